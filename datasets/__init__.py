@@ -1,0 +1,1 @@
+"""The bundled China-Europe Railway Express dataset (CSV files shipped as package data)."""

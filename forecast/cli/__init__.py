@@ -1,0 +1,1 @@
+"""The ``forecast`` command line: thin typer commands over the Python API."""
