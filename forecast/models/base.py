@@ -1,0 +1,76 @@
+"""The model protocol: fit one series (an array with its season length), return sample paths (n_paths × h).
+
+Every model family lives in its own module, subclasses :class:`Model` and registers itself in
+:mod:`forecast.models.registry`. Means, quantiles, intervals and target probabilities are all derived from the
+paths (:class:`forecast.distribution.SamplePaths`), so every model answers every question the same way.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model can take, declared as data so the orchestrator can route series and fall back."""
+
+    min_length: int = 1
+    seasonal: bool = False
+    handles_missing: bool = False
+    nonnegative: bool = False
+
+
+class Model(ABC):
+    """A forecasting model for one series; hyper-parameters go in ``__init__`` (scikit-learn style)."""
+
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+
+    def fit(self, y: np.ndarray, season_length: int = 1) -> "Model":
+        """Check the input against the capabilities, then fit; returns ``self``."""
+        y = np.asarray(y, dtype=float)
+        if y.ndim != 1:
+            raise ValueError(f"{self.name}: expected a 1-d series, got shape {y.shape}")
+        if len(y) < self.capabilities.min_length:
+            raise ValueError(f"{self.name}: needs at least {self.capabilities.min_length} points, got {len(y)}")
+        if not self.capabilities.handles_missing and np.isnan(y).any():
+            raise ValueError(f"{self.name}: series has missing values")
+        self.y_ = y
+        self.season_length_ = int(season_length) if season_length else 1
+        self._fit(y, self.season_length_)
+        return self
+
+    @abstractmethod
+    def _fit(self, y: np.ndarray, season_length: int) -> None:
+        """Estimate the model on a validated series."""
+
+    @abstractmethod
+    def sample_paths(self, h: int, n_paths: int, seed: int | None = None) -> np.ndarray:
+        """Draw ``n_paths`` joint future trajectories of length ``h``; shape ``(n_paths, h)``."""
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_"))
+        return f"{type(self).__name__}({params})"
+
+
+def innovations(rng: np.random.Generator, n_paths: int, h: int, sigma: float, dof: float | None) -> np.ndarray:
+    """Gaussian, or Student-t when few residuals back ``sigma`` (wider tails keep short-series intervals honest)."""
+    sigma = float(sigma) if np.isfinite(sigma) and sigma > 0 else 0.0
+    if dof is None or dof >= 30:
+        return rng.normal(0.0, sigma, size=(n_paths, h))
+    dof = max(dof, 2.5)
+    return rng.standard_t(dof, size=(n_paths, h)) * sigma * np.sqrt((dof - 2) / dof)
+
+
+def residual_scale(residuals: np.ndarray, n_params: int = 0) -> tuple[float, float | None]:
+    """Standard deviation of residuals (degrees-of-freedom corrected) and the dof for Student-t innovations."""
+    r = np.asarray(residuals, dtype=float)
+    r = r[np.isfinite(r)]
+    dof = len(r) - n_params
+    if dof < 1:
+        return 0.0, None
+    return float(np.sqrt(np.sum(r**2) / dof)), float(dof)

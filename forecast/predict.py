@@ -1,0 +1,241 @@
+"""Forecast many series with many models: grouping, frequency, gaps, fallbacks, seeds, processes.
+
+Models only see one clean array. This module owns everything around that: it splits a long frame by
+``unique_id``, infers the frequency and season length, fills interior gaps for models that cannot take them,
+falls back to a simpler model when one cannot fit a series (and records why), floors count forecasts at zero,
+and derives a per-series seed from the series id so results do not depend on order, engine or ``jobs``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from forecast.distribution import SamplePaths
+from forecast.errors import InputError
+from forecast.frequency import Frequency, FREQUENCIES, future_dates, infer_frequency, regular_index
+from forecast.models.registry import get_model, model_class
+
+FALLBACK_CHAIN = ("drift", "naive")
+PROGRESS_MIN_SERIES = 20
+
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    """One model's forecast of one series, with what actually produced it."""
+
+    unique_id: str
+    model: str
+    used: str
+    reason: str | None
+    ds: pd.DatetimeIndex
+    paths: SamplePaths
+
+
+def series_seed(seed: int, unique_id: str, model: str) -> int:
+    """A seed fixed by (seed, series, model), identical whichever process or order runs it."""
+    return (int(seed) * 1_000_003 + zlib.crc32(f"{unique_id}\x1f{model}".encode())) % (2**32)
+
+
+def prepare(y: np.ndarray) -> tuple[np.ndarray, int]:
+    """Trim leading/trailing missing values and linearly fill interior gaps; returns the array and gaps filled."""
+    y = np.asarray(y, dtype=float)
+    known = np.flatnonzero(np.isfinite(y))
+    if len(known) == 0:
+        return y[:0], 0
+    y = y[known[0] : known[-1] + 1]
+    missing = ~np.isfinite(y)
+    if missing.any():
+        idx = np.arange(len(y))
+        y = y.copy()
+        y[missing] = np.interp(idx[missing], idx[~missing], y[~missing])
+    return y, int(missing.sum())
+
+
+def forecast_array(
+    y: np.ndarray,
+    h: int,
+    model: str,
+    season_length: int = 1,
+    n_paths: int = 1000,
+    seed: int = 0,
+    nonnegative: bool | None = None,
+) -> tuple[SamplePaths, str, str | None]:
+    """Sample paths for one series from ``model``, falling back along :data:`FALLBACK_CHAIN` if it cannot fit.
+
+    Returns the paths, the model that produced them and why a fallback happened (None when none did).
+    """
+    raw = np.asarray(y, dtype=float)
+    filled, gaps = prepare(raw)
+    if len(filled) == 0:
+        raise InputError("series has no observed values")
+    if nonnegative is None:
+        nonnegative = bool(np.all(filled >= 0))
+    reasons: list[str] = []
+    for name in (model, *[m for m in FALLBACK_CHAIN if m != model]):
+        cls = model_class(name)
+        series = raw[np.isfinite(raw).argmax() :] if cls.capabilities.handles_missing else filled
+        if len(filled) < cls.capabilities.min_length:
+            reasons.append(f"{name}: needs {cls.capabilities.min_length} points, has {len(filled)}")
+            continue
+        try:
+            paths = get_model(name).fit(series, season_length).sample_paths(h, n_paths, seed)
+            if paths.shape != (n_paths, h) or not np.all(np.isfinite(paths)):
+                raise ValueError("produced non-finite or mis-shaped paths")
+        except Exception as err:  # noqa: BLE001 — any model failure must fall back, never end the run
+            reasons.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}")
+            continue
+        result = SamplePaths(paths)
+        if nonnegative:
+            result = result.clip_at_zero()
+        if gaps and not cls.capabilities.handles_missing and name == model:
+            reasons.append(f"filled {gaps} missing value(s) by linear interpolation")
+        return result, name, "; ".join(reasons) or None
+    # Naive needs one point and cannot fail; reaching here means the series itself is unusable.
+    raise InputError("no model could forecast the series: " + "; ".join(reasons))
+
+
+@dataclass
+class Prediction:
+    """Forecasts of every series by every requested model, in the shapes users and later stages need."""
+
+    forecasts: list[SeriesForecast]
+    levels: tuple[float, ...]
+    freq: Frequency
+    models: tuple[str, ...]
+    history: pd.DataFrame = field(repr=False)
+
+    def table(self) -> pd.DataFrame:
+        """Wide frame: ``unique_id``, ``ds``, ``<model>`` (mean), ``<model>-lo-<L>``, ``<model>-hi-<L>``."""
+        parts: dict[str, list[pd.DataFrame]] = {}
+        for fc in self.forecasts:
+            cols = {"unique_id": fc.unique_id, "ds": fc.ds, fc.model: fc.paths.mean()}
+            for level in self.levels:
+                lo, hi = fc.paths.interval(level)
+                cols[f"{fc.model}-lo-{_fmt(level)}"] = lo
+                cols[f"{fc.model}-hi-{_fmt(level)}"] = hi
+            parts.setdefault(fc.model, []).append(pd.DataFrame(cols))
+        frames = [pd.concat(p, ignore_index=True) for p in parts.values()]
+        out = frames[0]
+        for frame in frames[1:]:
+            out = out.merge(frame, on=["unique_id", "ds"], how="outer")
+        return out.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+
+    def fallbacks(self) -> pd.DataFrame:
+        """One row per (series, model) where another model was used or the input was repaired, and why."""
+        rows = [
+            {"unique_id": f.unique_id, "model": f.model, "used": f.used, "reason": f.reason}
+            for f in self.forecasts
+            if f.reason
+        ]
+        return pd.DataFrame(rows, columns=["unique_id", "model", "used", "reason"])
+
+    def paths(self, unique_id: str, model: str | None = None) -> SamplePaths:
+        """The sample paths of one series (first requested model unless ``model`` is given)."""
+        model = model or self.models[0]
+        for fc in self.forecasts:
+            if fc.unique_id == unique_id and fc.model == model:
+                return fc.paths
+        raise InputError(f"no forecast for series {unique_id!r} with model {model!r}")
+
+
+def _fmt(level: float) -> str:
+    return f"{level:g}"
+
+
+def _forecast_group(task: tuple) -> list[SeriesForecast]:
+    """Worker: forecast one series with every requested model (top-level so processes can pickle it)."""
+    uid, ds, y, h, models, season_length, n_paths, seed, freq = task
+    future = future_dates(ds[-1], h, freq)
+    out = []
+    for model in models:
+        paths, used, reason = forecast_array(
+            y, h, model.lower(), season_length, n_paths, series_seed(seed, uid, model.lower())
+        )
+        out.append(SeriesForecast(uid, model, used, reason, future, paths))
+    return out
+
+
+def to_tasks(
+    df: pd.DataFrame, h: int, models, season_length, n_paths, seed, freq: Frequency
+) -> list[tuple]:
+    """One task per series, its dates made regular so gaps show as missing values."""
+    tasks = []
+    for uid, group in df.groupby("unique_id", sort=True):
+        group = group.sort_values("ds")
+        index = regular_index(group["ds"], freq)
+        y = group.set_index("ds")["y"].reindex(index).to_numpy(dtype=float)
+        tasks.append((str(uid), index, y, h, tuple(models), season_length, n_paths, seed, freq))
+    return tasks
+
+
+def run_tasks(worker, tasks: list, jobs: int = 1, progress: bool | None = None, desc: str = "series") -> list:
+    """Map ``worker`` over ``tasks`` serially or on ``jobs`` local processes, in order, with a progress bar."""
+    show = progress if progress is not None else len(tasks) >= PROGRESS_MIN_SERIES
+    bar = tqdm(total=len(tasks), desc=desc, disable=not show, leave=False)
+    results = []
+    if jobs and jobs > 1 and len(tasks) > 1:
+        chunk = max(1, len(tasks) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for result in pool.map(worker, tasks, chunksize=chunk):
+                results.append(result)
+                bar.update()
+    else:
+        for task in tasks:
+            results.append(worker(task))
+            bar.update()
+    bar.close()
+    return results
+
+
+def predict(
+    df: pd.DataFrame,
+    h: int,
+    models: tuple[str, ...] | list[str] = ("auto",),
+    level: tuple[float, ...] | list[float] = (80, 95),
+    season_length: int | None = None,
+    freq: str | None = None,
+    n_paths: int = 1000,
+    seed: int = 0,
+    jobs: int = 1,
+    id_col: str = "unique_id",
+    ds_col: str = "ds",
+    y_col: str = "y",
+    progress: bool | None = None,
+) -> Prediction:
+    """Forecast every series of a long frame ``h`` steps ahead with each model in ``models``."""
+    if h < 1:
+        raise InputError(f"horizon must be at least 1, got {h}")
+    for model in models:
+        model_class(model)
+    for lv in level:
+        if not 0 < lv < 100:
+            raise InputError(f"level must be between 0 and 100, got {lv}")
+    missing = [c for c in (id_col, ds_col, y_col) if c not in df.columns]
+    if missing:
+        raise InputError(f"input has no column(s) {', '.join(missing)}; columns are {', '.join(map(str, df.columns))}")
+    data = pd.DataFrame(
+        {
+            "unique_id": df[id_col].astype(str),
+            "ds": pd.to_datetime(df[ds_col], errors="coerce"),
+            "y": pd.to_numeric(df[y_col], errors="coerce"),
+        }
+    )
+    bad_dates = data["ds"].isna()
+    if bad_dates.any():
+        row = int(np.flatnonzero(bad_dates.to_numpy())[0])
+        raise InputError(f"row {row + 2}: {ds_col}: unparseable date {df[ds_col].iloc[row]!r}")
+    if data.duplicated(["unique_id", "ds"]).any():
+        dup = data[data.duplicated(["unique_id", "ds"])].iloc[0]
+        raise InputError(f"series {dup.unique_id!r} has more than one value at {dup.ds.date()}")
+    frequency = FREQUENCIES[freq] if freq else infer_frequency(data["ds"])
+    season = int(season_length or frequency.season_length)
+    tasks = to_tasks(data, h, models, season, n_paths, seed, frequency)
+    results = run_tasks(_forecast_group, tasks, jobs=jobs, progress=progress)
+    forecasts = [fc for group in results for fc in group]
+    return Prediction(forecasts, tuple(level), frequency, tuple(models), data)
