@@ -1,0 +1,80 @@
+"""The predict orchestrator: grouping, seeds independent of order, gap filling, fallbacks, non-negative counts."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.errors import InputError
+from forecast.predict import forecast_array, predict, prepare
+
+
+def _frame(series: dict[str, list[float]], start="2010") -> pd.DataFrame:
+    rows = []
+    for uid, values in series.items():
+        for ds, y in zip(pd.date_range(start, periods=len(values), freq="YS"), values):
+            rows.append({"unique_id": uid, "ds": ds, "y": y})
+    return pd.DataFrame(rows)
+
+
+def test_prepare_trims_and_interpolates():
+    y, gaps = prepare(np.array([np.nan, 1.0, np.nan, 3.0, np.nan]))
+    assert y.tolist() == [1.0, 2.0, 3.0] and gaps == 1
+
+
+def test_results_do_not_depend_on_series_order():
+    df = _frame({"a": [1, 2, 4, 7, 11], "b": [5, 5, 6, 6, 7]})
+    one = predict(df, 2, models=["drift"]).table()
+    two = predict(df.iloc[::-1], 2, models=["drift"]).table()
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_jobs_give_identical_results():
+    df = _frame({f"s{i}": list(np.arange(6) * (i + 1) + 3.0) for i in range(4)})
+    serial = predict(df, 3, models=["naive", "drift"], jobs=1).table()
+    parallel = predict(df, 3, models=["naive", "drift"], jobs=2).table()
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_too_short_series_falls_back_and_says_why():
+    df = _frame({"short": [7.0]})
+    df = pd.concat([df, _frame({"long": [1, 2, 3, 4]})])
+    pred = predict(df, 2, models=["drift"])
+    fallbacks = pred.fallbacks()
+    assert fallbacks.loc[fallbacks.unique_id == "short", "used"].item() == "naive"
+    assert "needs 2 points" in fallbacks.loc[fallbacks.unique_id == "short", "reason"].item()
+    assert np.isfinite(pred.table()["drift"]).all()
+
+
+def test_gap_is_filled_and_recorded():
+    df = _frame({"gappy": [1, 2, 3, 4, 5, 6]}).drop(index=2)
+    pred = predict(df, 1, models=["drift"])
+    assert "filled 1 missing" in pred.fallbacks()["reason"].item()
+    # the filled series is 1..6 again, so drift continues to 7
+    assert pred.table()["drift"].item() == pytest.approx(7.0, abs=0.3)
+
+
+def test_count_forecasts_are_never_negative():
+    paths, used, _ = forecast_array(np.array([50.0, 30, 10, 2]), 6, "drift", n_paths=500, seed=1)
+    assert used == "drift" and paths.paths.min() >= 0
+
+
+def test_interval_columns_named_by_level():
+    table = predict(_frame({"a": [1, 2, 3, 5]}), 2, models=["naive"], level=[80, 95]).table()
+    assert list(table.columns) == [
+        "unique_id", "ds", "naive", "naive-lo-80", "naive-hi-80", "naive-lo-95", "naive-hi-95"
+    ]
+    assert (table["naive-lo-95"] <= table["naive-lo-80"]).all() and (table["naive-hi-80"] <= table["naive-hi-95"]).all()
+
+
+@pytest.mark.parametrize("bad", [{"h": 0}, {"models": ["no-such-model"]}, {"level": [120]}])
+def test_bad_arguments_are_input_errors(bad):
+    args = {"h": 2, "models": ["naive"], "level": [80]} | bad
+    with pytest.raises(InputError):
+        predict(_frame({"a": [1, 2, 3]}), **args)
+
+
+def test_unparseable_date_names_the_row():
+    df = _frame({"a": [1, 2, 3]}).astype({"ds": str})
+    df.loc[1, "ds"] = "not-a-date"
+    with pytest.raises(InputError, match="row 3: ds"):
+        predict(df, 1, models=["naive"])
