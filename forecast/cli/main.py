@@ -13,3 +13,9 @@ app = typer.Typer(
 )
 
 # Each command group lives in its own module and registers itself here.
+from forecast.cli.backtest import backtest as _backtest  # noqa: E402
+app.command(name="backtest")(_backtest)
+from forecast.cli.target import target as _target  # noqa: E402
+app.command(name="target")(_target)
+from forecast.cli.predict import predict as _predict  # noqa: E402
+app.command(name="predict")(_predict)

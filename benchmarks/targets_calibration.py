@@ -1,0 +1,48 @@
+"""Calibration of target probabilities: retrospective on the bundled data and on simulated series with known truth.
+
+Run: ``python benchmarks/targets_calibration.py [--model drift] [--series 300] [--paths 1000]``; prints Brier and
+log scores, reliability tables and 80% interval coverage against its binomial tolerance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import pandas as pd
+
+from forecast.targets.calibration import coverage_tolerance, reliability, retrospective, simulated, summary
+from forecast.targets.probability import resolve_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="auto")
+    parser.add_argument("--series", type=int, default=300, help="simulated series per process")
+    parser.add_argument("--paths", type=int, default=1000)
+    args = parser.parse_args()
+    model, note = resolve_model(args.model)
+    pd.set_option("display.width", 160)
+    print(f"model: {model}" + (f" ({note})" if note else ""))
+
+    start = time.perf_counter()
+    cases = retrospective(model, n_paths=args.paths)
+    print(f"\n== retrospective, bundled data ({len(cases)} cases, {time.perf_counter() - start:.1f}s)")
+    print(summary(cases).round(3).to_string(index=False))
+    print("\nreliability (all retrospective cases):")
+    print(reliability(cases["p"], cases["outcome"]).round(3).to_string(index=False))
+
+    start = time.perf_counter()
+    sims = simulated("drift" if model == "auto" else model, n_series=args.series, n_paths=args.paths)
+    print(f"\n== simulated series ({args.series} per process, 12 points, h=1, {time.perf_counter() - start:.1f}s)")
+    tol = coverage_tolerance(args.series)
+    table = summary(sims).merge(sims.groupby("group", as_index=False)["covered"].mean(), on="group")
+    table["coverage_ok"] = (table["covered"] - 0.8).abs() <= tol
+    print(table.round(3).to_string(index=False))
+    print(f"80% coverage tolerance: +/- {tol:.3f} (3 binomial s.e. at n={args.series})")
+    print("\nreliability (simulated, all processes):")
+    print(reliability(sims["p"], sims["outcome"]).round(3).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

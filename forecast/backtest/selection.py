@@ -1,0 +1,85 @@
+"""Per-series model choice from a backtest: the best model of each series by a metric, ties to the simpler one.
+
+The table (``unique_id, model, metric, score``) is what ``auto`` or a user reads to forecast each series with
+the model that earned it; it round-trips through CSV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.backtest.engine import BacktestResult
+from forecast.backtest.leaderboard import LOWER_IS_BETTER, failure_table
+from forecast.errors import InputError
+from forecast.models.registry import model_class
+
+# Simplest first: on a tie the earlier model wins. Models not listed rank after these, alphabetically.
+SIMPLICITY = ("naive", "snaive", "mean", "drift", "theta", "ets", "arima", "lags", "logistic", "gompertz",
+              "prophet", "ensemble", "auto")
+COLUMNS = ["unique_id", "model", "metric", "score"]
+
+
+def simplicity(model: str) -> tuple[int, str]:
+    """Sort key: position in :data:`SIMPLICITY`, unknown models last."""
+    return (SIMPLICITY.index(model) if model in SIMPLICITY else len(SIMPLICITY), model)
+
+
+def select_models(result: BacktestResult, metric: str = "mase", models=None, rtol: float = 1e-9) -> pd.DataFrame:
+    """Best model per series by ``metric`` (lower is better); scores within ``rtol`` tie and the simpler wins.
+
+    A model that was replaced by a fallback in any window of a series is not eligible there (its score is
+    partly another model's), unless every model was.
+    """
+    if metric not in LOWER_IS_BETTER:
+        raise InputError(f"selection metric must be one of {', '.join(LOWER_IS_BETTER)}, got {metric!r}")
+    scores = result.scores
+    if models is not None:
+        scores = scores[scores["model"].isin([m.lower() for m in models])]
+    failures = failure_table(result)
+    replaced = set(zip(failures.loc[failures["replaced"], "unique_id"], failures.loc[failures["replaced"], "model"]))
+    rows = []
+    for uid, group in scores.groupby("unique_id", sort=True):
+        eligible = group[[(uid, m) not in replaced for m in group["model"]]]
+        pool = eligible if len(eligible) else group
+        values = pool[metric].to_numpy(float)
+        if not np.isfinite(values).any():
+            pool, values = pool.iloc[:0], values[:0]
+        if len(pool) == 0:
+            rows.append({"unique_id": uid, "model": min(group["model"], key=simplicity), "metric": metric,
+                         "score": np.nan})
+            continue
+        best = np.nanmin(values)
+        tied = pool[np.isclose(values, best, rtol=rtol, atol=0.0)]
+        choice = min(tied["model"], key=simplicity)
+        rows.append({"unique_id": uid, "model": choice, "metric": metric, "score": best})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def save_selection(table: pd.DataFrame, path: str | Path) -> None:
+    """Write a selection table as CSV."""
+    table[COLUMNS].to_csv(path, index=False)
+
+
+def load_selection(path: str | Path) -> pd.DataFrame:
+    """Read a selection CSV, checking its columns and that every model is registered."""
+    try:
+        table = pd.read_csv(path, dtype={"unique_id": str, "model": str})
+    except (OSError, pd.errors.ParserError) as err:
+        raise InputError(f"{path}: cannot read selection: {err}") from None
+    missing = [c for c in ("unique_id", "model") if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: no column(s) {', '.join(missing)}")
+    for line, name in enumerate(table["model"], start=2):
+        try:
+            model_class(str(name))
+        except InputError as err:
+            raise InputError(f"{path}:{line}: model: {err}") from None
+    return table.reindex(columns=COLUMNS)
+
+
+def as_mapping(table: pd.DataFrame) -> dict[str, str]:
+    """``unique_id → model`` for forecasting each series with its selected model."""
+    return dict(zip(table["unique_id"].astype(str), table["model"]))

@@ -1,0 +1,183 @@
+"""``forecast backtest``: rolling-origin evaluation of models on bundled series or a CSV, printing the leaderboard."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from forecast.backtest import backtest as run_backtest
+from forecast.backtest.leaderboard import LOWER_IS_BETTER, as_text, leaderboard
+from forecast.backtest.selection import save_selection, select_models
+from forecast.backtest.windows import WindowSpec
+from forecast.cli.common import emit_json, handles_input_errors
+from forecast.errors import InputError
+from forecast.models.registry import available_models
+
+# Models left out of a default run: ``auto`` chooses among the others, so scoring it beside them double counts.
+NOT_BY_DEFAULT = ("auto",)
+
+
+class Engine(str, Enum):
+    serial = "serial"
+    processes = "processes"
+    dask = "dask"
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Window(str, Enum):
+    expanding = "expanding"
+    sliding = "sliding"
+
+
+def bundled_panel(freq: str = "annual") -> pd.DataFrame:
+    """Reconciled bundled series at ``freq``: rows with a value and no 'partial' flag (``unique_id, ds, y`` +)."""
+    try:
+        from forecast.data import load_observations
+        from forecast.data.reconcile import reconcile
+    except ImportError:
+        panel = _interim_annual_panel()
+    else:
+        panel = reconcile(load_observations()).series
+    panel = panel[panel["freq"] == freq]
+    partial = panel["flags"].fillna("").astype(str).str.split(";").map(lambda flags: "partial" in flags)
+    return panel[panel["y"].notna() & ~partial].reset_index(drop=True)
+
+
+def select_input(
+    source: Optional[Path], entity: Optional[str], metric: Optional[str], freq: str, min_points: int
+) -> pd.DataFrame:
+    """The series to backtest: a CSV (``unique_id, ds, y``), one entity's bundled series, or every bundled
+    series with at least ``min_points`` observations."""
+    if source is not None and entity is not None:
+        raise InputError("give either INPUT.csv or --entity, not both")
+    if source is not None:
+        try:
+            return pd.read_csv(source)
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            raise InputError(f"{source}: cannot read CSV: {str(err).splitlines()[0]}") from None
+    panel = bundled_panel(freq)
+    if entity is not None:
+        slug = _resolve_entity(entity)
+        panel = panel[panel["entity"] == slug]
+        if panel.empty:
+            raise InputError(f"no bundled {freq} series for entity {entity!r}")
+    if metric is not None:
+        panel = panel[panel["metric"] == metric]
+        if panel.empty:
+            raise InputError(f"no bundled {freq} {metric!r} series{f' for {entity!r}' if entity else ''}")
+    if entity is None:
+        counts = panel.groupby("unique_id")["y"].transform("size")
+        panel = panel[counts >= min_points]
+        if panel.empty:
+            raise InputError(f"no bundled {freq} series has {min_points} points")
+    return panel
+
+
+def _resolve_entity(name: str) -> str:
+    """Entity slug for a name or slug, through the data layer's resolver (the name itself until it lands)."""
+    try:
+        from forecast.data import resolve_entity
+    except ImportError:
+        return name
+    return resolve_entity(name)
+
+
+def _interim_annual_panel() -> pd.DataFrame:
+    """INTERIM until ``forecast.data.reconcile`` lands: calendar-year totals from the bundled facts (median of
+    exact ones, else of all; the year before implied by ``yoy_pct`` where not reported), basis 'reported'."""
+    from forecast.paths import bundled
+
+    facts = pd.read_csv(bundled("observations.csv"), parse_dates=["period_start", "period_end"])
+    start, end = facts["period_start"], facts["period_end"]
+    year = facts[(facts["kind"] == "total") & (start.dt.strftime("%m-%d") == "01-01")
+                 & (end.dt.strftime("%m-%d") == "12-31") & (start.dt.year == end.dt.year)]
+    implied = year[year["yoy_pct"].notna()].assign(
+        value=lambda f: f["value"] / (1 + f["yoy_pct"] / 100), period_start=lambda f: f["period_start"]
+        - pd.DateOffset(years=1), qualifier="implied")
+    rows = []
+    for (entity, metric, ds), group in pd.concat([year, implied]).groupby(["entity", "metric", "period_start"]):
+        best = next(g for q in ("exact", None, "implied") if len(g := _qualified(group, q)))
+        rows.append({"unique_id": f"{entity}/{metric}/reported", "entity": entity, "metric": metric,
+                     "basis": "reported", "freq": "annual", "ds": ds, "y": float(best["value"].median()),
+                     "flags": ""})
+    return pd.DataFrame(rows)
+
+
+def _qualified(group: pd.DataFrame, qualifier: str | None) -> pd.DataFrame:
+    """Facts with ``qualifier``; None means any reported (not implied) fact."""
+    if qualifier is None:
+        return group[group["qualifier"] != "implied"]
+    return group[group["qualifier"] == qualifier]
+
+
+@handles_input_errors
+def backtest(
+    source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV with unique_id, ds, y."),
+    entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Backtest one bundled entity's series."),
+    metric: Optional[str] = typer.Option(None, "--metric", help="Only this metric (trains, teu, ...)."),
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model to score; repeat. Default: all."),
+    horizon: int = typer.Option(..., "--horizon", help="Steps ahead to forecast at each cutoff."),
+    windows: int = typer.Option(3, "--windows", "-n", help="Number of rolling-origin windows."),
+    step: int = typer.Option(1, "--step", help="Periods between consecutive cutoffs."),
+    min_train: int = typer.Option(3, "--min-train", help="Shortest training set a window may have."),
+    window: Window = typer.Option(Window.expanding, "--window", help="Expanding or sliding training window."),
+    refit: int = typer.Option(1, "--refit", help="Re-estimate every K windows (update in between if possible)."),
+    freq: str = typer.Option("annual", "--freq", help="Bundled series frequency: annual or monthly."),
+    engine: Engine = typer.Option(Engine.serial, "--engine", help="serial, processes or dask."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Local processes (engine=processes)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (engine=dask)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local Dask workers when no --scheduler."),
+    rank_by: str = typer.Option("mase", "--rank-by", help=f"Metric to rank by: {', '.join(LOWER_IS_BETTER)}."),
+    n_paths: int = typer.Option(1000, "--paths", help="Sample paths per forecast."),
+    seed: int = typer.Option(0, "--seed"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write per-series scores as CSV."),
+    selection: Optional[Path] = typer.Option(None, "--selection", help="Write the per-series best model as CSV."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Score models by rolling-origin backtest and print the leaderboard (overall, failures, per step)."""
+    if rank_by not in LOWER_IS_BETTER:
+        raise InputError(f"--rank-by must be one of {', '.join(LOWER_IS_BETTER)}, got {rank_by!r}")
+    if scheduler and engine is not Engine.dask:
+        raise InputError("--scheduler needs --engine dask")
+    spec = WindowSpec(h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value)
+    models = [m.lower() for m in model] if model else [m for m in available_models() if m not in NOT_BY_DEFAULT]
+    data = select_input(source, entity, metric, freq, spec.min_train + spec.h + (spec.n_windows - 1) * spec.step)
+    result = run_backtest(
+        data, models, h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value,
+        refit=refit, n_paths=n_paths, seed=seed, engine=engine.value, jobs=jobs, scheduler=scheduler,
+        n_workers=workers, freq=None if source is not None else freq,
+    )
+    if result.forecasts.empty:
+        raise InputError("no series is long enough for one window; " + "; ".join(result.skipped["reason"][:1]))
+    board = leaderboard(result, rank_by)
+    if output is not None:
+        result.scores.to_csv(output, index=False)
+    if selection is not None:
+        save_selection(select_models(result, rank_by), selection)
+    if fmt is Format.json:
+        emit_json({
+            "config": {"models": models, "horizon": horizon, "windows": windows, "step": step, "refit": refit,
+                       "engine": engine.value, "series": int(result.forecasts["unique_id"].nunique())},
+            "overall": _records(board.overall),
+            "per_horizon": _records(board.per_horizon),
+            "per_series": _records(board.per_series),
+            "failures": _records(board.failures),
+            "skipped": _records(result.skipped),
+        })
+    else:
+        typer.echo(as_text(board))
+        if len(result.skipped):
+            typer.echo(f"\nskipped {len(result.skipped)} series too short for a window")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with NaN → None, so the JSON is valid."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")

@@ -1,0 +1,106 @@
+"""``forecast target``: the probability that one target (flags) or every target (bundled or a file) is met."""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from forecast.cli.common import emit, emit_json, handles_input_errors
+from forecast.errors import InputError
+from forecast.targets import check_all_targets, check_target, read_targets_csv
+from forecast.targets.probability import DEFAULT_PATHS, LEVEL, TargetCheck
+
+TABLE_COLUMNS = ["target", "as_of", "probability", f"lo_{LEVEL}", f"hi_{LEVEL}", "observed", "needed_per_day",
+                 "observed_per_day", "used", "outcome", "met"]  # fmt: skip
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@handles_input_errors
+def target(
+    entity: Optional[str] = typer.Argument(None, help="Entity slug, e.g. xian, shandong-central-asia."),
+    metric: str = typer.Option("trains", help="Metric: trains, teu, tonnes, …"),
+    year: Optional[int] = typer.Option(None, help="Calendar year of the target."),
+    at_least: Optional[float] = typer.Option(None, "--at-least", help="Met when the total is >= N."),
+    more_than: Optional[float] = typer.Option(None, "--more-than", help="Met when the total is > N."),
+    at_most: Optional[float] = typer.Option(None, "--at-most", help="Met when the total is <= N."),
+    growth: Optional[float] = typer.Option(None, "--growth", help="Met when growth over the year before is > PCT %."),
+    basis: Optional[str] = typer.Option(None, help="Counting basis (default: any)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Use only data published by this date (ISO)."),
+    model: str = typer.Option("auto", help="Forecasting model (see `forecast backtest`); auto = selected one."),
+    samples: int = typer.Option(DEFAULT_PATHS, help="Number of sample paths."),
+    seed: int = typer.Option(0, help="Random seed."),
+    all_targets: bool = typer.Option(False, "--all", help="Check every bundled target (or those in --targets)."),
+    targets: Optional[Path] = typer.Option(None, "--targets", help="User targets CSV (with --all)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Probability that a target is met, conditioned on year-to-date figures, with the run-rate still needed."""
+    if all_targets or targets is not None:
+        if entity is not None or year is not None:
+            raise InputError("give either ENTITY with --year and a threshold, or --all [--targets FILE], not both")
+        chosen = read_targets_csv(targets) if targets is not None else None
+        table = check_all_targets(as_of=as_of, model=model, targets=chosen, n_paths=samples, seed=seed)
+        emit(table if fmt is Format.json else _readable(table[TABLE_COLUMNS]), fmt.value)
+        return
+    if entity is None:
+        raise InputError("give an ENTITY (with --year and --at-least/--more-than/--at-most/--growth) or --all")
+    if year is None:
+        raise InputError("--year is required with ENTITY")
+    result = check_target(entity, metric, year, at_least=at_least, more_than=more_than, at_most=at_most,
+                          growth_pct=growth, basis=basis, as_of=as_of, model=model, n_paths=samples, seed=seed)  # fmt: skip
+    if fmt is Format.json:
+        emit_json(_payload(result))
+    else:
+        typer.echo(_text(result))
+
+
+def _payload(result: TargetCheck) -> dict:
+    payload = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in result.row().items()}
+    payload["quantiles"] = {f"{q:g}": v for q, v in result.quantiles((0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)).items()}
+    payload["run_rate"] = result.run_rate.as_dict() if result.run_rate else None
+    return payload
+
+
+def _text(result: TargetCheck) -> str:
+    row = result.row()
+    unit = "%" if result.target.kind == "growth" else ""
+    lines = [f"target       {row['target']}  (sources: {row['sources'] or 'command line'})"]
+    lines.append(f"as of        {row['as_of'] or 'all data'}")
+    if not result.assessed:
+        lines.append("probability  n/a")
+    else:
+        lo, hi = result.interval()
+        lines.append(f"probability  {result.probability:.1%}   (model {result.model} -> {result.used}; {result.method})")
+        lines.append(f"outcome      expected {result.expected:,.1f}{unit}, {LEVEL}% interval {lo:,.1f}{unit} .. {hi:,.1f}{unit}")
+    if result.observed_through is not None and result.method != "observed":
+        lines.append(f"observed     {result.observed:,.0f} through {result.observed_through.date()}")
+    rate = result.run_rate
+    if rate is not None:
+        seen = f"{rate.observed_per_day:.2f}/day so far" if rate.observed_per_day is not None else "no YTD figure"
+        stated = f"; stated {rate.stated_per_day:g}/day ({rate.stated_source})" if rate.stated_per_day else ""
+        lines.append(f"run-rate     needs {rate.needed_per_day:.2f}/day ({rate.needed_per_month:,.1f}/month) over "
+                     f"{rate.remaining_days} days; {seen}{stated}")  # fmt: skip
+    if result.outcome is not None:
+        verdict = {True: "met", False: "not met", None: "undecided (hedged figure)"}[result.met]
+        lines.append(f"outcome      {result.outcome:,.1f}{unit} ({result.outcome_sources}): {verdict}")
+    lines.extend(f"note         {note}" for note in result.notes)
+    return "\n".join(lines)
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    out["probability"] = out["probability"].map(lambda p: "n/a" if pd.isna(p) else f"{p:.1%}")
+    for col in (f"lo_{LEVEL}", f"hi_{LEVEL}", "observed", "outcome"):
+        out[col] = out[col].map(lambda v: "" if v is None or pd.isna(v) else f"{v:,.0f}")
+    for col in ("needed_per_day", "observed_per_day"):
+        out[col] = out[col].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.2f}")
+    out["met"] = out["met"].map({True: "yes", False: "no"}).fillna("")
+    return out.fillna("")

@@ -1,0 +1,367 @@
+"""The probability that a target is met, from sample paths of the entity's series known on ``as_of``.
+
+A year's outcome per path is: the observed full-year total if already known; else year-to-date + simulated
+remainder when a YTD figure is known (:mod:`forecast.targets.ytd`); else the model's path summed over the
+period (monthly series) or the year's step (annual series). A growth target compares two such totals from the
+same paths, so a base year that is itself uncertain moves jointly with the target year. The probability is the
+share of paths meeting the target; nothing published after ``as_of`` is used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import InputError
+from forecast.models.registry import available_models
+from forecast.predict import forecast_array, series_seed
+from forecast.targets import facts as F
+from forecast.targets.definitions import Target
+from forecast.targets.runrate import RunRate, run_rate
+from forecast.targets.seasonal_profile import ShareProfile, donor_profile, share_points, year_fraction
+from forecast.targets.short_history import MIN_HISTORY, growth_paths, pooled_log_growth
+from forecast.targets.ytd import Conditioned, condition_annual, condition_monthly
+
+DEFAULT_PATHS = 2000
+LEVEL = 80
+MIN_MONTHS = 24  # a monthly series shorter than two years is spread from the annual one instead
+FALLBACK_MODEL = "drift"
+MIN_ANNUALISE = 0.25  # a YTD covering less than a quarter of a year says too little about the whole year
+MIN_POOLED_RATES = 10
+
+
+@dataclass
+class TargetCheck:
+    """The answer for one target: probability, outcome distribution, what was observed, and the known outcome."""
+
+    target: Target
+    as_of: pd.Timestamp | None
+    model: str
+    used: str | None = None
+    values: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    totals: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    observed: float | None = None
+    observed_through: pd.Timestamp | None = None
+    method: str | None = None
+    notes: list[str] = field(default_factory=list)
+    run_rate: RunRate | None = None
+    outcome: float | None = None
+    outcome_sources: str | None = None
+    met: bool | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return len(self.values) > 0
+
+    @property
+    def probability(self) -> float:
+        """Share of paths whose outcome meets the target (NaN when the target could not be assessed)."""
+        return float(np.mean(self.target.met_by(self.values))) if self.assessed else math.nan
+
+    @property
+    def expected(self) -> float:
+        return float(np.mean(self.values)) if self.assessed else math.nan
+
+    def quantiles(self, qs=(0.1, 0.5, 0.9)) -> dict[float, float]:
+        return {q: float(np.quantile(self.values, q)) if self.assessed else math.nan for q in qs}
+
+    def interval(self, level: float = LEVEL) -> tuple[float, float]:
+        tail = (100.0 - level) / 200.0
+        q = self.quantiles((tail, 1.0 - tail))
+        return q[tail], q[1.0 - tail]
+
+    def row(self) -> dict:
+        """One flat record (what ``check_all_targets`` and ``--format json`` show)."""
+        lo, hi = self.interval()
+        rate = self.run_rate
+        return {
+            "target": self.target.label,
+            "entity": self.target.entity,
+            "metric": self.target.metric,
+            "period_end": self.target.period_end.date().isoformat(),
+            "kind": self.target.kind,
+            "comparison": self.target.comparison,
+            "threshold": self.target.threshold,
+            "sources": ";".join(self.target.sources),
+            "as_of": None if self.as_of is None else self.as_of.date().isoformat(),
+            "probability": self.probability,
+            "expected": self.expected,
+            f"lo_{LEVEL}": lo,
+            f"hi_{LEVEL}": hi,
+            "observed": self.observed,
+            "observed_through": None if self.observed_through is None else self.observed_through.date().isoformat(),
+            "needed_per_day": rate.needed_per_day if rate else None,
+            "observed_per_day": rate.observed_per_day if rate else None,
+            "stated_per_day": rate.stated_per_day if rate else None,
+            "model": self.model,
+            "used": self.used,
+            "method": self.method,
+            "outcome": self.outcome,
+            "met": self.met,
+            "notes": "; ".join(self.notes),
+        }
+
+
+def resolve_model(model: str) -> tuple[str, str | None]:
+    """``auto`` when registered, else :data:`FALLBACK_MODEL` (with a note); unknown names → InputError."""
+    names = available_models()
+    if model == "auto" and "auto" not in names:
+        return FALLBACK_MODEL, f"model 'auto' is not available; used {FALLBACK_MODEL}"
+    if model not in names:
+        raise InputError(f"unknown model {model!r}; available: {', '.join(names)}")
+    return model, None
+
+
+def target_probability(
+    target: Target,
+    model: str = "auto",
+    as_of: str | pd.Timestamp | None = None,
+    n_paths: int = DEFAULT_PATHS,
+    seed: int = 0,
+    observations: pd.DataFrame | None = None,
+) -> TargetCheck:
+    """P(target met) from ``n_paths`` sample paths of ``model`` fitted to the data public on ``as_of``."""
+    every = F.load_facts(observations)
+    return check(target, every, model, as_of, n_paths, seed)
+
+
+class Known:
+    """The facts public on one date, with the network-wide figures derived from them computed once."""
+
+    def __init__(self, every: pd.DataFrame, as_of: pd.Timestamp | None):
+        self.facts = F.known_on(every, as_of)
+        self.entities = F.entities(self.facts)
+        self._points: dict[str, pd.DataFrame] = {}
+        self._rates: dict[str, np.ndarray] = {}
+
+    def share_points(self, metric: str) -> pd.DataFrame:
+        if metric not in self._points:
+            self._points[metric] = share_points(self.facts, metric)
+        return self._points[metric]
+
+    def growth_rates(self, metric: str) -> np.ndarray:
+        if metric not in self._rates:
+            self._rates[metric] = pooled_log_growth(self.facts, metric)
+        return self._rates[metric]
+
+
+def check(
+    target: Target, every: pd.DataFrame, model: str, as_of, n_paths: int, seed: int, cache: dict | None = None
+) -> TargetCheck:
+    """:func:`target_probability` on already loaded facts; pass one ``cache`` dict to share work across targets."""
+    if n_paths < 1:
+        raise InputError(f"samples must be at least 1, got {n_paths}")
+    F.check_known(every, target.entity, target.metric)
+    if not target.is_calendar_year:
+        raise InputError(f"{target.label}: only calendar-year targets can be checked (period 1 Jan - 31 Dec)")
+    as_of = None if as_of is None else _date(as_of)
+    name, note = resolve_model(model)
+    result = TargetCheck(target, as_of, model, notes=[note] if note else [])
+    _record_outcome(result, every)
+    cache = {} if cache is None else cache
+    known = cache.setdefault(as_of, Known(every, as_of))
+    sim = YearSimulator(known, target, name, n_paths, seed)
+    if not sim.has_data:
+        result.notes.append(f"no {target.metric} totals of {target.entity} known" + (f" on {as_of.date()}" if as_of else ""))
+        return result
+    main = sim.total(target.year)
+    base = sim.total(target.base_end.year) if target.kind == "growth" else None
+    result.notes.extend(sim.notes)
+    if main is None or (target.kind == "growth" and base is None):
+        return result
+    result.totals, result.used, result.method = main.totals, sim.used, main.method
+    if main.observed_through is not None:
+        result.observed, result.observed_through = main.observed, main.observed_through
+    if base is not None:
+        result.values = 100.0 * (main.totals / np.maximum(base.totals, 1e-9) - 1.0)
+        required = float(np.median(base.totals)) * (1.0 + target.growth_pct / 100.0)
+        result.method = f"{main.method}; base {target.base_end.year}: {base.method}"
+    else:
+        result.values = main.totals
+        required = target.value
+    stated = F.daily_averages(known.facts, target.entity, target.year) if target.metric == "trains" else []
+    through = main.observed_through if main.method != "observed" else target.period_end
+    result.run_rate = run_rate(required, target.period_start, target.period_end,
+                               main.observed or 0.0, through, stated)  # fmt: skip
+    return result
+
+
+class YearSimulator:
+    """Calendar-year totals of one entity/metric as sample paths, from the facts known on ``as_of``."""
+
+    def __init__(self, known: Known, target: Target, model: str, n_paths: int, seed: int):
+        self.known, self.target, self.model, self.n_paths = known, target, model, n_paths
+        self.rows = F.entity_facts(known.facts, target.entity, target.metric, target.basis)
+        self.uid = f"{target.entity}/{target.metric}/{target.basis or 'any'}"
+        self.seed = series_seed(seed, self.uid, model)
+        self.rng = np.random.default_rng(self.seed + 1)
+        self.used: str | None = None
+        self.notes: list[str] = []
+        self.annual = F.annual_values(self.rows)
+        self.monthly = F.monthly_values(self.rows)
+        self._annual_paths: dict[int, np.ndarray] | None = None
+        self._monthly_paths: tuple[pd.Timestamp, np.ndarray] | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return not self.rows.empty
+
+    def total(self, year: int) -> Conditioned | None:
+        """Per-path total of ``year``: observed, YTD-conditioned, or fully simulated (None, with a note, when
+        nothing known can produce it)."""
+        if year in self.annual.index:
+            value = float(self.annual[year])
+            return Conditioned(np.full(self.n_paths, value), value, pd.Timestamp(year, 12, 31), "observed")
+        ytd = F.year_to_date(self.rows, year)
+        if len(self.monthly.dropna()) >= MIN_MONTHS:
+            return self._from_monthly(year, ytd)
+        annual = self._annual_paths_by_year().get(year)
+        if ytd is None:
+            if annual is None:
+                self.notes.append(f"no full-year or year-to-date total to forecast {year} from")
+                return None
+            return Conditioned(annual, 0.0, None, "annual paths")
+        if annual is None:
+            self.notes.append(f"no annual forecast for {year}: extrapolated from YTD {ytd.id} with the share profile")
+        profile = self._profile(year_fraction(ytd.period_end))
+        return condition_annual(annual, ytd.value, ytd.period_end, profile, self.rng, self.n_paths)
+
+    def _profile(self, t: float) -> ShareProfile:
+        chain = F.parents(self.target.entity, self.known.entities)
+        return donor_profile(self.known.share_points(self.target.metric), self.target.entity, self.target.metric, t,
+                             chain)  # fmt: skip
+
+    def _annual_paths_by_year(self) -> dict[int, np.ndarray]:
+        """Paths per future year, fitted on the latest run of consecutive years (full years plus YTD-only years
+        annualised by the profile); a run shorter than :data:`MIN_HISTORY` grows by pooled network growth
+        instead (:mod:`.short_history`)."""
+        if self._annual_paths is not None:
+            return self._annual_paths
+        history = self._annual_history()
+        self._annual_paths = {}
+        if history.empty or self.target.year <= history.index.max():
+            return self._annual_paths
+        history = _trailing_run(history)
+        years = np.arange(history.index.min(), history.index.max() + 1)
+        horizon = self.target.year - int(years[-1])
+        rates = self.known.growth_rates(self.target.metric)
+        if len(history) < MIN_HISTORY and len(rates) >= MIN_POOLED_RATES:
+            paths = growth_paths(float(history.iloc[-1]), horizon, rates, self.n_paths, self.rng)
+            self.used = "pooled-growth"
+            self.notes.append(f"{len(history)} year(s) of history is too short for {self.model}: grown by "
+                              f"{len(rates)} pooled year-on-year {self.target.metric} growth rates")  # fmt: skip
+        else:
+            y = history.to_numpy(dtype=float)
+            forecast, self.used, reason = forecast_array(y, horizon, self.model, 1, self.n_paths, self.seed)
+            paths = forecast.paths
+            if reason:
+                self.notes.append(f"{self.model}: {reason}")
+            if np.ptp(paths[:, -1]) == 0:
+                self.notes.append(f"{self.used} found no variation in {len(history)} year(s) and too few pooled "
+                                  "growth rates are known: no probability")  # fmt: skip
+                return self._annual_paths
+        self._annual_paths = {int(years[-1]) + k + 1: paths[:, k] for k in range(horizon)}
+        return self._annual_paths
+
+    def _annual_history(self) -> pd.Series:
+        """Full-year totals, plus years known only from a YTD covering at least :data:`MIN_ANNUALISE` of the year,
+        scaled up by the profile's typical share (noted)."""
+        history = self.annual.copy()
+        asked = {self.target.year} | ({self.target.base_end.year} if self.target.kind == "growth" else set())
+        partial_years = sorted({d.year for d in self.rows["period_end"]} - set(history.index) - asked)
+        for year in partial_years:
+            ytd = F.year_to_date(self.rows, year)
+            t = year_fraction(ytd.period_end) if ytd is not None else 0.0
+            if t < MIN_ANNUALISE:
+                continue
+            share = self._profile(t).mean_share(t)
+            history[year] = ytd.value / share
+            self.notes.append(f"{year} annualised from YTD {ytd.id} ({ytd.value:g} through {ytd.period_end.date()}, "
+                              f"typical share {share:.0%})")  # fmt: skip
+        return history.sort_index()
+
+    def _from_monthly(self, year: int, ytd: F.Fact | None) -> Conditioned:
+        first, paths = self._monthly_forecast(year)
+        if ytd is None:
+            through = first - pd.Timedelta(days=1)
+            observed = float(self.monthly[(self.monthly.index.year == year) & (self.monthly.index < first)].sum())
+            if through.year < year:
+                through, observed = None, 0.0
+        else:
+            through, observed = ytd.period_end, ytd.value
+        cut = through if through is not None else pd.Timestamp(year - 1, 12, 31)
+        result = condition_monthly(paths, first, observed, cut)
+        if through is None:
+            return Conditioned(result.totals, 0.0, None, "monthly paths")
+        return result
+
+    def _monthly_forecast(self, year: int) -> tuple[pd.Timestamp, np.ndarray]:
+        if self._monthly_paths is None:
+            series = self.monthly.dropna()
+            months = pd.date_range(series.index.min(), series.index.max(), freq="MS")
+            y = series.reindex(months).to_numpy(dtype=float)
+            first = months[-1] + pd.offsets.MonthBegin(1)
+            horizon = (self.target.year - first.year) * 12 + 13 - first.month
+            if horizon < 1:
+                raise InputError(f"{self.uid}: {year} is already covered by monthly data")
+            paths, used, reason = forecast_array(y, horizon, self.model, 12, self.n_paths, self.seed)
+            self.used = used
+            if reason:
+                self.notes.append(f"{self.model}: {reason}")
+            self._monthly_paths = (first, paths.paths)
+        return self._monthly_paths
+
+
+def _trailing_run(history: pd.Series) -> pd.Series:
+    """The latest run of consecutive years: interpolating across a gap would invent steps with no noise and
+    make every model's interval too narrow."""
+    years = history.index.to_numpy()
+    breaks = np.flatnonzero(np.diff(years) != 1)
+    return history.iloc[breaks[-1] + 1 :] if len(breaks) else history
+
+
+def _record_outcome(result: TargetCheck, every: pd.DataFrame) -> None:
+    """The outcome from every fact (published any time), and whether it met the target (None if undecidable)."""
+    target = result.target
+    rows = F.entity_facts(every, target.entity, target.metric, target.basis)
+    final = F.full_year(rows, target.year)
+    if final is None:
+        return
+    if target.kind == "growth":
+        base = F.full_year(rows, target.base_end.year)
+        if base is None or base.value <= 0:
+            return
+        value, qualifier = 100.0 * (final.value / base.value - 1.0), "exact"
+        result.outcome_sources = f"{final.id} / {base.id}"
+    else:
+        value, qualifier = final.value, final.qualifier
+        result.outcome_sources = final.id
+    result.outcome, result.met = value, _met(target, value, qualifier)
+
+
+def _met(target: Target, value: float, qualifier: str) -> bool | None:
+    """Met or not, treating "more than"/"at least" outcomes as lower bounds and "nearly" as an upper bound."""
+    if qualifier in ("exact", "about"):
+        return bool(target.met_by(value))
+    lower = qualifier in ("more_than", "at_least")
+    if target.comparison == "at_most":
+        return False if lower and value > target.threshold else (True if not lower and value <= target.threshold else None)
+    if lower:
+        beyond = value > target.threshold if qualifier == "at_least" and target.comparison == "more_than" else (
+            value >= target.threshold
+        )
+        return True if beyond else None
+    return False if value <= target.threshold else None
+
+
+def _date(value) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise InputError(f"as_of: not a date: {value!r}") from None
+    if pd.isna(stamp):
+        raise InputError(f"as_of: not a date: {value!r}")
+    return stamp.normalize()

@@ -1,0 +1,96 @@
+"""How much of a year's total is usually done by a given day: a share profile learnt from years where both a
+year-to-date figure and the full-year total are known, with its year-to-year spread.
+
+The share ``s`` run by year fraction ``t`` is modelled on the log-odds scale, ``u = logit(s) - logit(t)``
+(0 = an even pace through the year; the scale keeps every share inside (0, 1) and shrinks to 1 as ``t`` → 1).
+Each donor year gives one ``u`` near ``t`` (a kernel-weighted mean of that year's points); the profile at ``t`` is
+the mean and spread of those yearly values, so sampling a share per path carries the year-to-year variation
+(predictive spread ``sd * sqrt(1 + 1/years)``). Donors, nearest first: the entity itself, its parents, the national
+series, then every entity of the metric pooled; the first with :data:`MIN_YEARS` years near ``t`` is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.targets import facts as F
+
+BANDWIDTH = 0.15  # in year fractions: points within ~2 months weigh most
+MIN_YEARS = 3
+FALLBACK_SD = 0.5  # log-odds spread when no donor has data: shares between ~t/2 and ~2t in odds terms
+NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class ShareProfile:
+    """Share of the annual total run by year fraction ``t``, for one donor (``u`` points: year, t, u)."""
+
+    donor: str
+    points: pd.DataFrame
+
+    def at(self, t: float) -> tuple[float, float, int]:
+        """Mean and predictive spread of ``u`` at ``t``, and how many donor years back them."""
+        yearly = _yearly_u(self.points, t)
+        if len(yearly) == 0:
+            return 0.0, FALLBACK_SD, 0
+        n = len(yearly)
+        sd = float(np.std(yearly, ddof=1)) if n > 1 else FALLBACK_SD
+        return float(np.mean(yearly)), sd * float(np.sqrt(1.0 + 1.0 / n)), n
+
+    def mean_share(self, t: float) -> float:
+        """The typical share run by ``t``."""
+        return float(_share(t, self.at(t)[0]))
+
+    def sample(self, t: float, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        """One share per path: the profile's uncertainty at ``t`` made concrete."""
+        mu, sd, _ = self.at(t)
+        return _share(t, mu + sd * rng.standard_normal(n_paths))
+
+
+def year_fraction(day: pd.Timestamp) -> float:
+    """Fraction of the calendar year elapsed at the end of ``day``."""
+    day = pd.Timestamp(day)
+    return day.dayofyear / (366.0 if day.is_leap_year else 365.0)
+
+
+def share_points(facts: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Every (entity, year, t, u) of ``metric``: a year-to-date total over the same entity's total of that year."""
+    facts = facts[facts["metric"] == metric]
+    pairs = F.ytd_table(facts).merge(F.annual_table(facts), on=["entity", "metric", "year"], suffixes=("", "_year"))
+    share = pairs["value"] / pairs["value_year"]
+    pairs = pairs[(share > 0) & (share < 1)]
+    t = pairs["period_end"].map(year_fraction).to_numpy(dtype=float)
+    u = _logit((pairs["value"] / pairs["value_year"]).to_numpy(dtype=float)) - _logit(t)
+    return pd.DataFrame({"entity": pairs["entity"].to_numpy(), "year": pairs["year"].to_numpy(), "t": t, "u": u})
+
+
+def donor_profile(points: pd.DataFrame, entity: str, metric: str, t: float, chain: list[str]) -> ShareProfile:
+    """The first donor of ``[entity, *chain, national]`` with :data:`MIN_YEARS` years of shares near ``t``, else
+    every entity pooled (see the module docstring); ``points`` come from :func:`share_points`."""
+    for donor in dict.fromkeys([entity, *chain, NATIONAL]):
+        own = points[points["entity"] == donor]
+        if len(_yearly_u(own, t)) >= MIN_YEARS:
+            return ShareProfile(f"{donor}/{metric}", own)
+    pooled = points.assign(year=points["entity"] + "/" + points["year"].astype(str))
+    return ShareProfile(f"all entities/{metric}" if len(pooled) else "even pace (no donor)", pooled)
+
+
+def _yearly_u(points: pd.DataFrame, t: float) -> np.ndarray:
+    """One kernel-weighted ``u`` per donor year having a point within two bandwidths of ``t``."""
+    near = points[np.abs(points["t"] - t) <= 2 * BANDWIDTH]
+    if near.empty:
+        return np.empty(0)
+    weights = np.exp(-0.5 * ((near["t"] - t) / BANDWIDTH) ** 2)
+    frame = near.assign(w=weights, wu=weights * near["u"]).groupby("year")[["w", "wu"]].sum()
+    return (frame["wu"] / frame["w"]).to_numpy()
+
+
+def _logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+def _share(t: float, u):
+    return 1.0 / (1.0 + np.exp(-(_logit(t) + np.asarray(u, dtype=float))))

@@ -1,0 +1,102 @@
+"""Rolling-origin windows: positions by hand, and the property that no model ever sees a point after its cutoff."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st, HealthCheck
+
+from forecast.backtest import WindowSpec, backtest, windows
+from forecast.errors import InputError
+from forecast.models.base import Capabilities, Model
+from forecast.models.registry import register
+
+FITTED: list[np.ndarray] = []
+
+
+@register("recorder")
+class Recorder(Model):
+    """Remembers every series it is fitted on and forecasts its last value (a flat, noiseless forecast)."""
+
+    capabilities = Capabilities(min_length=1)
+
+    def _fit(self, y, season_length):
+        FITTED.append(y.copy())
+        self.last_ = y[-1]
+
+    def sample_paths(self, h, n_paths, seed=None):
+        return np.full((n_paths, h), self.last_)
+
+
+@register("recorder_update")
+class UpdatingRecorder(Recorder):
+    """The same, with a cheap ``update`` that re-anchors on the longer series (exercises the refit=k path)."""
+
+    def update(self, y):
+        FITTED.append(np.asarray(y, dtype=float).copy())
+        self.last_ = y[-1]
+        return self
+
+
+def test_cutoffs_count_back_from_the_end():
+    spec = WindowSpec(h=2, n_windows=3, step=1)
+    assert [w.cutoff for w in windows(10, spec)] == [5, 6, 7]
+    assert [w.cutoff for w in windows(10, WindowSpec(h=2, n_windows=3, step=2))] == [3, 5, 7]
+    last = windows(10, spec)[-1]
+    assert list(range(10))[last.test(2)] == [8, 9]
+
+
+def test_short_training_windows_are_left_out_and_sliding_windows_have_their_size():
+    spec = WindowSpec(h=2, n_windows=3, step=2, min_train=5, window="sliding", size=5)
+    wins = windows(10, spec)
+    assert [(w.start, w.cutoff) for w in wins] == [(1, 5), (3, 7)]
+    assert windows(4, WindowSpec(h=2, n_windows=2, min_train=3)) == []
+
+
+def test_only_observed_points_count_towards_min_train():
+    observed = np.array([True, False, False, True, True, True, True, True])
+    assert [w.cutoff for w in windows(8, WindowSpec(h=1, n_windows=5, min_train=3), observed)] == [4, 5, 6]
+
+
+def test_refit_every_k_windows():
+    flags = [w.refit for w in windows(20, WindowSpec(h=1, n_windows=5, refit=2))]
+    assert flags == [True, False, True, False, True]
+
+
+@pytest.mark.parametrize("bad", [{"h": 0}, {"n_windows": 0}, {"window": "rolling"}, {"min_train": 4, "size": 2}])
+def test_bad_specs_are_input_errors(bad):
+    with pytest.raises(InputError):
+        WindowSpec(**{"h": 1, **bad})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 25),
+    h=st.integers(1, 4),
+    n_windows=st.integers(1, 5),
+    step=st.integers(1, 3),
+    min_train=st.integers(1, 6),
+    sliding=st.booleans(),
+    refit=st.integers(1, 3),
+    model=st.sampled_from(["recorder", "recorder_update"]),
+    holes=st.sets(st.integers(1, 24), max_size=4),
+)
+def test_no_training_point_lies_after_its_cutoff(n, h, n_windows, step, min_train, sliding, refit, model, holes):
+    # the value of each point is its year, so what a model was fitted on says which dates it saw
+    years = np.arange(2000, 2000 + n)
+    df = pd.DataFrame({"unique_id": "s", "ds": pd.to_datetime([f"{y}-01-01" for y in years]), "y": years * 1.0})
+    df = df.drop(index=[i for i in holes if 0 < i < n - 1])
+    FITTED.clear()
+    result = backtest(df, [model], h=h, n_windows=n_windows, step=step, min_train=min_train,
+                      window="sliding" if sliding else "expanding", refit=refit, n_paths=3, freq="annual",
+                      progress=False)
+    out = result.forecasts
+    if out.empty:
+        assert len(result.skipped) == 1 and not FITTED
+        return
+    # every forecast was made from data up to its cutoff and targets dates after it
+    assert (out[model] <= out["cutoff"].dt.year).all()
+    assert (out["ds"] > out["cutoff"]).all()
+    assert (out["ds"].dt.year - out["cutoff"].dt.year == out["step"]).all()
+    latest_cutoff = out["cutoff"].max().year
+    assert FITTED and all(fit.max() <= latest_cutoff for fit in FITTED)
+    assert len(FITTED) == out["cutoff"].nunique()

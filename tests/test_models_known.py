@@ -1,0 +1,149 @@
+"""Known answers: baselines by formula, ETS/Theta/ARIMA against statsmodels, the fast smoothing core against its
+recursions, and awkward series through ``predict`` (forecast for each, fallbacks recorded, never NaN)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from statsmodels.tsa.forecasting.theta import ThetaModel
+
+from forecast.models import available_models, get_model
+from forecast.models.ets import candidate_specs
+from forecast.models.smoothing import _ets_grid, fit_ets, fit_theta, seasonal_indices
+from forecast.predict import predict
+
+Y = np.array([112.0, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118, 115, 126, 141, 135])
+
+
+def test_drift_is_the_line_through_first_and_last_point():
+    y = np.array([2.0, 4.0, 6.0, 8.0])  # exactly linear: no noise, so every path is the formula
+    paths = get_model("drift").fit(y).sample_paths(3, 10, seed=0)
+    np.testing.assert_allclose(paths, np.tile([10.0, 12.0, 14.0], (10, 1)))
+
+
+def test_naive_and_mean_centre_on_their_formulas():
+    y = np.array([3.0, 5.0, 4.0, 6.0, 5.0])
+    naive = get_model("naive").fit(y).sample_paths(2, 20000, seed=0).mean(axis=0)
+    mean = get_model("mean").fit(y).sample_paths(2, 20000, seed=0).mean(axis=0)
+    np.testing.assert_allclose(naive, [5.0, 5.0], atol=0.05)
+    np.testing.assert_allclose(mean, [4.6, 4.6], atol=0.05)
+
+
+def test_ets_picks_the_lowest_aicc_spec_and_matches_statsmodels():
+    model = get_model("ets").fit(Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        direct = {str(spec): ETSModel(Y, **spec).fit(disp=False) for spec in candidate_specs(Y, 1)}
+    best = min(direct, key=lambda k: direct[k].aicc)
+    assert str(model.spec_) == best
+    expected = direct[best].forecast(4)
+    np.testing.assert_allclose(model.result_.forecast(4), expected, rtol=1e-6)
+    mean = model.sample_paths(4, 20000, seed=0).mean(axis=0)
+    np.testing.assert_allclose(mean, expected, rtol=0.01)
+
+
+def test_theta_point_and_path_mean_equal_statsmodels_forecast():
+    expected = ThetaModel(Y, period=1, deseasonalize=False).fit().forecast(5).to_numpy()
+    model = get_model("theta").fit(Y)
+    np.testing.assert_allclose(model.point(5), expected, rtol=1e-10)
+    np.testing.assert_allclose(model.sample_paths(5, 40000, seed=0).mean(axis=0), expected, rtol=0.005)
+
+
+def test_theta_paths_accumulate_errors_with_alpha():
+    """Variance of the h-step value is σ²(1 + (h-1)α²) in the SES-with-drift state-space form."""
+    model = get_model("theta").fit(Y)
+    alpha = float(model.result_.params["alpha"])
+    var = model.sample_paths(4, 60000, seed=1).var(axis=0)
+    expected = model.sigma_**2 * (1 + np.arange(4) * alpha**2)
+    np.testing.assert_allclose(var, expected, rtol=0.05)
+
+
+def test_arima_selects_an_order_and_centres_on_its_forecast():
+    model = get_model("arima").fit(Y)
+    assert len(model.order_) == 3
+    np.testing.assert_allclose(model.sample_paths(3, 20000, seed=0).mean(axis=0), model.result_.forecast(3), rtol=0.01)
+
+
+def test_fast_ets_errors_equal_the_recursion():
+    alpha, beta, phi = np.array([0.4]), np.array([0.1]), np.array([0.9])
+    sse, states = _ets_grid(Y, alpha, beta, phi)
+    level, trend, errors = states[0, 0], states[0, 1], []
+    for value in Y:
+        e = value - level - phi[0] * trend
+        errors.append(e)
+        level, trend = level + phi[0] * trend + alpha[0] * e, phi[0] * trend + beta[0] * e
+    assert sse[0] == pytest.approx(np.sum(np.square(errors)))
+
+
+def test_fast_ses_is_close_to_statsmodels():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = ETSModel(Y, error="add", trend=None).fit(disp=False).forecast(3)
+    assert np.max(np.abs(fit_ets(Y, "none").point(3) - reference)) < 0.05 * Y.std()
+
+
+def test_theta_with_static_line_and_weight_half_is_standard_theta():
+    """With θ = 2 (weight ½) the optimised model's forecast has the standard Theta slope, b0 / 2 per step."""
+    fit = fit_theta(Y, dynamic=False)
+    slope = np.polyfit(np.arange(len(Y)), Y, 1)[0]
+    assert np.diff(fit.point(3)) == pytest.approx(np.full(2, fit.weight * slope))
+
+
+def test_seasonal_indices_find_a_clear_season_and_skip_noise():
+    months = np.arange(48)
+    seasonal = 100 * (1 + 0.2 * np.sin(months * 2 * np.pi / 12))
+    idx = seasonal_indices(seasonal, 12)
+    assert idx is not None and idx.mean() == pytest.approx(1.0) and idx.argmax() in (2, 3, 4)
+    assert seasonal_indices(100 + np.random.default_rng(0).normal(0, 1, 48), 12) is None
+
+
+def _long(series: dict, freq: str) -> pd.DataFrame:
+    return pd.concat(
+        [pd.DataFrame({"unique_id": k, "ds": pd.date_range("2015-01-01", periods=len(v), freq=freq), "y": v})
+         for k, v in series.items()]
+    )
+
+
+AWKWARD_ANNUAL = {
+    "four_points": [10.0, 14.0, 19.0, 25.0],
+    "constant": [7.0] * 8,
+    "zeros": [0.0, 0.0, 3.0, 0.0, 5.0, 0.0, 8.0, 0.0],
+    "gap": [5.0, 8.0, np.nan, 13.0, 17.0, 20.0, np.nan, 28.0],
+}
+
+
+def test_awkward_annual_series_get_finite_forecasts_from_every_model():
+    models = available_models()
+    result = predict(_long(AWKWARD_ANNUAL, "YS"), 3, models=models, n_paths=100)
+    table = result.table()
+    assert len(table) == 3 * len(AWKWARD_ANNUAL)
+    assert not table.isna().any().any()
+    fallbacks = result.fallbacks()
+    four = fallbacks[fallbacks.unique_id == "four_points"]
+    assert {"lags", "logistic", "gompertz", "arima"} <= set(four.model)  # min lengths above 4: each says why
+    assert four[four.model.isin(["lags", "logistic", "gompertz", "arima"])]["reason"].str.contains("needs").all()
+    assert fallbacks[fallbacks.unique_id == "gap"]["reason"].str.contains("missing").any()
+    zeros = table[table.unique_id == "zeros"].drop(columns=["unique_id", "ds"])
+    assert (zeros.to_numpy() >= 0).all()
+
+
+def test_monthly_series_shorter_than_two_seasons_gets_forecasts():
+    short = {"short_monthly": list(100 + np.arange(18) + 5 * np.sin(np.arange(18)))}
+    result = predict(_long(short, "MS"), 12, models=["auto", "ets", "theta", "arima", "snaive"], n_paths=100)
+    assert not result.table().isna().any().any() and len(result.table()) == 12
+
+
+def test_auto_centres_between_its_members_and_reseasonalises():
+    model = get_model("auto").fit(Y)
+    points = np.array([fit.point(4) for fit in model.fits_])
+    centre = np.median(model.sample_paths(4, 20000, seed=0), axis=0)
+    spread = Y.std() * 0.05
+    assert np.all(centre >= points.min(axis=0) - spread) and np.all(centre <= points.max(axis=0) + spread)
+    months = np.arange(60)
+    seasonal = (100 + months) * (1 + 0.3 * np.sin(months * 2 * np.pi / 12))
+    paths = get_model("auto").fit(seasonal, 12).sample_paths(12, 500, seed=0)
+    shape = np.median(paths, axis=0) / np.median(paths, axis=0).mean()
+    expected = (1 + 0.3 * np.sin((60 + np.arange(12)) * 2 * np.pi / 12))
+    np.testing.assert_allclose(shape, expected / expected.mean(), atol=0.05)

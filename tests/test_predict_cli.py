@@ -1,0 +1,93 @@
+"""``forecast predict`` end to end: CSV in, wide table out (atomically), bundled series, one-line errors."""
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecast.cli.main import app
+
+
+def run(*args):
+    return CliRunner().invoke(app, ["predict", *map(str, args)])
+
+
+@pytest.fixture
+def csv(tmp_path):
+    rows = [("a", f"{2010 + i}-01-01", 10 + 3 * i + (i % 2)) for i in range(10)]
+    rows += [("b", f"{2016 + i}-01-01", v) for i, v in enumerate([4.0, 5.0])]
+    path = tmp_path / "in.csv"
+    pd.DataFrame(rows, columns=["unique_id", "ds", "y"]).to_csv(path, index=False)
+    return path
+
+
+def test_csv_to_csv_with_columns_named_as_typed(csv, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run(csv, "--horizon", 3, "--model", "auto", "--model", "Theta", "--level", 90, "--samples", 200,
+                 "--output", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["unique_id", "ds", "auto", "auto-lo-90", "auto-hi-90",
+                                   "Theta", "Theta-lo-90", "Theta-hi-90"]
+    assert len(table) == 6 and table.notna().all().all()
+    assert table[table.unique_id == "a"]["ds"].tolist() == ["2020-01-01", "2021-01-01", "2022-01-01"]
+    assert (table["auto-lo-90"] <= table["auto"]).all() and (table["auto"] <= table["auto-hi-90"]).all()
+    assert "fallback: b Theta -> drift" in result.stderr  # 2 points < theta's minimum of 3
+    assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
+
+
+def test_default_model_is_auto_and_json_goes_to_stdout(csv):
+    result = run(csv, "--horizon", 2, "--samples", 100, "--format", "json")
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)
+    assert len(records) == 4 and {"auto", "auto-lo-80", "auto-hi-95"} <= set(records[0])
+
+
+def test_other_column_names_and_same_seed_same_output(tmp_path):
+    path = tmp_path / "custom.csv"
+    pd.DataFrame({"hub": ["x"] * 8, "month": pd.date_range("2020-01", periods=8, freq="MS").astype(str),
+                  "trains": [5, 6, 7, 6, 8, 9, 8, 10]}).to_csv(path, index=False)
+    args = [path, "--horizon", 2, "--model", "drift", "--id-col", "hub", "--ds-col", "month", "--y-col", "trains",
+            "--format", "csv", "--seed", 3]
+    first, second = run(*args), run(*args)
+    assert first.exit_code == 0 and first.stdout == second.stdout
+    assert "2020-09-01" in first.stdout
+
+
+def test_bundled_entity_series():
+    result = run("--entity", "xian", "--metric", "trains", "--horizon", 2, "--samples", 100, "--format", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records and all(r["unique_id"].startswith("xian/trains/") for r in records)
+    assert all(r["auto-lo-95"] <= r["auto"] <= r["auto-hi-95"] for r in records)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--model", "bogus"], "unknown model 'bogus'"),
+        (["--y-col", "value"], "no column(s) value"),
+        (["--level", "120"], "level must be between 0 and 100"),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(csv, tmp_path, extra, message):
+    out = tmp_path / "out.csv"
+    result = run(csv, "--horizon", 2, *extra, "--output", out)
+    assert result.exit_code == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_missing_and_malformed_files_exit_2(tmp_path):
+    missing = run(tmp_path / "nope.csv", "--horizon", 2)
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unique_id,ds,y\na,2020-01-01,1\na,not-a-date,2\n")
+    result = run(bad, "--horizon", 2)
+    assert result.exit_code == 2 and "unparseable date" in result.stderr
+
+
+def test_needs_exactly_one_source(csv):
+    assert run("--horizon", 2).exit_code == 2
+    assert run(csv, "--entity", "xian", "--horizon", 2).exit_code == 2

@@ -1,0 +1,42 @@
+"""``forecast target``: one target from flags, every target, JSON, and one-line errors with exit code 2."""
+
+import json
+
+from typer.testing import CliRunner
+
+from forecast.cli.main import app
+
+runner = CliRunner()
+
+
+def test_one_target_as_json():
+    result = runner.invoke(app, ["target", "xian", "--year", "2025", "--at-least", "5000", "--model", "drift",
+                                 "--samples", "300", "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["probability"] == 1.0 and payload["observed"] == 5063
+    assert payload["run_rate"]["remaining_days"] == 61
+
+
+def test_all_targets_table_names_shandong_plans():
+    result = runner.invoke(app, ["target", "--all", "--model", "drift", "--samples", "200"])
+    assert result.exit_code == 0, result.output
+    assert "shandong-central-asia trains 2024 > 900" in result.stdout
+
+
+def test_user_targets_file_with_bad_row_exits_2(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("entity,year,comparison,value\nxian,2025,at_least,many\n")
+    result = runner.invoke(app, ["target", "--all", "--targets", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:2: value: not a number: 'many'" in result.stderr
+
+
+def test_bad_input_is_one_line_and_exit_2():
+    for args in (["target", "atlantis", "--year", "2024", "--at-least", "1"],
+                 ["target", "xian", "--year", "2024", "--at-least", "1", "--as-of", "2024-13-01"],
+                 ["target", "xian", "--at-least", "1"],
+                 ["target"]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1

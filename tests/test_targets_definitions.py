@@ -1,0 +1,64 @@
+"""Target definitions: bundled target facts, the user targets file (file:line errors) and keyword flags."""
+
+import pandas as pd
+import pytest
+
+from forecast.errors import InputError, ValidationError
+from forecast.targets import read_targets_csv, targets_from_facts, year_target
+from forecast.targets.facts import load_facts
+
+
+def test_bundled_targets_merge_duplicate_sources_and_map_qualifiers():
+    targets = {(t.entity, t.year, t.kind, t.value): t for t in targets_from_facts(load_facts())}
+    central_asia = targets[("shandong-central-asia", 2024, "absolute", 900.0)]
+    assert central_asia.sources == ("S0001", "H0252")
+    assert central_asia.comparison == "more_than" and bool(central_asia.met_by(901)) and not central_asia.met_by(900)
+    special = next(t for t in targets.values() if t.entity == "shandong-special-trains")
+    assert special.kind == "growth" and special.growth_pct == 20 and special.base_end == pd.Timestamp("2023-12-31")
+    plan = targets[("chengdu", 2017, "absolute", 1000.0)]  # "expected 1000 trains" (exact) is met at 1000
+    assert plan.comparison == "at_least" and bool(plan.met_by(1000))
+
+
+def test_year_target_from_flags():
+    target = year_target("xian", 2025, at_most=7000)
+    assert (target.period_start, target.period_end) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    assert bool(target.met_by(7000)) and not target.met_by(7001)
+    assert target.label == "xian trains 2025 <= 7000"
+    with pytest.raises(InputError, match="exactly one"):
+        year_target("xian", 2025, at_least=1, more_than=2)
+
+
+def test_targets_file_reads_absolute_and_growth_rows(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        "entity,metric,year,comparison,value,growth_pct,label\n"
+        "xian,trains,2025,at_least,6000,,Xi'an six thousand\n"
+        "shandong,trains,2024,,,10,\n"
+    )
+    first, second = read_targets_csv(path)
+    assert first.value == 6000 and first.label == "Xi'an six thousand" and first.sources == ("line 2",)
+    assert second.kind == "growth" and second.base_start == pd.Timestamp("2023-01-01")
+
+
+def test_targets_file_bad_rows_are_reported_with_file_line_and_field(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        "entity,metric,year,comparison,value\n"
+        "xian,trains,2025,at_least,6000\n"
+        "xian,trains,2025,at_least,lots\n"
+        "xian,trains,2025,roughly,10\n"
+    )
+    with pytest.raises(ValidationError) as err:
+        read_targets_csv(path)
+    assert err.value.problems == [
+        f"{path}:3: value: not a number: 'lots'",
+        f"{path}:4: comparison: 'roughly' is not one of more_than, at_least, exact, about, nearly, at_most",
+    ]
+    assert str(err.value) == f"{path}:3: value: not a number: 'lots' (+1 more)"
+
+
+def test_targets_file_unknown_column(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text("entity,yaer,value\nxian,2025,1\n")
+    with pytest.raises(ValidationError, match=r":1: yaer: unknown column"):
+        read_targets_csv(path)
