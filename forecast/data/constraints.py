@@ -1,0 +1,164 @@
+"""Facts → linear constraints on a group's monthly totals (one group = entity × metric × basis).
+
+Unknowns are the totals of each calendar month of the group's span. A fact about any period is a linear
+functional of them: a month counts with the share of its days the period covers (flow is taken as even within a
+month). Facts become constraints by these documented conventions:
+
+* **Rounding**: a stated number is rounded at its last non-zero digit but never coarser than two significant
+  figures: 5,351 → ±0.5; 12,400 → ±50; 15,000 ("1.5 wan") → ±500; 900 → ±5.
+* **Qualifiers**: ``exact`` = value ± rounding; ``about`` = value ± max(5 %, rounding); ``more_than`` and
+  ``at_least`` = at least the value, no upper end; ``nearly`` = between 90 % of the value and the value. The
+  *nominal* value (what a point estimate aims at) is the value itself, or half a rounding unit beyond it for
+  the hedges ("more than 17,000" → 17,500; "nearly 6,000" → 5,950).
+* **Cumulative** figures are totals over their own period (launch → milestone), so two milestones give the
+  total between them and a milestone with annual figures bounds the years before it.
+* **Growth**: ``yoy_pct`` g on a period P with value V says ``total(P) = (1 + g) · total(P − 1 year)``; g is
+  taken as stated to within one unit of its last digit (press growth rates are often truncated: "+50 %" for
+  50.8 %). The constraint is linear (a ratio band between two sums), so it also works for hedged values.
+* **Days within a month**: a period that ends (or starts) inside a month takes that month's share of days, give
+  or take 30 % of it (traffic is not even from day to day), so day-dated milestones do not clash spuriously.
+* **Scale**: values are divided by a power of ten per group (USD figures are in billions) so the solver's
+  tolerances mean the same for every metric; results are scaled back.
+* Growth statements weigh half as much as level statements (a rate is more often computed on another basis).
+* Identical statements from several sources are one constraint that remembers every id and counts as
+  corroborated (it weighs more when sources disagree, see :mod:`forecast.data.reconcile`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+QUALIFIER_WEIGHT = {"exact": 4.0, "about": 2.0, "more_than": 1.0, "at_least": 1.0, "nearly": 1.0}
+ABOUT_TOLERANCE = 0.05
+NEARLY_FLOOR = 0.90
+PARTIAL_MONTH_SLACK = 0.30
+GROWTH_WEIGHT = 0.5
+
+
+@dataclass
+class Constraint:
+    """One (deduplicated) statement as a band on ``coef·x`` (level) or on ``coef·x / base·x`` (growth)."""
+
+    ids: tuple[str, ...]
+    coef: np.ndarray
+    lo: float
+    hi: float
+    nominal: float | None
+    qualifier: str
+    unit: float
+    weight: float
+    period: tuple[pd.Timestamp, pd.Timestamp]
+    base: np.ndarray | None = None
+    label: str = ""
+
+    def spread(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Smallest and largest day shares a partly covered month may take (see ``PARTIAL_MONTH_SLACK``)."""
+        partial = (vector > 0) & (vector < 1)
+        low = np.where(partial, vector * (1 - PARTIAL_MONTH_SLACK), vector)
+        high = np.where(partial, np.minimum(vector * (1 + PARTIAL_MONTH_SLACK), 1.0), vector)
+        return low, high
+
+    @property
+    def is_growth(self) -> bool:
+        return self.base is not None
+
+    @property
+    def scale(self) -> float:
+        """Typical size of the constrained quantity, so slacks of different facts compare as relative errors."""
+        return max(abs(self.nominal or self.lo or 0.0), 1.0)
+
+
+def rounding_unit(text: str) -> float:
+    """The unit a stated number is rounded to (see the module docstring)."""
+    digits = str(text).replace(",", "").strip().lstrip("-")
+    if "." in digits:
+        return 10.0 ** -len(digits.split(".", 1)[1])
+    digits = digits.lstrip("0")
+    if not digits:
+        return 1.0
+    zeros = len(digits) - len(digits.rstrip("0"))
+    return 10.0 ** min(zeros, max(len(digits) - 2, 0))
+
+
+def growth_unit(text: str) -> float:
+    """A growth rate is good to one unit of its last stated digit (in percent)."""
+    digits = str(text).strip()
+    return 10.0 ** -len(digits.split(".", 1)[1]) if "." in digits else 1.0
+
+
+def month_grid(facts: pd.DataFrame) -> pd.PeriodIndex:
+    """Every month of every calendar year the group's facts (and the year before each growth statement) touch."""
+    starts = facts["period_start"].where(facts["yoy_pct"].isna(), facts["period_start"] - pd.DateOffset(years=1))
+    return pd.period_range(f"{starts.min().year}-01", f"{facts['period_end'].max().year}-12", freq="M")
+
+
+def period_coef(months: pd.PeriodIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """Share of each month's days inside [start, end] (both inclusive)."""
+    first = months.start_time.to_numpy()
+    last = months.end_time.normalize().to_numpy()
+    lo = np.maximum(first, np.datetime64(pd.Timestamp(start), "ns"))
+    hi = np.minimum(last, np.datetime64(pd.Timestamp(end), "ns"))
+    covered = np.clip((hi - lo) / np.timedelta64(1, "D") + 1, 0, None)
+    return covered / months.days_in_month.to_numpy()
+
+
+def level_band(value: float, qualifier: str, unit: float) -> tuple[float, float, float]:
+    """(lo, hi, nominal) for a stated value under its qualifier."""
+    half = unit / 2
+    if qualifier in ("more_than", "at_least"):
+        return value, np.inf, value + half
+    if qualifier == "nearly":
+        return value * NEARLY_FLOOR, value, value - half
+    if qualifier == "about":
+        spread = max(ABOUT_TOLERANCE * value, half)
+        return value - spread, value + spread, value
+    return value - half, value + half, value
+
+
+def magnitude(facts: pd.DataFrame) -> float:
+    """The power of ten a group's values are divided by (see "Scale" in the module docstring)."""
+    typical = float(facts["value"].abs().median()) if facts["value"].notna().any() else 1.0
+    return 10.0 ** max(np.floor(np.log10(max(typical, 1.0))) - 3, 0)
+
+
+def build_constraints(facts: pd.DataFrame, months: pd.PeriodIndex, scale: float = 1.0,
+                      recency_weight: bool = False) -> list[Constraint]:
+    """Level and growth constraints of one group's total/cumulative facts (values divided by ``scale``),
+    identical statements merged."""
+    keys = ["period_start", "period_end", "kind", "value_text", "qualifier", "yoy_text"]
+    facts = facts.assign(yoy_text=facts["yoy_text"].fillna(""), value_text=facts["value_text"].fillna(""))
+    recency = _recency(facts)
+    out: list[Constraint] = []
+    for key, group in facts.groupby(keys, sort=True, dropna=False):
+        start, end, kind, value_text, qualifier, yoy_text = key
+        ids = tuple(sorted(group["id"]))
+        weight = QUALIFIER_WEIGHT.get(qualifier, 1.0) * len(ids)
+        if recency_weight:
+            weight = 1.0 + 100.0 * float(recency[group.index].max()) + 0.01 * weight
+        else:
+            weight *= 1.0 + 0.01 * float(recency[group.index].max())
+        coef = period_coef(months, start, end)
+        stated = f"{start.date()}..{end.date()} {kind} {value_text or '-'} {qualifier}"
+        if value_text:
+            value, unit = float(value_text.replace(",", "")) / scale, rounding_unit(value_text) / scale
+            lo, hi, nominal = level_band(value, qualifier, unit)
+            out.append(Constraint(ids, coef, lo, hi, nominal, qualifier, unit, weight, (start, end), label=stated))
+        if yoy_text and kind == "total":
+            g, tol = float(yoy_text) / 100, growth_unit(yoy_text) / 100
+            base = period_coef(months, start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
+            nominal = float(value_text.replace(",", "")) / scale / (1 + g) if value_text else None
+            out.append(Constraint(ids, coef, 1 + g - tol, 1 + g + tol, nominal, qualifier, tol,
+                                  GROWTH_WEIGHT * weight, (start, end), base=base,
+                                  label=f"{stated} {float(yoy_text):+g}%"))  # fmt: skip
+    return out
+
+
+def _recency(facts: pd.DataFrame) -> pd.Series:
+    """Publication order within the group scaled to [0, 1] (period end stands in for a missing date)."""
+    published = pd.to_datetime(facts["published"].fillna("").str.slice(0, 10), errors="coerce", format="mixed")
+    stamp = published.fillna(facts["period_end"])
+    ranks = stamp.rank(method="average")
+    return (ranks - 1) / max(len(ranks) - 1, 1)

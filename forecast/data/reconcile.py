@@ -1,0 +1,282 @@
+"""Reconcile sourced facts into consistent annual and monthly series with intervals, provenance and flags.
+
+Method (one linear system per entity × metric × counting basis, see :mod:`forecast.data.constraints`):
+
+1. **Conflicts.** Every fact is a band on a sum of monthly totals. An *elastic* linear programme finds the
+   smallest weighted violation that makes all bands hold together; a fact that has to be violated is in
+   conflict. Weights make the rule explicit: wording (exact 4, about 2, hedged 1) × number of sources stating
+   the same thing, with publication order as a tie-break (``rule="corroborated"``, the default), or the most
+   recent publication first (``rule="latest"``). Facts in conflict are *set aside* (never averaged) and listed
+   in :attr:`Reconciliation.conflicts` with the amount they miss by and the facts they clash with. Users can
+   override: ``exclude`` drops facts first, ``keep`` makes facts win every conflict.
+2. **Intervals.** With the remaining facts, a year's (or month's) total ranges over what every fact allows:
+   two linear programmes give its minimum and maximum (``y_lo``, ``y_hi``; ``y_hi`` is ``inf`` when nothing
+   bounds it from above, e.g. only a year-to-date figure is known). The facts binding those bounds (non-zero
+   dual values) are the value's ``sources``.
+3. **Point values.** A year's ``y`` is its own full-year figure when one exists (exact before hedged, the most
+   precise first), else the figure a growth rate implies from the next year, else the midpoint of a narrow
+   interval (``derived``); it is always inside the interval. When the facts leave the year open (``partial``),
+   ``y`` stays empty and the interval says what is known — the year is neither dropped nor invented.
+
+Flags: ``derived``, ``implied`` (from a growth rate), ``hedged`` (only "more than"/"nearly" figures), ``open``
+(no upper bound), ``partial`` (no point value), ``conflict`` (a fact about this period was set aside).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+
+from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef
+from forecast.data.schema import COUNT_METRICS
+from forecast.errors import InputError
+
+RULES = ("corroborated", "latest")
+NARROW = 0.05  # an interval narrower than 5 % of its top gives a derived point value
+SERIES_COLUMNS = ["unique_id", "entity", "metric", "basis", "freq", "ds", "y", "y_lo", "y_hi", "sources", "flags"]
+CONFLICT_COLUMNS = ["unique_id", "entity", "metric", "basis", "fact_ids", "statement", "period_start", "period_end",
+                    "violation", "relative", "against", "resolution"]  # fmt: skip
+
+
+@dataclass
+class GroupSystem:
+    """The kept constraints of one series as LP rows (``A x ≤ b``), ready for interval queries."""
+
+    months: pd.PeriodIndex
+    scale: float
+    kept: list[Constraint]
+    set_aside: list[Constraint]
+    A: np.ndarray
+    b: np.ndarray
+    row_owner: np.ndarray
+
+    def bounds(self, coef: np.ndarray) -> tuple[float, float, set[str]]:
+        """(min, max) of ``coef·x`` over every x the kept facts allow, and the ids of the facts binding them."""
+        lo, src_lo = self._optimise(coef)
+        neg_hi, src_hi = self._optimise(-coef)
+        return lo * self.scale, -neg_hi * self.scale, src_lo | src_hi
+
+    def _optimise(self, c: np.ndarray) -> tuple[float, set[str]]:
+        result = _linprog(c, self.A, self.b)
+        if result.status == 3:
+            return -np.inf, set()
+        if result.status != 0:
+            raise RuntimeError(f"reconciliation LP failed: {result.message}")
+        duals = result.ineqlin.marginals if len(self.b) else np.empty(0)
+        binding = {i for i, d in zip(self.row_owner, duals) if abs(d) > 1e-9}
+        return float(result.fun), {fid for i in binding for fid in self.kept[i].ids}
+
+
+@dataclass
+class Reconciliation:
+    """Reconciled series (long format), the conflicts found and how they were resolved."""
+
+    series: pd.DataFrame
+    conflicts: pd.DataFrame
+    facts: pd.DataFrame = field(repr=False)
+    systems: dict[str, GroupSystem] = field(repr=False, default_factory=dict)
+
+    def panel(self, freq: str = "annual", complete: bool = True) -> pd.DataFrame:
+        """Series at ``freq`` in ``unique_id, ds, y`` (+ the rest); ``complete`` drops rows without a value."""
+        rows = self.series[self.series["freq"] == freq]
+        return (rows[rows["y"].notna()] if complete else rows).reset_index(drop=True)
+
+    def period_bounds(self, unique_id: str, start, end) -> tuple[float, float]:
+        """What the facts allow for the total of ``unique_id`` over any period [start, end]."""
+        if unique_id not in self.systems:
+            raise InputError(f"unknown series {unique_id!r}")
+        system = self.systems[unique_id]
+        lo, hi, _ = system.bounds(period_coef(system.months, pd.Timestamp(start), pd.Timestamp(end)))
+        return lo, hi
+
+
+def reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
+    """Annual and monthly series for every entity × metric × basis of ``observations`` (see module docstring)."""
+    if rule not in RULES:
+        raise InputError(f"unknown conflict rule {rule!r}; choose from {', '.join(RULES)}")
+    unknown = (set(exclude) | set(keep)) - set(observations["id"])
+    if unknown:
+        raise InputError(f"unknown fact id(s) {', '.join(sorted(unknown))}")
+    usable = observations[observations["metric"].isin(COUNT_METRICS)
+                          & observations["kind"].isin(("total", "cumulative"))
+                          & ~observations["id"].isin(set(exclude))]  # fmt: skip
+    series, conflicts, systems = [], [], {}
+    for (entity, metric, basis), facts in usable.groupby(["entity", "metric", "basis"], sort=True):
+        uid = f"{entity}/{metric}/{basis}"
+        system, found = _resolve(facts, rule == "latest", set(keep))
+        systems[uid] = system
+        conflicts += [{"unique_id": uid, "entity": entity, "metric": metric, "basis": basis, **row} for row in found]
+        for freq, rows in (("annual", _annual_rows(system, facts)), ("monthly", _monthly_rows(system))):
+            series += [{"unique_id": uid, "entity": entity, "metric": metric, "basis": basis, "freq": freq, **r}
+                       for r in rows]  # fmt: skip
+    frame = pd.DataFrame(series, columns=SERIES_COLUMNS)
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    return Reconciliation(frame, pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS), observations, systems)
+
+
+def _resolve(facts: pd.DataFrame, recency_first: bool, keep: set[str]) -> tuple[GroupSystem, list[dict]]:
+    """Elastic LP over all constraints; the ones it must violate are set aside and reported."""
+    months, scale = month_grid(facts), magnitude(facts)
+    constraints = build_constraints(facts, months, scale, recency_weight=recency_first)
+    for c in constraints:
+        if keep & set(c.ids):
+            c.weight *= 1e4
+    A, b, owner = _rows(constraints, len(months))
+    n, m = len(months), len(constraints)
+    slack = np.zeros((len(b), m))
+    slack[np.arange(len(b)), owner] = -1.0
+    cost = np.concatenate([np.zeros(n), [c.weight / c.scale for c in constraints]])
+    result = _linprog(cost, np.hstack([A, slack]), b)
+    if result.status != 0:
+        raise RuntimeError(f"elastic reconciliation LP failed: {result.message}")
+    violation = result.x[n:]
+    duals = result.ineqlin.marginals
+    bad = [i for i, c in enumerate(constraints) if violation[i] > 1e-7 * c.scale + 1e-9]
+    active = {owner[r] for r in range(len(b)) if abs(duals[r]) > 1e-9}
+    kept_index = [i for i in range(m) if i not in bad]
+    kept = [constraints[i] for i in kept_index]
+    found = [_conflict_row(constraints[i], violation[i], [constraints[j] for j in active if j not in bad], scale)
+             for i in bad]  # fmt: skip
+    A_kept, b_kept, owner_kept = _rows(kept, len(months))
+    b_kept = b_kept + violation[np.asarray(kept_index, dtype=int)[owner_kept]]  # solver-tolerance slack only
+    return GroupSystem(months, scale, kept, [constraints[i] for i in bad], A_kept, b_kept, owner_kept), found
+
+
+def _linprog(c: np.ndarray, A: np.ndarray, b: np.ndarray):
+    """HiGHS on ``min c·x, A x ≤ b, x ≥ 0``; its presolve can call an unbounded problem infeasible, so an
+    'infeasible' answer (the kept facts are feasible by construction) is checked once without presolve."""
+    rows = {"A_ub": sparse.csr_array(A), "b_ub": b} if len(b) else {}
+    result = linprog(c, bounds=(0, None), method="highs", **rows)
+    if result.status == 2:
+        result = linprog(c, bounds=(0, None), method="highs", options={"presolve": False}, **rows)
+    return result
+
+
+def _rows(constraints: list[Constraint], width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``A x ≤ b`` rows of the constraints and, per row, the index of the constraint it came from."""
+    rows, rhs, owner = [], [], []
+    for i, c in enumerate(constraints):
+        low, high = c.spread(c.coef)
+        if c.is_growth:  # lo·base ≤ coef ≤ hi·base, both sides homogeneous
+            base_low, base_high = c.spread(c.base)
+            rows += [c.lo * base_low - high, low - c.hi * base_high]
+            rhs += [0.0, 0.0]
+            owner += [i, i]
+            continue
+        rows.append(-high)
+        rhs.append(-c.lo)
+        owner.append(i)
+        if np.isfinite(c.hi):
+            rows.append(low)
+            rhs.append(c.hi)
+            owner.append(i)
+    return np.array(rows).reshape(-1, width), np.array(rhs, dtype=float), np.array(owner, dtype=int)
+
+
+def _conflict_row(c: Constraint, violation: float, active: list[Constraint], scale: float) -> dict:
+    """How much a set-aside fact misses by (in the metric's units) and the kept facts it clashes with."""
+    support = (c.coef > 0) | (c.base > 0 if c.base is not None else False)
+    against = sorted({fid for a in active if a is not c
+                      and np.any(support & ((a.coef > 0) | (a.base > 0 if a.base is not None else False)))
+                      for fid in a.ids})  # fmt: skip
+    return {"fact_ids": ";".join(c.ids), "statement": c.label, "period_start": c.period[0],
+            "period_end": c.period[1], "violation": float(violation * scale), "relative": float(violation / c.scale),
+            "against": ";".join(against), "resolution": "set aside"}  # fmt: skip
+
+
+def _years(facts: pd.DataFrame) -> range:
+    """Years from the first to the last one that a within-year total (or the base of its growth) falls in."""
+    within = facts[(facts["kind"] == "total") & (facts["period_start"].dt.year == facts["period_end"].dt.year)]
+    if within.empty:
+        return range(0)
+    years = set(within["period_start"].dt.year) | set(within.loc[within["yoy_pct"].notna(), "period_start"].dt.year - 1)
+    return range(min(years), max(years) + 1)
+
+
+def _annual_rows(system: GroupSystem, facts: pd.DataFrame) -> list[dict]:
+    rows = []
+    for year in _years(facts):
+        start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+        rows.append(_value_row(system, start, end, period_coef(system.months, start, end)))
+    return rows
+
+
+def _monthly_rows(system: GroupSystem) -> list[dict]:
+    """Months whose total the facts pin down."""
+    rows = []
+    for month in _derivable_months(system):
+        start, end = month.start_time, month.end_time.normalize()
+        row = _value_row(system, start, end, period_coef(system.months, start, end))
+        if "partial" not in row["flags"]:
+            rows.append(row)
+    return rows
+
+
+def _derivable_months(system: GroupSystem) -> list[pd.Period]:
+    """Months that one bounded fact covers alone, or that two bounded facts differ by (Jan–Oct vs Jan–Nov):
+    the only months whose total the facts can pin down, so the only ones worth two linear programmes."""
+    bounded = {_key(c.coef): c.coef for c in system.kept if not c.is_growth and np.isfinite(c.hi)}
+    whole = [coef for coef in bounded.values() if np.all(np.isin(np.round(coef, 9), (0.0, 1.0)))]
+    found = {int(np.flatnonzero(coef)[0]) for coef in whole if np.count_nonzero(coef) == 1}
+    supports = [set(np.flatnonzero(coef)) for coef in whole]
+    for a in supports:
+        for b in supports:
+            if len(b) == len(a) + 1 and a < b:
+                found |= b - a
+    return [system.months[i] for i in sorted(found)]
+
+
+def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef: np.ndarray) -> dict:
+    """Interval, point value, sources and flags of one period's total."""
+    lo, hi, sources = system.bounds(coef)
+    point, how, used = _point(system.kept, coef)
+    if point is not None and how and "hedged" in how and not lo <= point * system.scale <= hi:
+        point = None  # a hedge the other facts already exceed says nothing about the value
+    flags = []
+    if point is not None:
+        y = float(np.clip(point * system.scale, lo, hi))
+        flags += [how] if how else []
+        sources |= used
+    elif np.isfinite(hi) and hi - lo <= NARROW * max(hi, 1.0):
+        y = (lo + hi) / 2
+        flags.append("derived")
+    else:
+        y = np.nan
+        flags.append("partial")
+    if not np.isfinite(hi):
+        flags.append("open")
+    if any(np.any((c.coef > 0) & (coef > 0)) and c.period[1] - c.period[0] <= pd.Timedelta(days=366)
+           for c in system.set_aside):
+        flags.append("conflict")
+    return {"ds": start, "y": y, "y_lo": max(lo, 0.0), "y_hi": hi, "sources": ";".join(sorted(sources)),
+            "flags": ";".join(flags)}  # fmt: skip
+
+
+_PRECISE = ("exact", "about")
+
+
+def _point(kept: list[Constraint], coef: np.ndarray) -> tuple[float | None, str | None, set[str]]:
+    """The best figure stated for exactly this period: direct precise, implied by growth, then hedged."""
+    key = _key(coef)
+    direct = [c for c in kept if not c.is_growth and c.nominal is not None and _key(c.coef) == key]
+    implied = [c for c in kept if c.is_growth and c.nominal is not None and _key(c.base) == key]
+    tiers = (
+        ([c for c in direct if c.qualifier in _PRECISE], None),
+        ([c for c in implied if c.qualifier in _PRECISE], "implied"),
+        ([c for c in direct if c.qualifier not in _PRECISE], "hedged"),
+        ([c for c in implied if c.qualifier not in _PRECISE], "implied;hedged"),
+    )
+    for candidates, how in tiers:
+        if candidates:
+            best = min(candidates, key=lambda c: (c.unit if not c.is_growth else 0.0, -c.weight))
+            return float(best.nominal), how, set(best.ids)
+    return None, None, set()
+
+
+def _key(coef: np.ndarray) -> bytes:
+    """Hashable identity of a period's coefficient vector (equal periods, equal keys)."""
+    return np.round(coef, 6).tobytes()
