@@ -13,6 +13,8 @@ app = typer.Typer(
 )
 
 # Each command group lives in its own module and registers itself here.
+from forecast.cli.data import app as _data  # noqa: E402
+app.add_typer(_data, name="data")
 from forecast.cli.backtest import backtest as _backtest  # noqa: E402
 app.command(name="backtest")(_backtest)
 from forecast.cli.target import target as _target  # noqa: E402

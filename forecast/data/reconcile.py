@@ -189,12 +189,14 @@ def _conflict_row(c: Constraint, violation: float, active: list[Constraint], sca
 
 
 def _years(facts: pd.DataFrame) -> range:
-    """Years from the first to the last one that a within-year total (or the base of its growth) falls in."""
+    """From the first year a within-year total (or the base of its growth) falls in, to the last year any fact
+    reaches (a later milestone can bound the years after the last annual figure)."""
     within = facts[(facts["kind"] == "total") & (facts["period_start"].dt.year == facts["period_end"].dt.year)]
     if within.empty:
         return range(0)
-    years = set(within["period_start"].dt.year) | set(within.loc[within["yoy_pct"].notna(), "period_start"].dt.year - 1)
-    return range(min(years), max(years) + 1)
+    first = min(within["period_start"].dt.year.min(), within.loc[within["yoy_pct"].notna(), "period_start"].dt.year.min() - 1
+                if within["yoy_pct"].notna().any() else np.inf)
+    return range(int(first), int(facts["period_end"].dt.year.max()) + 1)
 
 
 def _annual_rows(system: GroupSystem, facts: pd.DataFrame) -> list[dict]:

@@ -1,0 +1,111 @@
+"""``forecast data …``: list, show and check the reconciled series; validate and add observation files."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+import typer
+
+from forecast.cli.common import OutputFormat, emit, handles_input_errors
+from forecast.data import add_observations, entity_catalogue, read_observations, reconciled, resolve_entity
+from forecast.data.summary import entity_summary
+from forecast.errors import InputError
+
+app = typer.Typer(help="Browse the reconciled China-Europe series, their conflicts and sources; add your own facts.",
+                  no_args_is_help=True)  # fmt: skip
+
+
+class Freq(str, Enum):
+    annual = "annual"
+    monthly = "monthly"
+
+
+RULE_HELP = "Conflict rule: corroborated (wording × number of sources) or latest (newest publication wins)."
+EXCLUDE_HELP = "Set this fact id aside before reconciling; repeat."
+KEEP_HELP = "Make this fact id win every conflict; repeat."
+
+
+@app.command("list")
+@handles_input_errors
+def list_entities(
+    rule: str = typer.Option("corroborated", help=RULE_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """Entities with their metrics, years covered, number of facts and conflicts."""
+    emit(entity_summary(reconciled(rule=rule)), fmt)
+
+
+@app.command("show")
+@handles_input_errors
+def show(
+    entity: str = typer.Argument(..., help="Entity slug or name, e.g. xian or \"Xi'an (Chang'an)\"."),
+    metric: Optional[str] = typer.Option(None, help="trains, teu, tonnes, value_usd or value_cny (default: all)."),
+    freq: Freq = typer.Option(Freq.annual, help="annual or monthly."),
+    basis: Optional[str] = typer.Option(None, help="Only this counting basis (reported, customs, ...)."),
+    rule: str = typer.Option("corroborated", help=RULE_HELP),
+    exclude: Optional[list[str]] = typer.Option(None, help=EXCLUDE_HELP),
+    keep: Optional[list[str]] = typer.Option(None, help=KEEP_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """Reconciled values of one entity with their intervals, flags and sources (y_hi empty = no upper bound)."""
+    rec = reconciled(rule=rule, exclude=exclude or (), keep=keep or ())
+    rows = select_series(rec.series, resolve_entity(entity), metric, freq.value, basis)
+    table = rows[["unique_id", "ds", "y", "y_lo", "y_hi", "flags", "sources"]].replace([np.inf], np.nan)
+    emit(table.assign(ds=table["ds"].dt.strftime("%Y-%m" if freq is Freq.monthly else "%Y")), fmt)
+    if fmt is OutputFormat.table:
+        ids = {i for text in table["sources"] for i in text.split(";") if i}
+        facts = rec.facts.set_index("id")
+        for fact_id in sorted(ids):
+            typer.echo(f"  {fact_id}: {facts.at[fact_id, 'source_url']} — {facts.at[fact_id, 'note']}")
+
+
+@app.command("conflicts")
+@handles_input_errors
+def conflicts(
+    entity: Optional[str] = typer.Argument(None, help="Only this entity."),
+    rule: str = typer.Option("corroborated", help=RULE_HELP),
+    exclude: Optional[list[str]] = typer.Option(None, help=EXCLUDE_HELP),
+    keep: Optional[list[str]] = typer.Option(None, help=KEEP_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """Facts set aside because they contradict others on the same basis: by how much, and against which."""
+    table = reconciled(rule=rule, exclude=exclude or (), keep=keep or ()).conflicts
+    if entity is not None:
+        table = table[table["entity"] == resolve_entity(entity)]
+    columns = ["unique_id", "fact_ids", "statement", "violation", "relative", "against", "resolution"]
+    emit(table[columns].round({"violation": 1, "relative": 4}), fmt)
+
+
+@app.command("validate")
+@handles_input_errors
+def validate(file: Path = typer.Argument(..., help="Observations CSV in the bundled schema.")) -> None:
+    """Check a file without changing anything: every problem as file:line: field: reason (exit 2 if any)."""
+    rows = read_observations(file, known_entities=set(entity_catalogue()["slug"]))
+    typer.echo(f"{file}: ok, {len(rows)} rows")
+
+
+@app.command("add")
+@handles_input_errors
+def add(file: Path = typer.Argument(..., help="Observations CSV in the bundled schema.")) -> None:
+    """Validate a file, then merge it into your data ($FORECAST_HOME/observations.csv); a rejected file changes
+    nothing and adding the same file twice adds nothing."""
+    added, present = add_observations(file)
+    typer.echo(f"{file}: added {added} rows, {present} already present")
+
+
+def select_series(series: pd.DataFrame, entity: str, metric: str | None, freq: str, basis: str | None) -> pd.DataFrame:
+    """One entity's rows at ``freq`` (optionally one metric and basis); empty selections are an InputError."""
+    rows = series[(series["entity"] == entity) & (series["freq"] == freq)]
+    for column, value in (("metric", metric), ("basis", basis)):
+        if value is not None:
+            if value not in set(series[column]):
+                raise InputError(f"unknown {column} {value!r}; known: {', '.join(sorted(set(series[column])))}")
+            rows = rows[rows[column] == value]
+    if rows.empty:
+        raise InputError(f"no {freq} series for {entity!r}" + (f" {metric}" if metric else "") +
+                         (f" on basis {basis}" if basis else ""))  # fmt: skip
+    return rows
