@@ -21,3 +21,9 @@ from forecast.cli.target import target as _target  # noqa: E402
 app.command(name="target")(_target)
 from forecast.cli.predict import predict as _predict  # noqa: E402
 app.command(name="predict")(_predict)
+from forecast.cli.run import run as _run  # noqa: E402
+app.command(name="run")(_run)
+from forecast.cli.report import report as _report  # noqa: E402
+app.command(name="report")(_report)
+from forecast.cli.schedule import schedule as _schedule  # noqa: E402
+app.command(name="schedule")(_schedule)
