@@ -16,8 +16,9 @@ def test_non_editable_install_ships_the_dataset(tmp_path):
     )
     probe = (
         "import forecast, pandas as pd; from forecast.paths import bundled;"
+        "from forecast.data import load_observations, resolve_entity; import forecast.store, forecast.report;"
         "assert 'site' in forecast.__file__, forecast.__file__;"
-        "print(len(pd.read_csv(bundled('observations.csv'))), bundled('entities.csv').exists())"
+        "print(len(load_observations(include_user=False)), resolve_entity('Alashankou (Alataw Pass)') == 'alashankou')"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path,
