@@ -1,0 +1,54 @@
+"""Build the monthly report for one run of the store: ``report.html`` (self-contained) and ``report.md``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.paths import home
+from forecast.report.charts import series_chart
+from forecast.report.content import gather
+from forecast.report.html import render_html
+from forecast.report.markdown import render_markdown
+
+CHART_DIR = "charts"
+
+
+def build_report(
+    store_path: str | os.PathLike | None = None,
+    run_id: str | None = None,
+    output_dir: str | os.PathLike | None = None,
+    observations: pd.DataFrame | None = None,
+) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` (plus ``charts/*.svg`` for the Markdown) for ``run_id``.
+
+    Defaults: the store from :func:`forecast.store.store_path`, its latest run, ``$FORECAST_HOME/reports``.
+    ``observations`` (``id``, ``source_url``) turns fact ids into source links; by default the data layer's.
+    """
+    content = gather(store_path, run_id, observations)
+    out = Path(output_dir) if output_dir is not None else home() / "reports"
+    (out / CHART_DIR).mkdir(parents=True, exist_ok=True)
+    for stale in (out / CHART_DIR).glob("chart-*.svg"):  # from an earlier report with more series
+        stale.unlink()
+    charts, files = {}, {}
+    for number, view in enumerate(content.series, start=1):
+        charts[view.unique_id] = series_chart(view.history, view.forecast, salt=f"chart-{number}")
+        files[view.unique_id] = f"{CHART_DIR}/chart-{number:03d}.svg"
+        write_text(out / files[view.unique_id], charts[view.unique_id])
+    html_path, md_path = out / "report.html", out / "report.md"
+    write_text(html_path, render_html(content, charts))
+    write_text(md_path, render_markdown(content, files))
+    return html_path, md_path
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a report."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,101 @@
+"""The store's tables, as migrations: one function per schema version, applied in order when a store is opened.
+
+Every table is long format and keyed by ``run_id``: one run is one vintage. Column meanings:
+
+- ``runs``: one row per run; ``settings`` and ``library_versions`` are JSON text, times are UTC.
+- ``series``: the reconciled history as of the run; ``y_lo``/``y_hi`` bound the value (``y_hi`` NULL or +inf means
+  unbounded above), ``sources`` holds ``;``-joined observation ids, ``flags`` free text.
+- ``forecasts``: one row per series, model and date, with fixed columns for the mean, the 10/50/90% quantiles and
+  the 80% and 95% central intervals (fixed columns, not a level column, so a row reads as one forecast).
+- ``scores``: backtest metrics, one row per series, model and metric.
+- ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target`` (the label) identifies a
+  target across vintages, ``lo_80``/``hi_80`` is the 80% interval of the outcome.
+- ``conflicts``: facts that disagreed during reconciliation: which fact, what it violated and whether it was kept.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import duckdb
+
+from forecast.errors import InputError
+
+V1 = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP, data_hash TEXT NOT NULL,
+    code_version TEXT NOT NULL, library_versions TEXT, settings TEXT NOT NULL, status TEXT NOT NULL
+);
+CREATE TABLE series (
+    run_id TEXT NOT NULL, unique_id TEXT NOT NULL, entity TEXT, metric TEXT, basis TEXT, freq TEXT,
+    ds DATE NOT NULL, y DOUBLE, y_lo DOUBLE, y_hi DOUBLE, sources TEXT, flags TEXT
+);
+CREATE TABLE forecasts (
+    run_id TEXT NOT NULL, unique_id TEXT NOT NULL, model TEXT NOT NULL, ds DATE NOT NULL, mean DOUBLE,
+    q10 DOUBLE, q50 DOUBLE, q90 DOUBLE, lo_80 DOUBLE, hi_80 DOUBLE, lo_95 DOUBLE, hi_95 DOUBLE
+);
+CREATE TABLE scores (
+    run_id TEXT NOT NULL, unique_id TEXT NOT NULL, model TEXT NOT NULL, metric TEXT NOT NULL, value DOUBLE
+);
+CREATE TABLE target_checks (
+    run_id TEXT NOT NULL, target TEXT NOT NULL, entity TEXT, metric TEXT, period_end DATE, kind TEXT,
+    comparison TEXT, threshold DOUBLE, sources TEXT, as_of DATE, probability DOUBLE, expected DOUBLE,
+    lo_80 DOUBLE, hi_80 DOUBLE, observed DOUBLE, observed_through DATE, needed_per_day DOUBLE,
+    observed_per_day DOUBLE, stated_per_day DOUBLE, model TEXT, used TEXT, method TEXT, outcome DOUBLE,
+    met BOOLEAN, notes TEXT
+);
+CREATE TABLE conflicts (
+    run_id TEXT NOT NULL, entity TEXT, metric TEXT, basis TEXT, ds DATE, fact_id TEXT, violation TEXT,
+    kept BOOLEAN, note TEXT
+);
+"""
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: lambda con: con.execute(V1),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+DATA_TABLES = ("series", "forecasts", "scores", "target_checks", "conflicts")
+TABLES = ("runs", *DATA_TABLES)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The file's schema version: 0 for an empty file; a database of something else is an :class:`InputError`."""
+    names = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "schema_version" not in names:
+        if names:
+            raise InputError("not a forecast store: it holds other tables and no schema_version")
+        return 0
+    return int(con.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+
+
+def check_version(version: int) -> None:
+    """Refuse a store written by a newer toolkit, whose tables this one cannot read."""
+    if version > SCHEMA_VERSION:
+        raise InputError(f"store has schema version {version}; this forecast reads up to {SCHEMA_VERSION}: upgrade it")
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the store to :data:`SCHEMA_VERSION`, one transaction per version step; returns the version."""
+    version = schema_version(con)
+    check_version(version)
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            MIGRATIONS[step](con)
+            con.execute("INSERT INTO schema_version VALUES (?)", [step])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, bool]:
+    """Column name → whether it is required (NOT NULL), in table order, read from the database itself."""
+    query = (
+        "SELECT column_name, is_nullable FROM information_schema.columns"
+        " WHERE table_name = ? ORDER BY ordinal_position"
+    )
+    rows = con.execute(query, [table]).fetchall()
+    return {name: nullable == "NO" for name, nullable in rows}
