@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from forecast.data.schema import DEFAULT_BASIS
 from forecast.errors import InputError
 from forecast.paths import bundled
 
@@ -57,10 +58,11 @@ def known_on(facts: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
 
 
 def entity_facts(facts: pd.DataFrame, entity: str, metric: str, basis: str | None = None) -> pd.DataFrame:
-    """Totals (not targets) of one entity and metric, on one counting basis when ``basis`` is given."""
+    """Totals (not targets) of one entity and metric on one counting basis (``reported`` unless given): figures
+    on different bases are different quantities and must never be pooled into one history."""
     chosen = facts[(facts["entity"] == entity) & (facts["metric"] == metric) & (facts["kind"] == "total")]
-    if basis is not None:
-        chosen = chosen[chosen["basis"].fillna("") == basis]
+    if facts["basis"].notna().any():
+        chosen = chosen[chosen["basis"].fillna(DEFAULT_BASIS) == (basis or DEFAULT_BASIS)]
     return chosen
 
 
