@@ -105,3 +105,14 @@ def test_cli_validate_and_add_exit_codes(tmp_path, monkeypatch):
     added = runner.invoke(app, ["data", "add", str(good)])
     assert added.exit_code == 0 and "added 2 rows, 0 already present" in added.output
     shutil.rmtree(tmp_path / "home")
+
+
+def test_taking_in_the_shared_release_loses_nothing_and_adds_nothing_twice(tmp_path):
+    shared = BUNDLED.parents[1] / ".." / "shared" / "data" / "observations.csv"
+    if not shared.exists():
+        pytest.skip("no ../shared/data release beside this checkout")
+    copy = tmp_path / "observations.csv"
+    shutil.copy(BUNDLED, copy)
+    added, present = add_observations(shared, target=copy)
+    assert added == 0 and present == sum(1 for _ in open(shared, encoding="utf-8")) - 1
+    assert copy.read_bytes() == BUNDLED.read_bytes()

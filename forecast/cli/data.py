@@ -90,10 +90,14 @@ def validate(file: Path = typer.Argument(..., help="Observations CSV in the bund
 
 @app.command("add")
 @handles_input_errors
-def add(file: Path = typer.Argument(..., help="Observations CSV in the bundled schema.")) -> None:
+def add(
+    file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),
+    target: Optional[Path] = typer.Option(None, "--target", help="Merge into this file instead of your data "
+                                          "(maintainers: datasets/observations.csv to take in a data release)."),
+) -> None:
     """Validate a file, then merge it into your data ($FORECAST_HOME/observations.csv); a rejected file changes
     nothing and adding the same file twice adds nothing."""
-    added, present = add_observations(file)
+    added, present = add_observations(file, target)
     typer.echo(f"{file}: added {added} rows, {present} already present")
 
 
