@@ -7,7 +7,7 @@ import pytest
 from forecast.data.basis import infer_basis
 from forecast.data.constraints import level_band, rounding_unit
 from forecast.data.load import typed
-from forecast.data.reconcile import reconcile
+from forecast.data.reconciliation import reconcile
 
 
 def facts(*rows):

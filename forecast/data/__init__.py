@@ -15,7 +15,7 @@ import pandas as pd
 from forecast.data.cache import cached_reconcile
 from forecast.data.entities import entity_catalogue, parents_of, resolve_entity
 from forecast.data.load import add_observations, data_hash, load_observations, user_observations_path
-from forecast.data.reconcile import Reconciliation, reconcile
+from forecast.data.reconciliation import Reconciliation, reconcile
 from forecast.data.validate import read_observations
 
 

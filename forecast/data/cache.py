@@ -16,28 +16,28 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import paths
-from forecast.data import constraints, reconcile as reconcile_module, schema
+from forecast.data import constraints, reconciliation, schema
 from forecast.data.load import data_hash
-from forecast.data.reconcile import Reconciliation, reconcile
+from forecast.data.reconciliation import Reconciliation, reconcile
 
 
 def cache_key(observations: pd.DataFrame, rule: str, exclude, keep) -> str:
     """Content key of one reconciliation: data, options and the code that computes it."""
-    code = b"".join(Path(m.__file__).read_bytes() for m in (constraints, reconcile_module, schema))
+    code = b"".join(Path(m.__file__).read_bytes() for m in (constraints, reconciliation, schema))
     parts = [data_hash(observations), rule, ",".join(sorted(exclude)), ",".join(sorted(keep)),
              hashlib.sha256(code).hexdigest()[:16]]  # fmt: skip
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
 def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
-    """:func:`forecast.data.reconcile.reconcile`, read from the cache when the same inputs were seen before."""
+    """:func:`forecast.data.reconciliation.reconcile`, read from the cache when the same inputs were seen before."""
     folder = paths.home() / "cache"
     path = folder / f"reconcile-{cache_key(observations, rule, exclude, keep)}.pkl"
     if path.exists():
         try:
             with open(path, "rb") as handle:
                 return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             path.unlink(missing_ok=True)
     result = reconcile(observations, rule, exclude, keep)
     folder.mkdir(parents=True, exist_ok=True)

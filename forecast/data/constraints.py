@@ -21,12 +21,13 @@ month). Facts become constraints by these documented conventions:
   tolerances mean the same for every metric; results are scaled back.
 * Growth statements weigh half as much as level statements (a rate is more often computed on another basis).
 * Identical statements from several sources are one constraint that remembers every id and counts as
-  corroborated (it weighs more when sources disagree, see :mod:`forecast.data.reconcile`).
+  corroborated (it weighs more when sources disagree, see :mod:`forecast.data.reconciliation`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -97,12 +98,20 @@ def month_grid(facts: pd.DataFrame) -> pd.PeriodIndex:
 
 def period_coef(months: pd.PeriodIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """Share of each month's days inside [start, end] (both inclusive)."""
-    first = months.start_time.to_numpy()
-    last = months.end_time.normalize().to_numpy()
-    lo = np.maximum(first, np.datetime64(pd.Timestamp(start), "ns"))
-    hi = np.minimum(last, np.datetime64(pd.Timestamp(end), "ns"))
-    covered = np.clip((hi - lo) / np.timedelta64(1, "D") + 1, 0, None)
-    return covered / months.days_in_month.to_numpy()
+    first, last, days = _month_edges(str(months[0]), len(months))
+    lo = np.maximum(first, np.datetime64(pd.Timestamp(start), "D"))
+    hi = np.minimum(last, np.datetime64(pd.Timestamp(end), "D"))
+    covered = np.clip((hi - lo).astype(float) + 1, 0, None)
+    return covered / days
+
+
+@lru_cache(maxsize=512)
+def _month_edges(first: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First day, last day and length of ``n`` months from ``first`` (computed once per grid: hot path)."""
+    starts = np.arange(np.datetime64(first, "M"), np.datetime64(first, "M") + n)
+    first_days = starts.astype("datetime64[D]")
+    last_days = (starts + 1).astype("datetime64[D]") - 1
+    return first_days, last_days, (last_days - first_days).astype(float) + 1
 
 
 def level_band(value: float, qualifier: str, unit: float) -> tuple[float, float, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from forecast.data.entities import entity_catalogue
-from forecast.data.reconcile import Reconciliation
+from forecast.data.reconciliation import Reconciliation
 
 
 def entity_summary(rec: Reconciliation) -> pd.DataFrame:
