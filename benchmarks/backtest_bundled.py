@@ -14,7 +14,7 @@ import pandas as pd
 
 from forecast.backtest import backtest
 from forecast.backtest.leaderboard import as_text, leaderboard
-from forecast.cli.backtest import NOT_BY_DEFAULT, bundled_panel
+from forecast.cli.backtest import bundled_panel
 from forecast.models.registry import available_models
 
 NATIONAL = "national/trains/reported"
@@ -29,7 +29,7 @@ def main() -> None:
     for name in ("cmdstanpy", "prophet"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
-    models = [m for m in available_models() if m not in NOT_BY_DEFAULT]
+    models = available_models()
     start = time.perf_counter()
     panel = bundled_panel("annual")
     result = backtest(panel, models, h=3, n_windows=3, min_train=3, engine=args.engine, jobs=args.jobs,

@@ -33,7 +33,7 @@ def main() -> None:
     print(reliability(cases["p"], cases["outcome"]).round(3).to_string(index=False))
 
     start = time.perf_counter()
-    sims = simulated("drift" if model == "auto" else model, n_series=args.series, n_paths=args.paths)
+    sims = simulated(model, n_series=args.series, n_paths=args.paths)
     print(f"\n== simulated series ({args.series} per process, 12 points, h=1, {time.perf_counter() - start:.1f}s)")
     tol = coverage_tolerance(args.series)
     table = summary(sims).merge(sims.groupby("group", as_index=False)["covered"].mean(), on="group")

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from forecast.backtest import backtest, select_models
 from forecast.data import data_hash, load_observations, reconciled
-from forecast.predict import predict
+from forecast.predict import SELECTED, predict
 from forecast.report import build_report
 from forecast.store import RunRecord, read_table, write_run
 from forecast.store.read import list_runs
@@ -110,18 +110,13 @@ def forecastable(panel: pd.DataFrame, min_points: int) -> pd.DataFrame:
 
 def forecast_selected(panel: pd.DataFrame, chosen: dict[str, str], settings: RunSettings) -> pd.DataFrame:
     """Forecast each series with its backtest-selected model (``auto`` where none could be scored)."""
+    prediction = predict(panel[["unique_id", "ds", "y"]], settings.horizon, models=[SELECTED], selection=chosen,
+                         n_paths=settings.n_paths, seed=settings.seed, freq="annual", progress=False)  # fmt: skip
     frames = []
-    by_model: dict[str, list[str]] = {}
-    for uid in panel["unique_id"].unique():
-        by_model.setdefault(chosen.get(uid, "auto"), []).append(uid)
-    for model, ids in sorted(by_model.items()):
-        prediction = predict(panel[panel["unique_id"].isin(ids)][["unique_id", "ds", "y"]], settings.horizon,
-                             models=[model], n_paths=settings.n_paths, seed=settings.seed, freq="annual",
-                             progress=False)  # fmt: skip
-        for fc in prediction.forecasts:
-            row = {"unique_id": fc.unique_id, "model": fc.used, "ds": fc.ds, "mean": fc.paths.mean()}
-            row.update({name: fc.paths.quantile(q) for name, q in QUANTILES.items()})
-            frames.append(pd.DataFrame(row))
+    for fc in prediction.forecasts:
+        row = {"unique_id": fc.unique_id, "model": fc.used, "ds": fc.ds, "mean": fc.paths.mean()}
+        row.update({name: fc.paths.quantile(q) for name, q in QUANTILES.items()})
+        frames.append(pd.DataFrame(row))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -19,9 +19,11 @@ from tqdm.auto import tqdm
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.frequency import Frequency, FREQUENCIES, future_dates, infer_frequency, regular_index
+from forecast.longframe import normalise
 from forecast.models.registry import get_model, model_class
 
 FALLBACK_CHAIN = ("drift", "naive")
+SELECTED = "selected"  # pseudo-model: each series' model from a backtest selection
 PROGRESS_MIN_SERIES = 20
 
 
@@ -135,6 +137,11 @@ class Prediction:
         ]
         return pd.DataFrame(rows, columns=["unique_id", "model", "used", "reason"])
 
+    def used(self) -> pd.DataFrame:
+        """One row per (series, model column): the model that produced the forecast."""
+        rows = [{"unique_id": f.unique_id, "model": f.model, "used": f.used} for f in self.forecasts]
+        return pd.DataFrame(rows, columns=["unique_id", "model", "used"])
+
     def paths(self, unique_id: str, model: str | None = None) -> SamplePaths:
         """The sample paths of one series (first requested model unless ``model`` is given)."""
         model = model or self.models[0]
@@ -153,24 +160,39 @@ def _forecast_group(task: tuple) -> list[SeriesForecast]:
     uid, ds, y, h, models, season_length, n_paths, seed, freq = task
     future = future_dates(ds[-1], h, freq)
     out = []
-    for model in models:
-        paths, used, reason = forecast_array(
-            y, h, model.lower(), season_length, n_paths, series_seed(seed, uid, model.lower())
-        )
-        out.append(SeriesForecast(uid, model, used, reason, future, paths))
+    for column, model in models:
+        paths, used, reason = forecast_array(y, h, model, season_length, n_paths, series_seed(seed, uid, model))
+        out.append(SeriesForecast(uid, column, used, reason, future, paths))
     return out
 
 
 def to_tasks(
-    df: pd.DataFrame, h: int, models, season_length, n_paths, seed, freq: Frequency
+    df: pd.DataFrame, h: int, models, season_length, n_paths, seed, freq: Frequency, selection=None
 ) -> list[tuple]:
-    """One task per series, its dates made regular so gaps show as missing values."""
+    """One task per series, its dates made regular so gaps show as missing values; each task carries
+    (output column, model) pairs: the models as named, and the series' own model for :data:`SELECTED`.
+
+    Series sharing first and last dates share one regular index, computed once: building it dominated the
+    time of ``auto`` on hundreds of series (``benchmarks/predict_speed.py``).
+    """
+    data = df.sort_values(["unique_id", "ds"], kind="stable")
+    ids, ds_all, y_all = data["unique_id"].to_numpy(), data["ds"].to_numpy(), data["y"].to_numpy(float)
+    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+    grids: dict[tuple, pd.DatetimeIndex] = {}
     tasks = []
-    for uid, group in df.groupby("unique_id", sort=True):
-        group = group.sort_values("ds")
-        index = regular_index(group["ds"], freq)
-        y = group.set_index("ds")["y"].reindex(index).to_numpy(dtype=float)
-        tasks.append((str(uid), index, y, h, tuple(models), season_length, n_paths, seed, freq))
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        ds, values = ds_all[a:b], y_all[a:b]
+        key = (ds[0], ds[-1])
+        if key not in grids:
+            grids[key] = regular_index(pd.Series(ds[[0, -1]]), freq)
+        index = grids[key]
+        if len(index) == len(ds) and np.array_equal(index.to_numpy(), ds):
+            y = values
+        else:
+            y = pd.Series(values, index=pd.DatetimeIndex(ds)).reindex(index).to_numpy(float)
+        uid = str(ids[a])
+        pairs = tuple((m, (selection or {}).get(uid, "auto") if m == SELECTED else m.lower()) for m in models)
+        tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq))
     return tasks
 
 
@@ -207,35 +229,38 @@ def predict(
     ds_col: str = "ds",
     y_col: str = "y",
     progress: bool | None = None,
+    allow_negative: bool = False,
+    source: str | None = None,
+    selection: dict[str, str] | None = None,
 ) -> Prediction:
-    """Forecast every series of a long frame ``h`` steps ahead with each model in ``models``."""
+    """Forecast every series of a long frame ``h`` steps ahead with each model in ``models``.
+
+    The frame is checked by :func:`forecast.longframe.normalise` (``source`` names it in messages; negative
+    values are refused unless ``allow_negative``); every series needs two observed values, the fewest from
+    which any model estimates its error scale. With ``selection`` (``unique_id → model``, e.g. from
+    :func:`forecast.backtest.selection.as_mapping`), the model name :data:`SELECTED` forecasts each series with
+    its own model (``auto`` for series the selection does not name); :meth:`Prediction.used` says which.
+    """
     if h < 1:
         raise InputError(f"horizon must be at least 1, got {h}")
+    if SELECTED in models and selection is None:
+        raise InputError(f"model {SELECTED!r} needs a selection (the per-series best models of a backtest)")
     for model in models:
+        if model != SELECTED:
+            model_class(model)
+    for model in (selection or {}).values():
         model_class(model)
     for lv in level:
         if not 0 < lv < 100:
             raise InputError(f"level must be between 0 and 100, got {lv}")
-    missing = [c for c in (id_col, ds_col, y_col) if c not in df.columns]
-    if missing:
-        raise InputError(f"input has no column(s) {', '.join(missing)}; columns are {', '.join(map(str, df.columns))}")
-    data = pd.DataFrame(
-        {
-            "unique_id": df[id_col].astype(str),
-            "ds": pd.to_datetime(df[ds_col], errors="coerce"),
-            "y": pd.to_numeric(df[y_col], errors="coerce"),
-        }
-    )
-    bad_dates = data["ds"].isna()
-    if bad_dates.any():
-        row = int(np.flatnonzero(bad_dates.to_numpy())[0])
-        raise InputError(f"row {row + 2}: {ds_col}: unparseable date {df[ds_col].iloc[row]!r}")
-    if data.duplicated(["unique_id", "ds"]).any():
-        dup = data[data.duplicated(["unique_id", "ds"])].iloc[0]
-        raise InputError(f"series {dup.unique_id!r} has more than one value at {dup.ds.date()}")
+    if season_length is not None and season_length < 1:
+        raise InputError(f"season length must be at least 1, got {season_length}")
+    if freq is not None and freq not in FREQUENCIES:
+        raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
+    data = normalise(df, id_col, ds_col, y_col, source=source, allow_negative=allow_negative, min_points=2)
     frequency = FREQUENCIES[freq] if freq else infer_frequency(data["ds"])
     season = int(season_length or frequency.season_length)
-    tasks = to_tasks(data, h, models, season, n_paths, seed, frequency)
+    tasks = to_tasks(data, h, models, season, n_paths, seed, frequency, selection)
     results = run_tasks(_forecast_group, tasks, jobs=jobs, progress=progress)
     forecasts = [fc for group in results for fc in group]
     return Prediction(forecasts, tuple(level), frequency, tuple(models), data)

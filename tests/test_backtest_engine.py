@@ -10,12 +10,11 @@ from forecast.backtest.leaderboard import leaderboard
 from forecast.backtest.selection import load_selection, save_selection, select_models, as_mapping
 from forecast.errors import InputError
 from forecast.models.base import Capabilities, Model
-from forecast.models.registry import register
+from forecast.models.registry import registered
 
 FITS = {"fit": 0, "update": 0}
 
 
-@register("frozen_mean")
 class FrozenMean(Model):
     """Forecasts the mean estimated at the last fit; ``update`` takes new data but keeps that mean."""
 
@@ -31,6 +30,13 @@ class FrozenMean(Model):
 
     def sample_paths(self, h, n_paths, seed=None):
         return np.full((n_paths, h), self.mean_)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen_mean_registered():
+    """The test model exists only while this module runs, so it never joins other tests' list of models."""
+    with registered("frozen_mean", FrozenMean):
+        yield
 
 
 def _panel(n_series=6, n=12, seed=3) -> pd.DataFrame:
@@ -82,13 +88,14 @@ def test_refit_without_update_refits_and_says_so():
 
 def test_fallbacks_are_listed_on_the_leaderboard():
     df = _panel(n_series=2)
-    short = pd.DataFrame({"unique_id": "short", "ds": pd.date_range("2018", periods=3, freq="YS"), "y": [5, 6, 8.0]})
-    result = backtest(pd.concat([df, short]), ["naive", "drift"], h=1, n_windows=2, min_train=1,
+    short = pd.DataFrame({"unique_id": "short", "ds": pd.date_range("2018", periods=4, freq="YS"),
+                          "y": [5, 6, 8.0, 9.0]})
+    result = backtest(pd.concat([df, short]), ["naive", "drift"], h=1, n_windows=2, min_train=2,
                       n_paths=100, progress=False)
     board = leaderboard(result)
     failure = board.failures.set_index(["unique_id", "model"]).loc[("short", "drift")]
     assert failure["used"] == "naive" and failure["windows"] == 1 and failure["of"] == 2
-    assert "needs 2 points" in failure["reason"]
+    assert "needs 3 points" in failure["reason"]
     note = board.per_series.set_index(["unique_id", "model"]).loc[("short", "drift"), "fallback"]
     assert note.startswith("fell back to naive in 1/2 windows")
     assert board.overall.set_index("model").loc["drift", "fell_back"] == 1

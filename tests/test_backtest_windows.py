@@ -8,12 +8,11 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from forecast.backtest import WindowSpec, backtest, windows
 from forecast.errors import InputError
 from forecast.models.base import Capabilities, Model
-from forecast.models.registry import register
+from forecast.models.registry import registered
 
 FITTED: list[np.ndarray] = []
 
 
-@register("recorder")
 class Recorder(Model):
     """Remembers every series it is fitted on and forecasts its last value (a flat, noiseless forecast)."""
 
@@ -27,7 +26,6 @@ class Recorder(Model):
         return np.full((n_paths, h), self.last_)
 
 
-@register("recorder_update")
 class UpdatingRecorder(Recorder):
     """The same, with a cheap ``update`` that re-anchors on the longer series (exercises the refit=k path)."""
 
@@ -35,6 +33,13 @@ class UpdatingRecorder(Recorder):
         FITTED.append(np.asarray(y, dtype=float).copy())
         self.last_ = y[-1]
         return self
+
+
+@pytest.fixture(scope="module", autouse=True)
+def recorders_registered():
+    """The recorders exist only while this module runs, so they never join other tests' list of models."""
+    with registered("recorder", Recorder), registered("recorder_update", UpdatingRecorder):
+        yield
 
 
 def test_cutoffs_count_back_from_the_end():
@@ -62,7 +67,8 @@ def test_refit_every_k_windows():
     assert flags == [True, False, True, False, True]
 
 
-@pytest.mark.parametrize("bad", [{"h": 0}, {"n_windows": 0}, {"window": "rolling"}, {"min_train": 4, "size": 2}])
+@pytest.mark.parametrize("bad", [{"h": 0}, {"n_windows": 0}, {"window": "rolling"}, {"min_train": 4, "size": 2},
+                                 {"min_train": 1}])
 def test_bad_specs_are_input_errors(bad):
     with pytest.raises(InputError):
         WindowSpec(**{"h": 1, **bad})
@@ -74,7 +80,7 @@ def test_bad_specs_are_input_errors(bad):
     h=st.integers(1, 4),
     n_windows=st.integers(1, 5),
     step=st.integers(1, 3),
-    min_train=st.integers(1, 6),
+    min_train=st.integers(2, 6),
     sliding=st.booleans(),
     refit=st.integers(1, 3),
     model=st.sampled_from(["recorder", "recorder_update"]),

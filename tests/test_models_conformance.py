@@ -64,11 +64,14 @@ def test_intervals_widen_with_horizon_on_a_trending_series(fitted):
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_fits_at_its_minimum_length(name):
+def test_fits_at_its_minimum_length_with_an_interval(name):
     n = model_class(name).capabilities.min_length
     y = TRENDING[:n]
     paths = get_model(name).fit(y, 1).sample_paths(3, 50, seed=0)
     assert paths.shape == (50, 3) and np.all(np.isfinite(paths))
+    assert paths.std(axis=0).min() > 0, f"{name}: a zero-width interval from {n} noisy points"
+    with pytest.raises(ValueError, match="needs at least"):
+        get_model(name).fit(TRENDING[: n - 1], 1)
 
 
 @pytest.mark.parametrize("name", MODELS)

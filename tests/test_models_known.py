@@ -10,6 +10,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.forecasting.theta import ThetaModel
 
 from forecast.models import available_models, get_model
+from forecast.models.base import innovations
 from forecast.models.ets import candidate_specs
 from forecast.models.smoothing import _ets_grid, fit_ets, fit_theta, seasonal_indices
 from forecast.predict import predict
@@ -137,13 +138,67 @@ def test_monthly_series_shorter_than_two_seasons_gets_forecasts():
 
 def test_auto_centres_between_its_members_and_reseasonalises():
     model = get_model("auto").fit(Y)
+    assert model.members_ == ("theta", "ets", "drift")
     points = np.array([fit.point(4) for fit in model.fits_])
-    centre = np.median(model.sample_paths(4, 20000, seed=0), axis=0)
-    spread = Y.std() * 0.05
-    assert np.all(centre >= points.min(axis=0) - spread) and np.all(centre <= points.max(axis=0) + spread)
+    # the forecast (path mean) is the median of the members' point forecasts
+    np.testing.assert_allclose(model.sample_paths(4, 500, seed=0).mean(axis=0), np.median(points, axis=0))
     months = np.arange(60)
     seasonal = (100 + months) * (1 + 0.3 * np.sin(months * 2 * np.pi / 12))
-    paths = get_model("auto").fit(seasonal, 12).sample_paths(12, 500, seed=0)
+    monthly = get_model("auto").fit(seasonal, 12)
+    assert monthly.members_ == ("auto_theta", "damped", "drift")
+    paths = monthly.sample_paths(12, 500, seed=0)
     shape = np.median(paths, axis=0) / np.median(paths, axis=0).mean()
     expected = (1 + 0.3 * np.sin((60 + np.arange(12)) * 2 * np.pi / 12))
     np.testing.assert_allclose(shape, expected / expected.mean(), atol=0.05)
+
+
+def mixture(fits, z):
+    member = np.array([fit.paths(4, z) for fit in fits])
+    return member[np.arange(len(z)) % len(fits), np.arange(len(z))]  # path i from member i mod k, shared z
+
+
+def test_auto_annual_paths_are_a_mixture_of_members_centred_on_their_median_forecast():
+    with_zero = np.concatenate([[0.0], Y])  # not strictly positive: absolute spread
+    model = get_model("auto").fit(with_zero)
+    assert len(model.fits_) == 3 and model.log_fits_ is None
+    z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_)
+    mixed = mixture(model.fits_, z)
+    centre = np.median([fit.point(4) for fit in model.fits_], axis=0)
+    np.testing.assert_allclose(model.sample_paths(4, 9, seed=3), mixed - mixed.mean(axis=0) + centre)
+
+
+def test_auto_positive_annual_spread_is_relative_and_point_unchanged():
+    model = get_model("auto").fit(Y)
+    assert model.log_fits_ is not None
+    z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_)
+    log_mixed = mixture(model.log_fits_, z)  # the same members fitted to log(y)
+    centre = np.median([fit.point(4) for fit in model.fits_], axis=0)
+    ratio_paths = centre * np.exp(log_mixed - np.median(log_mixed, axis=0))
+    expected = ratio_paths - ratio_paths.mean(axis=0) + centre
+    np.testing.assert_allclose(model.sample_paths(4, 9, seed=3), expected)
+    big = get_model("auto").fit(Y * 10).sample_paths(4, 2000, seed=1)
+    small = get_model("auto").fit(Y).sample_paths(4, 2000, seed=1)
+    np.testing.assert_allclose(big.std(axis=0), 10 * small.std(axis=0), rtol=0.02)  # scale-equivariant (up to optimiser tolerance)
+
+
+GROWING = np.array([17.0, 42, 80, 308, 815, 1702, 3673, 6363, 8267, 12406, 15183, 15857, 17518, 19392])
+
+
+def test_ets_rejects_multiplicative_fits_with_non_positive_fitted_values():
+    # statsmodels fits M,N,N here with a negative initial level; its simulated paths then run far below zero
+    model = get_model("ets").fit(GROWING)
+    if "mul" in (model.spec_["error"], model.spec_["seasonal"]):
+        assert np.all(model.result_.fittedvalues > 0)
+    assert np.quantile(model.sample_paths(1, 2000, seed=0)[:, 0], 0.05) > 0.5 * GROWING[-1]
+
+
+def test_arima_continues_a_short_linear_trend_with_roots_off_the_unit_circle():
+    # 5 points: too short for KPSS to ask for a difference, so the linear trend term carries the growth
+    y = np.array([100.0, 128, 163, 188, 222])
+    model = get_model("arima").fit(y)
+    assert model.order_[1] == 0 and model.trend_ == "ct"
+    slope, intercept = np.polyfit(np.arange(5), y, 1)
+    np.testing.assert_allclose(model.sample_paths(2, 20000, seed=0).mean(axis=0), intercept + slope * np.arange(5, 7),
+                               rtol=0.02)
+    roots = np.concatenate([model.result_.arroots, model.result_.maroots])
+    assert np.all(np.abs(roots) > 1.01)

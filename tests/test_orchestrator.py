@@ -36,13 +36,22 @@ def test_jobs_give_identical_results():
 
 
 def test_too_short_series_falls_back_and_says_why():
-    df = _frame({"short": [7.0]})
+    df = _frame({"short": [7.0, 9.0]})
     df = pd.concat([df, _frame({"long": [1, 2, 3, 4]})])
     pred = predict(df, 2, models=["drift"])
     fallbacks = pred.fallbacks()
     assert fallbacks.loc[fallbacks.unique_id == "short", "used"].item() == "naive"
-    assert "needs 2 points" in fallbacks.loc[fallbacks.unique_id == "short", "reason"].item()
-    assert np.isfinite(pred.table()["drift"]).all()
+    assert "needs 3 points" in fallbacks.loc[fallbacks.unique_id == "short", "reason"].item()
+    table = pred.table()
+    assert np.isfinite(table["drift"]).all()
+    short = table[table.unique_id == "short"]
+    assert (short["drift-hi-80"] > short["drift-lo-80"]).all()  # naive on 2 points still has an interval
+
+
+def test_a_single_observation_is_an_input_error_naming_the_row():
+    df = pd.concat([_frame({"long": [1, 2, 3, 4]}), _frame({"one": [7.0, np.nan]})], ignore_index=True)
+    with pytest.raises(InputError, match=r"row 6: y: series 'one' has 1 observed value"):
+        predict(df, 2, models=["drift"])
 
 
 def test_gap_is_filled_and_recorded():

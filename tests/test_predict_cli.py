@@ -1,7 +1,9 @@
 """``forecast predict`` end to end: CSV in, wide table out (atomically), bundled series, one-line errors."""
 
+import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -33,7 +35,8 @@ def test_csv_to_csv_with_columns_named_as_typed(csv, tmp_path):
     assert len(table) == 6 and table.notna().all().all()
     assert table[table.unique_id == "a"]["ds"].tolist() == ["2020-01-01", "2021-01-01", "2022-01-01"]
     assert (table["auto-lo-90"] <= table["auto"]).all() and (table["auto"] <= table["auto-hi-90"]).all()
-    assert "fallback: b Theta -> drift" in result.stderr  # 2 points < theta's minimum of 3
+    # 2 points: below theta's minimum of 3 and drift's, so naive (whose error scale needs 2 points) answers
+    assert "fallback: b Theta -> naive: theta: needs 3 points, has 2; drift: needs 3 points" in result.stderr
     assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
 
 
@@ -88,6 +91,60 @@ def test_missing_and_malformed_files_exit_2(tmp_path):
     assert result.exit_code == 2 and "unparseable date" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,abc\na,2022-01-01,3\n", "bad.csv:3: y: not a number: 'abc'"),
+        ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,-5\na,2022-01-01,3\n",
+         "bad.csv:3: y: negative value -5: counts cannot be negative"),
+        ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,2\n\nb,2021-01-01,7\n",
+         "bad.csv:5: y: series 'b' has 1 observed value(s); at least 2 are needed"),
+        ("unique_id,ds,y\na,2020-01-01,1\na,2020-01-01,2\n", "bad.csv:3: ds: series 'a' has a second value at 2020-01-01"),
+        ("unique_id,ds,y\n,2020-01-01,1\n", "bad.csv:2: unique_id: empty series id"),
+        ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,\"2\n", "bad.csv: cannot read CSV"),
+        ("", "bad.csv: cannot read CSV"),
+    ],
+)
+def test_bad_rows_name_file_line_and_field_exit_2_and_write_nothing(tmp_path, body, message):
+    bad, out = tmp_path / "bad.csv", tmp_path / "out.csv"
+    bad.write_text(body)
+    result = run(bad, "--horizon", 2, "--output", out)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_blank_values_are_gaps_and_negatives_can_be_allowed(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("unique_id,ds,y\na,2020-01-01,5\na,2021-01-01,\na,2022-01-01,-1\na,2023-01-01,2\n")
+    result = run(path, "--horizon", 1, "--model", "naive", "--allow-negative", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "filled 1 missing value(s)" in result.stderr
+    assert json.loads(result.stdout)[0]["ds"].startswith("2024-01-01")
+
+
 def test_needs_exactly_one_source(csv):
     assert run("--horizon", 2).exit_code == 2
     assert run(csv, "--entity", "xian", "--horizon", 2).exit_code == 2
+
+
+def test_selection_from_a_backtest_forecasts_each_series_with_its_own_model(tmp_path):
+    rows = [("up", f"{2010 + i}-01-01", 10.0 + 5 * i + (i % 3)) for i in range(12)]
+    rows += [("flat", f"{2010 + i}-01-01", 50.0 + (-1) ** i) for i in range(12)]
+    data = tmp_path / "in.csv"
+    pd.DataFrame(rows, columns=["unique_id", "ds", "y"]).to_csv(data, index=False)
+    selection = tmp_path / "sel.csv"
+    backtest = CliRunner().invoke(app, ["backtest", str(data), "--horizon", "1", "--windows", "3", "--model", "naive",
+                                        "--model", "drift", "--model", "mean", "--paths", "100",
+                                        "--selection", str(selection)])
+    assert backtest.exit_code == 0, backtest.output
+    chosen = dict(pd.read_csv(selection)[["unique_id", "model"]].to_numpy())
+    assert chosen["up"] == "drift" and chosen["flat"] == "mean"
+    result = run(data, "--horizon", 2, "--selection", selection, "--samples", 200, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout)).set_index(["unique_id", "ds"])
+    for uid, model in chosen.items():
+        alone = pd.read_csv(io.StringIO(run(data, "--horizon", 2, "--model", model, "--samples", 200,
+                                            "--format", "csv").stdout)).set_index(["unique_id", "ds"])
+        np.testing.assert_allclose(table.loc[uid, "selected"], alone.loc[uid, model])
+    assert run(data, "--horizon", 2, "--model", "selected").exit_code == 2  # no selection given

@@ -27,6 +27,7 @@ from forecast.backtest.windows import WindowSpec, windows
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.frequency import FREQUENCIES, Frequency, infer_frequency, regular_index
+from forecast.longframe import normalise
 from forecast.models.registry import get_model, model_class
 from forecast.predict import PROGRESS_MIN_SERIES, forecast_array, prepare, series_seed
 
@@ -89,6 +90,8 @@ def backtest(
     freq: str | None = None,
     keep_paths: bool = False,
     progress: bool | None = None,
+    allow_negative: bool = False,
+    source: str | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of every series in a long frame (``unique_id, ds, y``) with every model.
 
@@ -100,6 +103,7 @@ def backtest(
     ``scheduler``, else a loopback ``LocalCluster`` of ``n_workers`` started and closed for the run).
     ``keep_paths`` also returns every window's sample paths (``BacktestResult.paths``); leave it off for many
     series — by default only per-point summaries come back, so 10,000 series fit in memory.
+    The frame is checked by :func:`forecast.longframe.normalise` (``source`` names it in messages).
     """
     models = tuple(m.lower() for m in models)
     if not models:
@@ -116,7 +120,7 @@ def backtest(
         h=h, n_windows=n_windows, step=step or 1, min_train=min_train or 3,
         window=window, size=window_size, refit=refit,
     )
-    data = long_frame(df)
+    data = normalise(df, source=source, allow_negative=allow_negative)
     frequency = FREQUENCIES[freq] if freq else infer_frequency(data["ds"])
     season = int(season_length or frequency.season_length)
     series, skipped, train = _series(data, spec, frequency)
@@ -141,31 +145,6 @@ def backtest(
         results = _run_dask(chunks, config, scheduler, n_workers or jobs or 2, done)
     bar.close()
     return _assemble(results, models, levels, season, frequency, spec, skipped, train)
-
-
-def long_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Validate and normalise a long frame to ``unique_id`` (str), ``ds`` (Timestamp), ``y`` (float)."""
-    missing = [c for c in ("unique_id", "ds", "y") if c not in df.columns]
-    if missing:
-        raise InputError(f"input has no column(s) {', '.join(missing)}; columns are {', '.join(map(str, df.columns))}")
-    data = pd.DataFrame(
-        {
-            "unique_id": df["unique_id"].astype(str).to_numpy(),
-            "ds": pd.to_datetime(df["ds"], errors="coerce").to_numpy(),
-            "y": pd.to_numeric(df["y"], errors="coerce").to_numpy(),
-        }
-    )
-    if data.empty:
-        raise InputError("input has no rows")
-    bad = data["ds"].isna().to_numpy()
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InputError(f"row {row + 2}: ds: unparseable date {df['ds'].iloc[row]!r}")
-    dup = data.duplicated(["unique_id", "ds"]).to_numpy()
-    if dup.any():
-        first = data[dup].iloc[0]
-        raise InputError(f"series {first.unique_id!r} has more than one value at {first.ds.date()}")
-    return data
 
 
 def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency):

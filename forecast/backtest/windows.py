@@ -20,7 +20,8 @@ class WindowSpec:
     """How to cut a series into training and test windows (positions, not dates).
 
     ``step`` defaults to 1 (one new observation between cutoffs, which short annual series need);
-    ``min_train`` is the shortest training set a window may have; ``size`` is the training length of a
+    ``min_train`` is the shortest training set a window may have (at least 2: below that no model can
+    estimate its error scale, so no forecast could have an interval); ``size`` is the training length of a
     sliding window (defaults to ``min_train``); ``refit`` re-estimates models every ``refit`` windows.
     """
 
@@ -33,9 +34,11 @@ class WindowSpec:
     refit: int = 1
 
     def __post_init__(self):
-        for name in ("h", "n_windows", "step", "min_train", "refit"):
+        for name in ("h", "n_windows", "step", "refit"):
             if getattr(self, name) < 1:
                 raise InputError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.min_train < 2:
+            raise InputError(f"min_train must be at least 2 (the fewest points with an error scale), got {self.min_train}")
         if self.window not in WINDOW_KINDS:
             raise InputError(f"window must be one of {', '.join(WINDOW_KINDS)}, got {self.window!r}")
         if self.size is not None and self.size < self.min_train:

@@ -15,11 +15,8 @@ from forecast.backtest.selection import save_selection, select_models
 from forecast.backtest.windows import WindowSpec
 from forecast.cli.common import emit_json, handles_input_errors
 from forecast.errors import InputError
+from forecast.longframe import read_csv
 from forecast.models.registry import available_models
-
-# Models left out of a default run: ``auto`` chooses among the others, so scoring it beside them double counts.
-NOT_BY_DEFAULT = ("auto",)
-
 
 class Engine(str, Enum):
     serial = "serial"
@@ -38,17 +35,13 @@ class Window(str, Enum):
 
 
 def bundled_panel(freq: str = "annual") -> pd.DataFrame:
-    """Reconciled bundled series at ``freq``: rows with a value and no 'partial' flag (``unique_id, ds, y`` +)."""
-    try:
-        from forecast.data import load_observations
-        from forecast.data.reconcile import reconcile
-    except ImportError:
-        panel = _interim_annual_panel()
-    else:
-        panel = reconcile(load_observations()).series
-    panel = panel[panel["freq"] == freq]
+    """Reconciled bundled series at ``freq`` (cached by the data layer): rows with a value and no 'partial'
+    flag, as ``unique_id, ds, y`` plus entity, metric, basis and provenance."""
+    from forecast.data import reconciled
+
+    panel = reconciled().panel(freq)
     partial = panel["flags"].fillna("").astype(str).str.split(";").map(lambda flags: "partial" in flags)
-    return panel[panel["y"].notna() & ~partial].reset_index(drop=True)
+    return panel[~partial].reset_index(drop=True)
 
 
 def select_input(
@@ -59,10 +52,7 @@ def select_input(
     if source is not None and entity is not None:
         raise InputError("give either INPUT.csv or --entity, not both")
     if source is not None:
-        try:
-            return pd.read_csv(source)
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-            raise InputError(f"{source}: cannot read CSV: {str(err).splitlines()[0]}") from None
+        return read_csv(source)
     panel = bundled_panel(freq)
     if entity is not None:
         slug = _resolve_entity(entity)
@@ -82,40 +72,10 @@ def select_input(
 
 
 def _resolve_entity(name: str) -> str:
-    """Entity slug for a name or slug, through the data layer's resolver (the name itself until it lands)."""
-    try:
-        from forecast.data import resolve_entity
-    except ImportError:
-        return name
+    """Entity slug for a name or slug, through the data layer's resolver."""
+    from forecast.data import resolve_entity
+
     return resolve_entity(name)
-
-
-def _interim_annual_panel() -> pd.DataFrame:
-    """INTERIM until ``forecast.data.reconcile`` lands: calendar-year totals from the bundled facts (median of
-    exact ones, else of all; the year before implied by ``yoy_pct`` where not reported), basis 'reported'."""
-    from forecast.paths import bundled
-
-    facts = pd.read_csv(bundled("observations.csv"), parse_dates=["period_start", "period_end"])
-    start, end = facts["period_start"], facts["period_end"]
-    year = facts[(facts["kind"] == "total") & (start.dt.strftime("%m-%d") == "01-01")
-                 & (end.dt.strftime("%m-%d") == "12-31") & (start.dt.year == end.dt.year)]
-    implied = year[year["yoy_pct"].notna()].assign(
-        value=lambda f: f["value"] / (1 + f["yoy_pct"] / 100), period_start=lambda f: f["period_start"]
-        - pd.DateOffset(years=1), qualifier="implied")
-    rows = []
-    for (entity, metric, ds), group in pd.concat([year, implied]).groupby(["entity", "metric", "period_start"]):
-        best = next(g for q in ("exact", None, "implied") if len(g := _qualified(group, q)))
-        rows.append({"unique_id": f"{entity}/{metric}/reported", "entity": entity, "metric": metric,
-                     "basis": "reported", "freq": "annual", "ds": ds, "y": float(best["value"].median()),
-                     "flags": ""})
-    return pd.DataFrame(rows)
-
-
-def _qualified(group: pd.DataFrame, qualifier: str | None) -> pd.DataFrame:
-    """Facts with ``qualifier``; None means any reported (not implied) fact."""
-    if qualifier is None:
-        return group[group["qualifier"] != "implied"]
-    return group[group["qualifier"] == qualifier]
 
 
 @handles_input_errors
@@ -138,6 +98,7 @@ def backtest(
     rank_by: str = typer.Option("mase", "--rank-by", help=f"Metric to rank by: {', '.join(LOWER_IS_BETTER)}."),
     n_paths: int = typer.Option(1000, "--paths", help="Sample paths per forecast."),
     seed: int = typer.Option(0, "--seed"),
+    allow_negative: bool = typer.Option(False, "--allow-negative", help="Accept negative values (series that are not counts)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write per-series scores as CSV."),
     selection: Optional[Path] = typer.Option(None, "--selection", help="Write the per-series best model as CSV."),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
@@ -148,12 +109,13 @@ def backtest(
     if scheduler and engine is not Engine.dask:
         raise InputError("--scheduler needs --engine dask")
     spec = WindowSpec(h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value)
-    models = [m.lower() for m in model] if model else [m for m in available_models() if m not in NOT_BY_DEFAULT]
+    models = [m.lower() for m in model] if model else available_models()
     data = select_input(source, entity, metric, freq, spec.min_train + spec.h + (spec.n_windows - 1) * spec.step)
     result = run_backtest(
         data, models, h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value,
         refit=refit, n_paths=n_paths, seed=seed, engine=engine.value, jobs=jobs, scheduler=scheduler,
-        n_workers=workers, freq=None if source is not None else freq,
+        n_workers=workers, freq=None if source is not None else freq, allow_negative=allow_negative,
+        source=None if source is None else str(source),
     )
     if result.forecasts.empty:
         raise InputError("no series is long enough for one window; " + "; ".join(result.skipped["reason"][:1]))

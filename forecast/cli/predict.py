@@ -14,20 +14,12 @@ from typing import Optional
 import pandas as pd
 import typer
 
+from forecast.backtest.selection import as_mapping, load_selection
 from forecast.cli.backtest import select_input
 from forecast.cli.common import OutputFormat, emit, handles_input_errors
 from forecast.errors import InputError
-from forecast.predict import predict as run_predict
-
-
-def read_long_csv(path: Path) -> pd.DataFrame:
-    """A CSV file as a frame; unreadable or malformed files are an :class:`InputError` naming the file."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        return pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: cannot read CSV: {str(err).splitlines()[0]}") from None
+from forecast.longframe import read_csv
+from forecast.predict import SELECTED, predict as run_predict
 
 
 def write_atomically(frame: pd.DataFrame, path: Path) -> None:
@@ -60,6 +52,8 @@ def predict(
     entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Forecast this bundled entity's series instead of a CSV."),
     metric: Optional[str] = typer.Option(None, "--metric", help="Bundled metric (trains, teu, ...)."),
     basis: Optional[str] = typer.Option(None, "--basis", help="Bundled counting basis (e.g. reported)."),
+    selection: Optional[Path] = typer.Option(None, "--selection", help="Per-series models from `forecast backtest --selection`; adds the model 'selected' (the default with it)."),
+    allow_negative: bool = typer.Option(False, "--allow-negative", help="Accept negative values (series that are not counts)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the forecast table as CSV here."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="How to print when no --output: table, csv, json."),
 ) -> None:
@@ -69,7 +63,7 @@ def predict(
     if samples < 10:
         raise InputError(f"--samples must be at least 10, got {samples}")
     if source is not None:
-        data = read_long_csv(source)
+        data = read_csv(source)
     else:
         data = select_input(None, entity, metric, freq or "annual", 1)
         if basis is not None:
@@ -77,9 +71,11 @@ def predict(
             if data.empty:
                 raise InputError(f"no bundled series for {entity!r} with basis {basis!r}")
         id_col, ds_col, y_col, freq = "unique_id", "ds", "y", freq or "annual"
+    chosen = as_mapping(load_selection(selection)) if selection is not None else None
     result = run_predict(
-        data, horizon, models=model or ["auto"], level=level or [80, 95], season_length=season, freq=freq,
+        data, horizon, models=model or [SELECTED if chosen else "auto"], selection=chosen, level=level or [80, 95], season_length=season, freq=freq,
         n_paths=samples, seed=seed, jobs=jobs, id_col=id_col, ds_col=ds_col, y_col=y_col,
+        allow_negative=allow_negative, source=None if source is None else str(source),
     )
     for row in result.fallbacks().itertuples(index=False):
         typer.echo(f"fallback: {row.unique_id} {row.model} -> {row.used}: {row.reason}", err=True)

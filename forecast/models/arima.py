@@ -1,6 +1,13 @@
 """``arima``: ARIMA with automatic order selection (statsmodels): d from KPSS tests, then a small grid over
-(p, q) — and a seasonal (P, D, Q) for long enough seasonal series — ranked by AICc; paths from the fitted model's
-simulation."""
+(p, q) and the deterministic terms — and a seasonal (P, D, Q) for long enough seasonal series — ranked by AICc;
+paths from the fitted model's simulation.
+
+Deterministic terms, as in R's ``auto.arima`` plus one: with d = 1 drift is optional; with d = 0 a constant or a
+constant and a linear trend. KPSS has almost no power on the 5–10 points of a short annual series, so it
+keeps d = 0 for a series that plainly grows; without the trend term that series would be forecast back to its
+mean (measured on the bundled national series: a flat forecast at a third of the last value).
+Fits with an AR or MA root within 1.01 of the unit circle are discarded (R does the same).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from forecast.models.registry import register
 
 MAX_D = 2
 SEASONAL_ORDERS = ((0, 0, 0), (1, 0, 0), (0, 1, 1))
+MIN_ROOT_MODULUS = 1.01  # as R's auto.arima: a root this close to the unit circle is a unit root in disguise
 
 
 def differences_needed(y: np.ndarray, alpha: float = 0.05) -> int:
@@ -32,14 +40,19 @@ def differences_needed(y: np.ndarray, alpha: float = 0.05) -> int:
     return d
 
 
-def _trend(d: int) -> str:
-    """Constant for stationary models, drift for once-differenced ones, none beyond."""
-    return {0: "c", 1: "t"}.get(d, "n")
+TRENDS = {0: ("c", "ct"), 1: ("n", "t"), 2: ("n",)}  # statsmodels' names; with d = 1, "t" is the drift
+
+
+def _invertible_and_stationary(result) -> bool:
+    """Every AR and MA root (seasonal ones included) clearly outside the unit circle. Boundary estimates come from
+    over-fitting short series; their simulated paths explode or never forget a shock."""
+    roots = np.concatenate([np.atleast_1d(result.arroots), np.atleast_1d(result.maroots)])
+    return bool(np.all(np.abs(roots) > MIN_ROOT_MODULUS)) if roots.size else True
 
 
 @register("arima")
 class Arima(Model):
-    """Automatic ARIMA: KPSS for d, AICc over p, q in 0..max_order (and a few seasonal orders)."""
+    """Automatic ARIMA: KPSS for d, AICc over p, q in 0..max_order and the trend terms (and a few seasonal orders)."""
 
     capabilities = Capabilities(min_length=5, seasonal=True)
 
@@ -49,31 +62,38 @@ class Arima(Model):
     def _fit(self, y, season_length):
         d = differences_needed(y)
         n_free = len(y) - d
-        orders = [(p, d, q) for p in range(self.max_order + 1) for q in range(self.max_order + 1)
-                  if p + q + 2 < n_free - 1]
-        best = self._best(y, [(order, (0, 0, 0, 0)) for order in orders])
+        candidates = [((p, d, q), (0, 0, 0, 0), trend) for p in range(self.max_order + 1)
+                      for q in range(self.max_order + 1) for trend in TRENDS[d]
+                      if p + q + len(trend.strip("n")) + 2 < n_free]  # fmt: skip
+        best = self._best(y, candidates)
         if season_length > 1 and len(y) >= 3 * season_length:
-            seasonal = [(best[1], (*s, season_length)) for s in SEASONAL_ORDERS[1:]]
+            # a seasonal difference takes one more integration order: the trend term must follow (statsmodels)
+            seasonal = [(best[1], (*s, season_length), best[3] if s[1] == 0 else TRENDS[d + 1][-1] if d < 2 else "n")
+                        for s in SEASONAL_ORDERS[1:]]
             best = min([best, self._best(y, seasonal)], key=lambda b: b[0])
-        _, self.order_, self.seasonal_order_, self.result_ = best
+        _, self.order_, self.seasonal_order_, self.trend_, self.result_ = best
 
     def _best(self, y, candidates):
         best, failures = None, []
-        for order, seasonal_order in candidates:
-            d = order[1] + seasonal_order[1]
+        for order, seasonal_order, trend in candidates:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    result = ARIMA(y, order=order, seasonal_order=seasonal_order, trend=_trend(d)).fit()
+                    result = ARIMA(y, order=order, seasonal_order=seasonal_order, trend=trend).fit()
             except Exception as err:  # noqa: BLE001 — try the next order
                 failures.append(f"{order}x{seasonal_order}: {err}")
                 continue
+            if not _invertible_and_stationary(result):
+                failures.append(f"{order}x{seasonal_order}: AR or MA root on the unit circle")
+                continue
             if np.isfinite(result.aicc) and (best is None or result.aicc < best[0]):
-                best = (result.aicc, order, seasonal_order, result)
+                best = (result.aicc, order, seasonal_order, trend, result)
         if best is None:
             raise ValueError("arima: no order could be fitted: " + "; ".join(failures)[:300])
         return best
 
     def sample_paths(self, h, n_paths, seed=None):
-        sims = self.result_.simulate(h, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "covariance is not symmetric positive-semidefinite" on tiny fits
+            sims = self.result_.simulate(h, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
         return np.asarray(sims, dtype=float).reshape(h, n_paths).T

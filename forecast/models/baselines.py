@@ -1,7 +1,9 @@
 """Benchmark models every forecaster compares against: naive, seasonal naive, drift and mean.
 
 Paths are built from the model's own error structure (random-walk innovations for naive/drift, i.i.d. noise
-for mean), so sums over steps get the right variance, as targets over a year of months need.
+for mean), so sums over steps get the right variance, as targets over a year of months need. Each model's
+minimum length is the shortest series that leaves at least one residual degree of freedom for its error
+scale: below it the model could only return a zero-width interval, so the orchestrator falls back instead.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from forecast.models.registry import register
 class Naive(Model):
     """Random walk: tomorrow is today plus noise whose scale is the spread of past one-step changes."""
 
-    capabilities = Capabilities(min_length=1)
+    capabilities = Capabilities(min_length=2)
 
     def _fit(self, y, season_length):
         self.last_ = y[-1]
-        self.sigma_, self.dof_ = residual_scale(np.diff(y)) if len(y) > 1 else (0.0, None)
+        self.sigma_, self.dof_ = residual_scale(np.diff(y))
 
     def sample_paths(self, h, n_paths, seed=None):
         rng = np.random.default_rng(seed)
@@ -55,7 +57,7 @@ class SeasonalNaive(Model):
 class Drift(Model):
     """Random walk with drift: the line from the first to the last point, extended, plus slope uncertainty."""
 
-    capabilities = Capabilities(min_length=2)
+    capabilities = Capabilities(min_length=3)
 
     def _fit(self, y, season_length):
         diffs = np.diff(y)
@@ -75,7 +77,7 @@ class Drift(Model):
 class Mean(Model):
     """Historical mean, with the variance of a new draw plus the uncertainty of the mean itself."""
 
-    capabilities = Capabilities(min_length=1)
+    capabilities = Capabilities(min_length=2)
 
     def _fit(self, y, season_length):
         self.mean_ = float(np.mean(y))

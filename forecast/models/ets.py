@@ -34,6 +34,15 @@ def _score(result, criterion: str) -> tuple[int, float]:
     return (0, float(value)) if np.isfinite(value) else (1, float(result.aic))
 
 
+def _valid(result, spec: dict) -> bool:
+    """A multiplicative error or season scales by the level, so every fitted value must stay positive; statsmodels
+    can still return a negative initial level (on fast-growing series), which makes the relative errors and the
+    simulated paths meaningless."""
+    if spec["error"] != "mul" and spec["seasonal"] != "mul":
+        return True
+    return bool(np.all(np.asarray(result.fittedvalues) > 0))
+
+
 @register("ets")
 class Ets(Model):
     """Exponential smoothing (ETS) with automatic selection among additive/multiplicative, damped, seasonal forms."""
@@ -54,6 +63,9 @@ class Ets(Model):
             except Exception as err:  # noqa: BLE001 — one failing specification must not end the selection
                 failures.append(f"{spec}: {err}")
                 continue
+            if not _valid(result, spec):
+                failures.append(f"{spec}: non-positive fitted values under a multiplicative component")
+                continue
             score = _score(result, self.criterion)
             if np.all(np.isfinite(score)) and (best is None or score < best[0]):
                 best = (score, spec, result)
@@ -62,5 +74,7 @@ class Ets(Model):
         _, self.spec_, self.result_ = best
 
     def sample_paths(self, h, n_paths, seed=None):
-        sims = self.result_.simulate(h, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sims = self.result_.simulate(h, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
         return np.asarray(sims, dtype=float).reshape(h, n_paths).T

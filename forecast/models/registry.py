@@ -1,8 +1,14 @@
-"""Names → model classes; ``get_model("ets")`` builds one, ``available_models()`` lists what is registered."""
+"""Names → model classes; ``get_model("ets")`` builds one, ``available_models()`` lists what is registered.
+
+Model families register themselves at import with :func:`register`. Code that needs a model only for a while
+(a test's throw-away model) uses :func:`registered`, which removes it again on exit, so it never leaks into
+what :func:`available_models` reports to other code (the conformance test runs over every registered model).
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import contextlib
+from typing import Callable, Iterator
 
 from forecast.errors import InputError
 from forecast.models.base import Model
@@ -19,6 +25,22 @@ def register(name: str) -> Callable[[type[Model]], type[Model]]:
         return cls
 
     return decorate
+
+
+@contextlib.contextmanager
+def registered(name: str, cls: type[Model]) -> Iterator[type[Model]]:
+    """Make ``cls`` available under ``name`` inside the ``with`` block only; whatever was registered under
+    that name before (usually nothing) is restored on exit."""
+    _load_families()
+    previous = _REGISTRY.get(name)
+    register(name)(cls)
+    try:
+        yield cls
+    finally:
+        if previous is None:
+            del _REGISTRY[name]
+        else:
+            _REGISTRY[name] = previous
 
 
 def available_models() -> list[str]:

@@ -1,10 +1,10 @@
-"""Fast numpy exponential smoothing for ``auto``: additive ETS (none/linear/damped trend) and optimised Theta.
+"""Fast numpy exponential smoothing for ``auto``: additive ETS (no or damped trend) and optimised Theta.
 
 statsmodels needs 15–80 ms per fit, which makes an ensemble over hundreds of series slow. Here the one-step
-errors are linear filters of the series (``scipy.signal.lfilter``), and the initial states enter them linearly,
-so they are solved by least squares for every smoothing parameter tried: only the smoothing parameters go to the
-optimiser. A fit takes about a millisecond. Each fitted model turns standard innovations into sample paths through
-its own state equations, so ``auto`` can drive all members with the same innovations.
+errors are linear in the initial states, so for every smoothing-parameter set of a small grid (all run side by
+side as arrays) the initial states are solved by least squares; only the grid is searched (Theta refines its α
+on a finer grid around the best). A fit takes a few milliseconds. Each fitted model turns standard innovations
+into sample paths through its own state equations, so ``auto`` can drive all members with the same innovations.
 """
 
 from __future__ import annotations
@@ -199,6 +199,11 @@ def fit_theta(y: np.ndarray, dynamic: bool = True) -> Theta:
     sigma = float(np.sqrt(np.sum(errors[:, i] ** 2) / max(len(y) - 3, 1))) * scale
     return Theta(level * scale, lines[0][-1] * scale, lines[1][-1] * scale, float(alpha), float(weight[i]),
                  len(y), sigma)
+
+
+def fit_auto_theta(y: np.ndarray) -> Theta:
+    """Dynamic or static optimised Theta, whichever fits the series better in-sample (AutoTheta's rule)."""
+    return min((fit_theta(y, dynamic=True), fit_theta(y, dynamic=False)), key=lambda f: f.sigma)
 
 
 # --- seasonality ----------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast.data.schema import DEFAULT_BASIS
 from forecast.errors import InputError, ValidationError
 
 COMPARISONS = ("more_than", "at_least", "at_most")
@@ -89,7 +90,7 @@ class Target:
         period = str(self.year) if _is_calendar_year(self.period_start, self.period_end) else (
             f"{self.period_start.date()}..{self.period_end.date()}"
         )
-        basis = f" [{self.basis}]" if self.basis else ""
+        basis = f" [{self.basis}]" if self.basis and self.basis != DEFAULT_BASIS else ""  # the usual basis goes unsaid
         if self.kind == "growth":
             return f"{self.entity} {self.metric}{basis} {period} growth {SYMBOL[self.comparison]} {self.growth_pct:g}%"
         return f"{self.entity} {self.metric}{basis} {period} {SYMBOL[self.comparison]} {self.value:g}"

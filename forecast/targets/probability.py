@@ -255,7 +255,12 @@ class YearSimulator:
                               f"{len(rates)} pooled year-on-year {self.target.metric} growth rates")  # fmt: skip
         else:
             y = history.to_numpy(dtype=float)
-            forecast, self.used, reason = forecast_array(y, horizon, self.model, 1, self.n_paths, self.seed)
+            try:
+                forecast, self.used, reason = forecast_array(y, horizon, self.model, 1, self.n_paths, self.seed)
+            except InputError as err:  # one year: no model can measure its own uncertainty
+                self.notes.append(f"{len(history)} year(s) of history and too few pooled growth rates are known "
+                                  f"({err}): no probability")  # fmt: skip
+                return self._annual_paths
             paths = forecast.paths
             if reason:
                 self.notes.append(f"{self.model}: {reason}")
