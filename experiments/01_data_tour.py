@@ -23,12 +23,7 @@
 # in `$FORECAST_HOME/cache`.
 
 # %%
-import os
 import sys
-
-# One BLAS thread: the models fit tiny matrices, and a multi-threaded BLAS only spins on a busy machine.
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
 
 import warnings
 

@@ -21,13 +21,7 @@
 # leaderboard as "which models are not obviously wrong", not as a precise ranking.
 
 # %%
-import os
 import sys
-
-# One BLAS thread: the models fit tiny matrices, and a multi-threaded BLAS only spins on a busy machine
-# (statsmodels' Theta is ~30x slower with the default threads on a loaded 2-core machine).
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
 
 import warnings
 

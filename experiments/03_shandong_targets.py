@@ -20,12 +20,7 @@
 # of the outcome, the run-rate still needed, and the outcome if it became known.
 
 # %%
-import os
 import sys
-
-# One BLAS thread: the models fit tiny matrices, and a multi-threaded BLAS only spins on a busy machine.
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
 
 import warnings
 

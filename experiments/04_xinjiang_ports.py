@@ -19,12 +19,7 @@
 # and asks how 2025 ends given "more than 16,000 trains in January-November".
 
 # %%
-import os
 import sys
-
-# One BLAS thread: the models fit tiny matrices, and a multi-threaded BLAS only spins on a busy machine.
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
 
 import warnings
 

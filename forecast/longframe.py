@@ -11,11 +11,13 @@ are not counts.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
+from forecast.frequency import regular_index
 
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none")
 
@@ -103,3 +105,22 @@ def _numbers(column: pd.Series, fail) -> np.ndarray:
     if len(infinite):
         fail(int(infinite[0]), f"not a finite number: {column.iloc[infinite[0]]!r}")
     return values
+
+
+def regular_series(data: pd.DataFrame, freq) -> Iterator[tuple[str, pd.DatetimeIndex, np.ndarray]]:
+    """Each series of a normalised long frame as (id, every date from its first to last at ``freq``, values with
+    gaps as NaN); date grids are built once per distinct (first, last) pair, the slow part on many series."""
+    data = data.sort_values(["unique_id", "ds"], kind="stable")
+    ids, ds_all, y_all = data["unique_id"].to_numpy(), data["ds"].to_numpy(), data["y"].to_numpy(float)
+    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+    grids: dict[tuple, pd.DatetimeIndex] = {}
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        ds, values = ds_all[a:b], y_all[a:b]
+        key = (ds[0], ds[-1])
+        if key not in grids:
+            grids[key] = regular_index(pd.Series(ds[[0, -1]]), freq)
+        index = grids[key]
+        if len(index) == len(ds) and np.array_equal(index.to_numpy(), ds):
+            yield str(ids[a]), index, values
+        else:
+            yield str(ids[a]), index, pd.Series(values, index=pd.DatetimeIndex(ds)).reindex(index).to_numpy(float)

@@ -19,7 +19,7 @@ from forecast.backtest import backtest, select_models
 from forecast.data import data_hash, load_observations, reconciled
 from forecast.predict import SELECTED, predict
 from forecast.report import build_report
-from forecast.store import RunRecord, read_table, write_run
+from forecast.store import RunRecord, write_run
 from forecast.store.read import list_runs
 from forecast.targets import check_all_targets
 

@@ -18,8 +18,8 @@ from tqdm.auto import tqdm
 
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
-from forecast.frequency import Frequency, FREQUENCIES, future_dates, infer_frequency, regular_index
-from forecast.longframe import normalise
+from forecast.frequency import Frequency, FREQUENCIES, future_dates, infer_frequency
+from forecast.longframe import normalise, regular_series
 from forecast.models.registry import get_model, model_class
 
 FALLBACK_CHAIN = ("drift", "naive")
@@ -175,22 +175,8 @@ def to_tasks(
     Series sharing first and last dates share one regular index, computed once: building it dominated the
     time of ``auto`` on hundreds of series (``benchmarks/predict_speed.py``).
     """
-    data = df.sort_values(["unique_id", "ds"], kind="stable")
-    ids, ds_all, y_all = data["unique_id"].to_numpy(), data["ds"].to_numpy(), data["y"].to_numpy(float)
-    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
-    grids: dict[tuple, pd.DatetimeIndex] = {}
     tasks = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        ds, values = ds_all[a:b], y_all[a:b]
-        key = (ds[0], ds[-1])
-        if key not in grids:
-            grids[key] = regular_index(pd.Series(ds[[0, -1]]), freq)
-        index = grids[key]
-        if len(index) == len(ds) and np.array_equal(index.to_numpy(), ds):
-            y = values
-        else:
-            y = pd.Series(values, index=pd.DatetimeIndex(ds)).reindex(index).to_numpy(float)
-        uid = str(ids[a])
+    for uid, index, y in regular_series(df, freq):
         pairs = tuple((m, (selection or {}).get(uid, "auto") if m == SELECTED else m.lower()) for m in models)
         tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq))
     return tasks
