@@ -6,33 +6,18 @@ A thin layer over :func:`forecast.predict.predict`: reads the input, runs it, wr
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
 from forecast.backtest.selection import as_mapping, load_selection
 from forecast.cli.backtest import select_input
 from forecast.cli.common import OutputFormat, emit, handles_input_errors
 from forecast.errors import InputError
+from forecast.paths import write_atomically
 from forecast.longframe import read_csv
 from forecast.predict import SELECTED, predict as run_predict
-
-
-def write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """Write CSV to a temporary file beside ``path`` and rename it, so readers never see half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            frame.to_csv(handle, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @handles_input_errors
@@ -81,7 +66,7 @@ def predict(
         typer.echo(f"fallback: {row.unique_id} {row.model} -> {row.used}: {row.reason}", err=True)
     table = result.table()
     if output is not None:
-        write_atomically(table, output)
+        write_atomically(output, lambda handle: table.to_csv(handle, index=False))
         typer.echo(f"wrote {len(table)} rows for {table['unique_id'].nunique()} series to {output}", err=True)
     else:
         emit(table, fmt)

@@ -8,9 +8,7 @@ a hash of the reconciliation code itself — a new data release or a code change
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -40,9 +38,5 @@ def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exc
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             path.unlink(missing_ok=True)
     result = reconcile(observations, rule, exclude, keep)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump(result, handle)
-    os.replace(tmp, path)
+    paths.write_atomically(path, lambda handle: pickle.dump(result, handle), binary=True)
     return result

@@ -9,8 +9,6 @@ validates first and writes atomically, so a rejected file changes nothing and ad
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -99,18 +97,7 @@ def add_observations(path: str | Path, target: str | Path | None = None) -> tupl
         raise ValidationError(problems)
     if fresh:
         merged = pd.concat([existing, pd.DataFrame(fresh)], ignore_index=True)
-        _write_atomically(merged.drop(columns=["line", "file"]), target)
+        frame = merged.drop(columns=["line", "file"])
+        columns = list(COLUMNS) + [c for c in frame.columns if c not in COLUMNS]
+        paths.write_atomically(target, lambda handle: frame[columns].to_csv(handle, index=False))
     return len(fresh), len(incoming) - len(fresh)
-
-
-def _write_atomically(frame: pd.DataFrame, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    columns = list(COLUMNS) + [c for c in frame.columns if c not in COLUMNS]
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            frame[columns].to_csv(handle, index=False)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

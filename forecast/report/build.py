@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.paths import home
+from forecast.paths import home, write_atomically
 from forecast.report.charts import series_chart
 from forecast.report.content import gather
 from forecast.report.html import render_html
@@ -44,11 +44,5 @@ def build_report(
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a report."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write a report file atomically, so a reader never sees half a report."""
+    write_atomically(path, lambda handle: handle.write(text))
