@@ -100,14 +100,17 @@ for check in (central_asia, russia_europe, special):
 # **Why the intervals are so wide.** Neither route series has a single full-year figure: only January-September
 # 2018 and January-April 2022 are known. The toolkit annualises each with a typical seasonal share (the notes
 # say which) and keeps the trailing run of consecutive years — here 2022 alone. One year is too short to fit any
-# model, so it grows that level for two years with year-on-year growth rates pooled from every other series
-# (including the boom years of the early 2010s, hence the long upper tail). Annualised, 2022 gives about 690
-# Central Asia trains (below 900: the target needs growth) and about 1,570 Russia/Europe trains (already above
-# 1,380: the target is met unless traffic falls), which is what the probabilities say.
+# model, so it grows that level for two years by the growth the network's series have shown *at that size*
+# (a random-intercept model over every entity's year-on-year growth: young hubs grow fast, large ones slowly,
+# and each entity keeps part of its own record). Annualised, 2022 gives about 690 Central Asia trains (below
+# 900: the target needs growth) and about 1,570 Russia/Europe trains (already above 1,380: the target is met
+# unless traffic falls), which is what the probabilities say.
 #
-# **Why the special-trains target cannot be assessed.** A growth target needs the base year (2023) and the
-# target year, and there is no total of `shandong-special-trains` at all in the data — no history, so no
-# probability (`assessed` is False, probability NaN), rather than a made-up one.
+# **How the special-trains target is answered.** There is no total of `shandong-special-trains` at all in the
+# data. A growth target needs no level, so the toolkit answers it from the parent's (Shandong's) growth,
+# widened by how much a part's growth differs from its whole (the between-entity spread of the same growth
+# model); the method and note say so. An absolute target for special trains would stay unassessed (no level,
+# so no probability) rather than get a made-up one.
 
 # %%
 [t for t in obs.loc[obs["entity"] == "shandong-special-trains", "kind"]]

@@ -24,6 +24,18 @@ def test_drift_is_the_line_through_first_and_last_point():
     np.testing.assert_allclose(paths, np.tile([10.0, 12.0, 14.0], (10, 1)))
 
 
+def test_naive_interval_is_the_student_t_predictive_interval():
+    # One step ahead of a random walk whose scale was estimated from n-1 changes: last ± s · t(n-2) quantile
+    # (scipy), not a t rescaled to variance s², which is narrower than the Gaussian interval.
+    from scipy import stats
+
+    y = np.array([10.0, 13.0, 11.0, 15.0, 14.0, 18.0, 16.0])
+    s = np.sqrt(np.sum(np.diff(y) ** 2) / (len(y) - 1))
+    paths = get_model("naive").fit(y).sample_paths(1, 200_000, seed=0)[:, 0]
+    expected = y[-1] + s * stats.t.ppf([0.1, 0.9], df=len(y) - 1)
+    np.testing.assert_allclose(np.quantile(paths, [0.1, 0.9]), expected, rtol=0.01)
+
+
 def test_naive_and_mean_centre_on_their_formulas():
     y = np.array([3.0, 5.0, 4.0, 6.0, 5.0])
     naive = get_model("naive").fit(y).sample_paths(2, 20000, seed=0).mean(axis=0)
@@ -53,11 +65,13 @@ def test_theta_point_and_path_mean_equal_statsmodels_forecast():
 
 
 def test_theta_paths_accumulate_errors_with_alpha():
-    """Variance of the h-step value is σ²(1 + (h-1)α²) in the SES-with-drift state-space form."""
+    """Variance of the h-step value is σ²(1 + (h-1)α²) in the SES-with-drift state-space form, times ν/(ν-2) for
+    Student-t(ν) errors on a scale estimated from ν = n - 3 residual degrees of freedom."""
     model = get_model("theta").fit(Y)
     alpha = float(model.result_.params["alpha"])
     var = model.sample_paths(4, 60000, seed=1).var(axis=0)
-    expected = model.sigma_**2 * (1 + np.arange(4) * alpha**2)
+    nu = model.dof_
+    expected = model.sigma_**2 * nu / (nu - 2) * (1 + np.arange(4) * alpha**2)
     np.testing.assert_allclose(var, expected, rtol=0.05)
 
 
@@ -161,7 +175,7 @@ def test_auto_annual_paths_are_a_mixture_of_members_centred_on_their_median_fore
     with_zero = np.concatenate([[0.0], Y])  # not strictly positive: absolute spread
     model = get_model("auto").fit(with_zero)
     assert len(model.fits_) == 3 and model.log_fits_ is None
-    z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_)
+    z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_, unit_variance=True)
     mixed = mixture(model.fits_, z)
     centre = np.median([fit.point(4) for fit in model.fits_], axis=0)
     np.testing.assert_allclose(model.sample_paths(4, 9, seed=3), mixed - mixed.mean(axis=0) + centre)
@@ -170,7 +184,7 @@ def test_auto_annual_paths_are_a_mixture_of_members_centred_on_their_median_fore
 def test_auto_positive_annual_spread_is_relative_and_point_unchanged():
     model = get_model("auto").fit(Y)
     assert model.log_fits_ is not None
-    z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_)
+    z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_, unit_variance=True)
     log_mixed = mixture(model.log_fits_, z)  # the same members fitted to log(y)
     centre = np.median([fit.point(4) for fit in model.fits_], axis=0)
     ratio_paths = centre * np.exp(np.clip(log_mixed - np.median(log_mixed, axis=0), -2, 2))

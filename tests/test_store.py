@@ -177,6 +177,25 @@ def test_a_held_lock_makes_writers_wait_then_fail_clearly(tmp_path):
         assert len(list_runs(store)) == 1
 
 
+def test_a_version_1_store_migrates_on_write_and_keeps_its_vintages(tmp_path):
+    from forecast.store.schema import V1
+
+    store = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(store)) as con:  # a store as the first release wrote it
+        con.execute(V1)
+        con.execute("INSERT INTO schema_version VALUES (1)")
+        con.execute("INSERT INTO runs VALUES ('old', now(), now(), 'h', 'c', '{}', '{}', 'complete')")
+        con.execute("INSERT INTO target_checks (run_id, target, probability) VALUES ('old', 'xian >= 1', 0.5)")
+    with pytest.raises(InputError, match="older than"):
+        read_table(store, "target_checks")
+    checks = pd.DataFrame({"target": ["xian >= 1"], "probability": [0.7], "outcome_lo": [2.0], "outcome_hi": [3.0]})
+    new = write_run(store, RunRecord("d2"), {"target_checks": checks}).run_id
+    assert SCHEMA_VERSION == 2
+    rows = read_table(store, "target_checks").set_index("run_id")
+    assert rows.loc["old", "probability"] == 0.5 and pd.isna(rows.loc["old", "outcome_lo"])
+    assert rows.loc[new, "outcome_hi"] == 3.0
+
+
 def test_newer_schema_is_refused_and_foreign_files_too(tmp_path):
     store = tmp_path / "s.duckdb"
     write_run(store, RunRecord("d"), {"series": SERIES})

@@ -43,24 +43,55 @@ def test_adding_a_ytd_fact_changes_the_answer(observations):
     assert np.ptp(np.quantile(after.totals, [0.1, 0.9])) < np.ptp(np.quantile(before.totals, [0.1, 0.9]))
 
 
-def test_no_fact_published_after_as_of_is_used(observations):
-    as_of = "2024-06-30"
-    extra = pd.DataFrame(
-        [
-            {"id": "X1", "entity": "xian", "metric": "trains", "period_start": "2024-01-01",
-             "period_end": "2024-12-31", "kind": "total", "value": 99999, "qualifier": "exact",
-             "published": "2024-07-01"},
-            {"id": "X2", "entity": "xian", "metric": "trains", "period_start": "2024-01-01",
-             "period_end": "2024-05-31", "kind": "total", "value": 50000, "qualifier": "exact",
-             "published": "2024-07-02"},
-        ]
-    )  # fmt: skip
+def _with(observations, *rows):
     raw = observations.drop(columns=["known_from"]).astype({"published": str})
-    poisoned = pd.concat([raw, extra], ignore_index=True)
-    clean = check_target("xian", year=2024, at_least=5000, as_of=as_of, model="drift", observations=raw)
-    dirty = check_target("xian", year=2024, at_least=5000, as_of=as_of, model="drift", observations=poisoned)
+    extra = [{"entity": "xian", "metric": "trains", "kind": "total", "qualifier": "exact", "note": "test", **row}
+             for row in rows]  # fmt: skip
+    return raw, pd.concat([raw, pd.DataFrame(extra)], ignore_index=True)
+
+
+def test_no_fact_published_after_as_of_is_used(observations):
+    raw, later = _with(
+        observations,
+        {"id": "X1", "period_start": "2025-01-01", "period_end": "2025-12-31", "value": 6100, "published": "2026-01-10"},
+        {"id": "X2", "period_start": "2025-01-01", "period_end": "2025-05-31", "value": 2600, "published": "2025-07-02"},
+    )
+    clean = check_target("xian", year=2025, at_least=6000, as_of="2025-06-30", model="drift", observations=raw)
+    dirty = check_target("xian", year=2025, at_least=6000, as_of="2025-06-30", model="drift", observations=later)
     np.testing.assert_array_equal(clean.totals, dirty.totals)
-    assert "X1" in dirty.outcome_sources  # the outcome itself comes from every fact, later ones included
+    # The outcome itself comes from every fact, later ones included.
+    assert clean.outcome is None and clean.met is None
+    assert dirty.outcome == 6100 and dirty.met is True and "X1" in dirty.outcome_sources.split(";")
+
+
+def test_outcome_is_the_reconciled_value_and_a_conflicting_fact_is_set_aside(observations):
+    # A one-source 99,999 for Xi'an 2024 contradicts the stated 4,985: reconciliation sets it aside, the outcome
+    # stays 4,985 and the row says a conflict was resolved instead of hiding it.
+    _, poisoned = _with(observations, {"id": "X1", "period_start": "2024-01-01", "period_end": "2024-12-31",
+                                       "value": 99999, "published": "2025-01-02"})  # fmt: skip
+    result = check_target("xian", year=2024, at_least=5000, as_of="2024-06-30", model="drift", observations=poisoned)
+    assert result.outcome == 4985 and result.met is False
+    assert "conflicting sources" in " ".join(result.notes)
+
+
+def test_hedged_outcome_decides_only_what_it_can(observations):
+    # Xi'an 2021 is only known as "more than 3,800" in the bundled facts' own figure, but the reconciled interval
+    # decides "at least 3,000" (met) and leaves "at least 3,840" to the interval's upper end.
+    low = check_target("shandong", year=2021, at_least=1000, model="drift", observations=observations)
+    assert low.outcome_lo >= 1800 and low.met is True
+    high = check_target("shandong", year=2021, at_least=2500, model="drift", observations=observations)
+    assert high.outcome_lo < 2500 < high.outcome_hi and high.met is None
+
+
+def test_growth_of_an_entity_without_figures_is_its_parents_growth_widened():
+    child = check_target("shandong-special-trains", year=2024, growth_pct=20, as_of="2024-02-23", model="drift",
+                         n_paths=2000)  # fmt: skip
+    parent = check_target("shandong", year=2024, growth_pct=20, as_of="2024-02-23", model="drift", n_paths=2000)
+    assert child.probability == pytest.approx(np.mean(child.values > 20))
+    assert np.median(child.values) == pytest.approx(np.median(parent.values), abs=5)
+    assert np.ptp(np.quantile(child.values, [0.1, 0.9])) > np.ptp(np.quantile(parent.values, [0.1, 0.9]))
+    # An absolute target needs a level: none is invented.
+    assert np.isnan(check_target("shandong-special-trains", year=2024, at_least=100, as_of="2024-02-23").probability)
 
 
 def test_growth_target_compares_two_years_from_the_same_paths():
@@ -78,9 +109,10 @@ def test_shandong_2024_plans_are_answered():
     assert rows["shandong-central-asia"].threshold == 900 and rows["shandong-central-asia"].comparison == "more_than"
     assert 0 <= rows["shandong-central-asia"].probability <= 1
     assert 0 <= rows["shandong-russia-europe"].probability <= 1
-    # No special-train figures exist at all: the row says so instead of inventing a number.
-    assert np.isnan(rows["shandong-special-trains"].probability)
-    assert "no trains totals" in rows["shandong-special-trains"].notes
+    # No special-train figures exist at all: the row says so and answers from Shandong's growth, widened.
+    special = rows["shandong-special-trains"]
+    assert "no trains totals" in special.notes and "proxy" in special.notes
+    assert special.method.startswith("growth of shandong") and 0 < special.probability < 1
     assert len(table) == 26  # 29 target facts, three published twice
 
 

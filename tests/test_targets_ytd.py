@@ -39,10 +39,17 @@ def test_annual_conditioning_keeps_the_ytd_and_adds_a_nonnegative_remainder(nati
 
 def test_monthly_conditioning_sums_the_uncovered_part_of_the_year():
     paths = np.array([[100.0, 200.0, 300.0, 400.0], [10.0, 20.0, 30.0, 40.0]])  # Sep..Dec 2024
-    result = condition_monthly(paths, pd.Timestamp("2024-09-01"), 5000.0, pd.Timestamp("2024-10-15"))
+    result = condition_monthly(paths, pd.Timestamp("2024-09-01"), 2024, 5000.0, pd.Timestamp("2024-10-15"))
     # September is covered; October has 16 of 31 days left; November and December count in full.
     expected = 5000 + np.array([200 * 16 / 31 + 300 + 400, 20 * 16 / 31 + 30 + 40])
     np.testing.assert_allclose(result.totals, expected)
+
+
+def test_monthly_paths_of_a_year_not_yet_begun_sum_its_twelve_months():
+    paths = np.tile(np.arange(1.0, 16.0), (2, 1))  # Oct 2024 .. Dec 2025
+    result = condition_monthly(paths, pd.Timestamp("2024-10-01"), 2025)
+    np.testing.assert_allclose(result.totals, np.arange(4.0, 16.0).sum())  # only Jan..Dec 2025 count
+    assert result.observed_through is None and result.method == "monthly paths"
 
 
 def test_run_rate_by_hand():
@@ -77,11 +84,16 @@ def test_monthly_series_sums_monthly_paths_after_the_ytd():
     rows = [{"id": f"M{i}", "entity": "testhub", "metric": "trains", "period_start": m.date().isoformat(),
              "period_end": (m + pd.offsets.MonthEnd(0)).date().isoformat(), "kind": "total", "value": 100 + i,
              "qualifier": "exact", "published": None} for i, m in enumerate(months)]  # fmt: skip
+    # Jan-Jun 2024 months sum to 136 + ... + 141 = 831; a Jan-Jul figure reaches a month further.
     rows.append({"id": "Y", "entity": "testhub", "metric": "trains", "period_start": "2024-01-01",
-                 "period_end": "2024-06-30", "kind": "total", "value": 800, "qualifier": "exact", "published": None})
+                 "period_end": "2024-07-31", "kind": "total", "value": 973, "qualifier": "exact", "published": None})
     result = check_target("testhub", year=2024, at_least=1500, model="naive", n_paths=300,
                           observations=pd.DataFrame(rows))  # fmt: skip
-    assert result.method == "ytd+monthly" and result.observed == 800
-    # Naive on a steady +1/month series: six more months near the last value (141) each.
-    assert np.median(result.totals) == pytest.approx(800 + 6 * 141, rel=0.02)
+    assert result.method == "ytd+monthly" and result.observed == 973
+    assert result.observed_through == pd.Timestamp("2024-07-31")
+    # Naive on a steady +1/month series: five more months near the last value (141) each.
+    assert np.median(result.totals) == pytest.approx(973 + 5 * 141, rel=0.02)
+    without_ytd = check_target("testhub", year=2024, at_least=1500, model="naive", n_paths=300,
+                               observations=pd.DataFrame(rows[:-1]))  # fmt: skip
+    assert without_ytd.observed == 831 and without_ytd.observed_through == pd.Timestamp("2024-06-30")
     assert result.probability == pytest.approx(np.mean(result.totals >= 1500))

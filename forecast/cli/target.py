@@ -14,6 +14,7 @@ from forecast.cli.common import emit, emit_json, handles_input_errors
 from forecast.errors import InputError
 from forecast.targets import check_all_targets, check_target, read_targets_csv
 from forecast.targets.probability import DEFAULT_PATHS, LEVEL, TargetCheck
+from forecast.targets.series import outcome_label
 
 TABLE_COLUMNS = ["target", "as_of", "probability", f"lo_{LEVEL}", f"hi_{LEVEL}", "observed", "needed_per_day",
                  "observed_per_day", "used", "outcome", "met"]  # fmt: skip
@@ -48,7 +49,7 @@ def target(
             raise InputError("give either ENTITY with --year and a threshold, or --all [--targets FILE], not both")
         chosen = read_targets_csv(targets) if targets is not None else None
         table = check_all_targets(as_of=as_of, model=model, targets=chosen, n_paths=samples, seed=seed)
-        emit(table if fmt is Format.json else _readable(table[TABLE_COLUMNS]), fmt.value)
+        emit(table if fmt is Format.json else _readable(table)[TABLE_COLUMNS], fmt.value)
         return
     if entity is None:
         raise InputError("give an ENTITY (with --year and --at-least/--more-than/--at-most/--growth) or --all")
@@ -88,9 +89,10 @@ def _text(result: TargetCheck) -> str:
         stated = f"; stated {rate.stated_per_day:g}/day ({rate.stated_source})" if rate.stated_per_day else ""
         lines.append(f"run-rate     needs {rate.needed_per_day:.2f}/day ({rate.needed_per_month:,.1f}/month) over "
                      f"{rate.remaining_days} days; {seen}{stated}")  # fmt: skip
-    if result.outcome is not None:
-        verdict = {True: "met", False: "not met", None: "undecided (hedged figure)"}[result.met]
-        lines.append(f"outcome      {result.outcome:,.1f}{unit} ({result.outcome_sources}): {verdict}")
+    if result.outcome_lo is not None:
+        verdict = {True: "met", False: "not met", None: "undecided (the facts allow both)"}[result.met]
+        known = outcome_label(result.outcome, result.outcome_lo, result.outcome_hi)
+        lines.append(f"outcome      {known}{unit} ({result.outcome_sources}): {verdict}")
     lines.extend(f"note         {note}" for note in result.notes)
     return "\n".join(lines)
 
@@ -98,8 +100,9 @@ def _text(result: TargetCheck) -> str:
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     out["probability"] = out["probability"].map(lambda p: "n/a" if pd.isna(p) else f"{p:.1%}")
-    for col in (f"lo_{LEVEL}", f"hi_{LEVEL}", "observed", "outcome"):
+    for col in (f"lo_{LEVEL}", f"hi_{LEVEL}", "observed"):
         out[col] = out[col].map(lambda v: "" if v is None or pd.isna(v) else f"{v:,.0f}")
+    out["outcome"] = [outcome_label(*v) for v in zip(table["outcome"], table["outcome_lo"], table["outcome_hi"])]
     for col in ("needed_per_day", "observed_per_day"):
         out[col] = out[col].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.2f}")
     out["met"] = out["met"].map({True: "yes", False: "no"}).fillna("")

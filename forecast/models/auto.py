@@ -110,7 +110,7 @@ class Auto(Model):
         self.dof_ = float(max(len(y) - 3, 1))
 
     def sample_paths(self, h, n_paths, seed=None):
-        z = innovations(np.random.default_rng(seed), n_paths, h, 1.0, self.dof_)
+        z = innovations(np.random.default_rng(seed), n_paths, h, 1.0, self.dof_, unit_variance=True)
         point = np.median([fit.point(h) for fit in self.fits_], axis=0)
         if self.log_fits_ is not None:
             log_paths = self._combine(self.log_fits_, h, z)

@@ -13,6 +13,7 @@ import pandas as pd
 from forecast.errors import InputError
 from forecast.report.escape import Cell, Link
 from forecast.store import list_runs, read_table
+from forecast.targets.series import outcome_label
 
 PRIMARY_METRIC = "mase"
 DASH = "–"
@@ -138,7 +139,8 @@ def target_table(checks: pd.DataFrame, urls: dict[str, str]) -> Table:
     rows = [
         [text(r.target), pct(r.probability), fmt(r.expected), interval(r.lo_80, r.hi_80),
          fmt(r.observed) + (f" (to {r.observed_through:%Y-%m-%d})" if pd.notna(r.observed_through) else ""),
-         fmt(r.outcome), yes_no(r.met), links(r.sources, urls), text(r.notes)]
+         outcome_label(r.outcome, r.outcome_lo, r.outcome_hi) or DASH,
+         yes_no(r.met), links(r.sources, urls), text(r.notes)]
         for r in checks.sort_values("target").itertuples()
     ]  # fmt: skip
     columns = ["Target", "P(met)", "Expected", "80% interval", "Observed", "Outcome", "Met", "Sources", "Notes"]

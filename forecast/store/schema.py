@@ -9,7 +9,8 @@ Every table is long format and keyed by ``run_id``: one run is one vintage. Colu
   the 80% and 95% central intervals (fixed columns, not a level column, so a row reads as one forecast).
 - ``scores``: backtest metrics, one row per series, model and metric.
 - ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target`` (the label) identifies a
-  target across vintages, ``lo_80``/``hi_80`` is the 80% interval of the outcome.
+  target across vintages, ``lo_80``/``hi_80`` is the 80% interval of the outcome; ``outcome`` the reconciled value
+  once known and ``outcome_lo``/``outcome_hi`` what the facts allow for it (v2), from which ``met`` is decided.
 - ``conflicts``: facts that disagreed during reconciliation: which fact, what it violated and whether it was kept.
 """
 
@@ -51,8 +52,14 @@ CREATE TABLE conflicts (
 );
 """
 
+V2 = """
+ALTER TABLE target_checks ADD COLUMN outcome_lo DOUBLE;
+ALTER TABLE target_checks ADD COLUMN outcome_hi DOUBLE;
+"""
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: lambda con: con.execute(V1),
+    2: lambda con: con.execute(V2),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 DATA_TABLES = ("series", "forecasts", "scores", "target_checks", "conflicts")

@@ -8,7 +8,7 @@ import pandas as pd
 from forecast.errors import InputError
 from forecast.targets import facts as F
 from forecast.targets.definitions import Target, read_targets_csv, targets_from_facts, year_target
-from forecast.targets.probability import DEFAULT_PATHS, TargetCheck, check, target_probability
+from forecast.targets.probability import DEFAULT_PATHS, Session, TargetCheck, check, target_probability
 
 
 def check_target(
@@ -48,12 +48,12 @@ def check_all_targets(
     outcome where known and whether it was met. Without ``as_of`` each target is judged with the data public
     when it was announced (its publication date, else the start of its period): what the toolkit would have said
     then, beside what happened."""
-    every = F.load_facts(observations)
-    targets = targets_from_facts(every) if targets is None else targets
-    rows, cache = [], {}
+    session = Session(F.load_facts(observations))
+    targets = targets_from_facts(session.every) if targets is None else targets
+    rows = []
     for target in targets:
         when = as_of if as_of is not None else (target.published or target.period_start)
-        rows.append(check(target, every, model, when, n_paths, seed, cache).row())
+        rows.append(check(target, session, model, when, n_paths, seed).row())
     return pd.DataFrame(rows)
 
 

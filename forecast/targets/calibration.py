@@ -21,7 +21,7 @@ import pandas as pd
 from forecast.predict import forecast_array
 from forecast.targets import facts as F
 from forecast.targets.definitions import targets_from_facts, year_target
-from forecast.targets.probability import check
+from forecast.targets.probability import Session, check
 
 CLIP = 0.01
 THRESHOLD_STEPS = (1.0, 1.1)
@@ -61,28 +61,39 @@ def summary(cases: pd.DataFrame, by: str = "group") -> pd.DataFrame:
 
 
 def retrospective(model: str = "auto", n_paths: int = 1000, seed: int = 0, observations=None) -> pd.DataFrame:
-    """Published targets and past-year thresholds: probability then, outcome (0/1) now — one row per case."""
-    every = F.load_facts(observations)
-    cache: dict = {}
+    """Published targets and past-year thresholds: probability then, outcome (0/1) now — one row per case.
+
+    Thresholds are set on the reconciled ``reported``-basis series of every entity (the previous year's value
+    × :data:`THRESHOLD_STEPS`); a case counts only when the facts decide it (the year's whole interval is on one
+    side of the threshold), so a hedged "more than 3,800" never passes for an exact outcome."""
+    session = Session(F.load_facts(observations))
     rows = []
-    for target in targets_from_facts(every):
-        result = check(target, every, model, target.published or target.period_start, n_paths, seed, cache)
+    for target in targets_from_facts(session.every):
+        result = check(target, session, model, target.published or target.period_start, n_paths, seed)
         if result.assessed and result.met is not None:
             rows.append({"group": "published targets", "case": target.label, "as_of": result.as_of,
-                         "p": result.probability, "outcome": float(result.met)})  # fmt: skip
-    table = F.annual_table(every[every["metric"] == "trains"]).sort_values(["entity", "year"])
-    table["previous"] = table.groupby("entity")["value"].shift()
-    table = table[table["entity"].eq(table["entity"].shift()) & table["year"].eq(table["year"].shift() + 1)]
-    for row in table.itertuples(index=False):
+                         "used": result.used, "p": result.probability, "outcome": float(result.met)})  # fmt: skip
+    for entity, year, previous in _consecutive_years(session, "trains"):
         for cutoff, (month, day) in CUTOFFS.items():
-            as_of = pd.Timestamp(int(row.year), month, day)
+            as_of = pd.Timestamp(year, month, day)
             for step in THRESHOLD_STEPS:
-                target = year_target(row.entity, int(row.year), "trains", more_than=round(row.previous * step))
-                result = check(target, every, model, as_of, n_paths, seed, cache)
-                if result.assessed and result.method != "observed":
+                target = year_target(entity, year, "trains", more_than=round(previous * step))
+                result = check(target, session, model, as_of, n_paths, seed)
+                if result.assessed and result.method != "observed" and result.met is not None:
                     rows.append({"group": f"thresholds, {cutoff}", "case": target.label, "as_of": as_of,
-                                 "p": result.probability, "outcome": float(row.value > target.value)})  # fmt: skip
-    return pd.DataFrame(rows, columns=["group", "case", "as_of", "p", "outcome"])
+                                 "used": result.used, "p": result.probability,
+                                 "outcome": float(result.met)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["group", "case", "as_of", "used", "p", "outcome"])
+
+
+def _consecutive_years(session: Session, metric: str) -> list[tuple[str, int, float]]:
+    """(entity, year, previous year's value) for every reconciled ``reported`` series with both years' values."""
+    out = []
+    for entity in sorted(set(session.every.loc[session.every["metric"] == metric, "entity"])):
+        series, _ = session.series(year_target(entity, 2000, metric, at_least=0))
+        annual = series.annual
+        out += [(entity, int(y), float(annual[y - 1])) for y in annual.index if y - 1 in annual.index]
+    return out
 
 
 def simulate(process: str, length: int, rng: np.random.Generator) -> np.ndarray:

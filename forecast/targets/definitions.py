@@ -73,6 +73,11 @@ class Target:
             object.__setattr__(self, "label", self.describe())
 
     @property
+    def uid(self) -> str:
+        """The series the target is about, named like the data layer's: ``entity/metric/basis``."""
+        return f"{self.entity}/{self.metric}/{self.basis or DEFAULT_BASIS}"
+
+    @property
     def year(self) -> int:
         return self.period_end.year
 

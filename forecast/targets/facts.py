@@ -1,21 +1,25 @@
 """The facts a target check may use: observations as known on a date, and the annual, monthly, year-to-date and
 outcome figures of one entity read from them.
 
-This is the targets' adapter to :mod:`forecast.data`: it uses ``load_observations`` when the data layer
-provides it (else it reads the bundled CSV) and picks one value per period itself
-(exact figures before hedged ones, the median of equals). A fact is *known* on ``as_of`` when it was published
-by then; a fact without a publication date counts as known from the end of the period it covers.
+A target's own history and outcome come from the reconciled series (:mod:`forecast.targets.series`); this module
+picks single facts — the latest year-to-date figure, stated daily rates — and the network-wide tables behind
+pooled growth and share profiles (exact figures before hedged ones, the median of equals). A fact is *known* on
+``as_of`` when it was published by then; a fact without a publication date counts as known from the end of the
+period it covers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from forecast.data.basis import infer_basis
+from forecast.data.entities import entity_catalogue, parents_of
+from forecast.data.load import load_observations
 from forecast.data.schema import DEFAULT_BASIS
 from forecast.errors import InputError
-from forecast.paths import bundled
 
 # Ranking of a figure's wording when several sources give one period: exact beats hedged.
 QUALIFIER_RANK = {"exact": 0, "about": 1, "more_than": 2, "at_least": 2, "nearly": 3}
@@ -34,15 +38,22 @@ class Fact:
 
 
 def load_facts(observations: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Observations with parsed dates, a ``basis`` column and ``known_from`` (when the fact became public)."""
-    if observations is None:
-        observations = _load_observations()
-    facts = observations.copy()
+    """Observations with parsed dates, a ``basis`` column (inferred from the note where missing) and
+    ``known_from`` (when the fact became public)."""
+    facts = (load_observations() if observations is None else observations).copy()
     facts["period_start"] = pd.to_datetime(facts["period_start"])
     facts["period_end"] = pd.to_datetime(facts["period_end"])
-    facts["value"] = pd.to_numeric(facts["value"], errors="coerce")
-    if "basis" not in facts.columns:
-        facts["basis"] = None
+    for column, text in (("value", "value_text"), ("yoy_pct", "yoy_text")):
+        facts[column] = pd.to_numeric(facts[column], errors="coerce") if column in facts else np.nan
+        # The reconciliation reads precision from the figure as written; a frame built in Python may lack it.
+        written = facts[text] if text in facts else pd.Series(None, index=facts.index, dtype=object)
+        facts[text] = [w if isinstance(w, str) and w else
+                       (np.format_float_positional(v, trim="-") if pd.notna(v) else "")
+                       for w, v in zip(written, facts[column])]  # fmt: skip
+    stated = facts["basis"] if "basis" in facts.columns else pd.Series(None, index=facts.index, dtype=object)
+    notes = facts["note"] if "note" in facts.columns else pd.Series("", index=facts.index)
+    facts["basis"] = [b if isinstance(b, str) and b else infer_basis(n if isinstance(n, str) else "")
+                      for b, n in zip(stated, notes)]  # fmt: skip
     published = facts["published"].map(_publication_end) if "published" in facts.columns else pd.NaT
     facts["known_from"] = pd.to_datetime(published).fillna(facts["period_end"])
     facts["qualifier"] = facts["qualifier"].fillna("exact").astype(str)
@@ -57,19 +68,14 @@ def known_on(facts: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
     return facts[(facts["known_from"] <= as_of) & (facts["period_end"] <= as_of)]
 
 
-def entity_facts(facts: pd.DataFrame, entity: str, metric: str, basis: str | None = None) -> pd.DataFrame:
-    """Totals (not targets) of one entity and metric on one counting basis (``reported`` unless given): figures
-    on different bases are different quantities and must never be pooled into one history."""
-    chosen = facts[(facts["entity"] == entity) & (facts["metric"] == metric) & (facts["kind"] == "total")]
-    if facts["basis"].notna().any():
-        chosen = chosen[chosen["basis"].fillna(DEFAULT_BASIS) == (basis or DEFAULT_BASIS)]
-    return chosen
+def entity_facts(facts: pd.DataFrame, entity: str, metric: str, basis: str | None = None,
+                 kinds: tuple[str, ...] = ("total",)) -> pd.DataFrame:  # fmt: skip
+    """Facts of ``kinds`` (totals by default) of one entity and metric on one counting basis (``reported`` unless
+    given): figures on different bases are different quantities and must never be pooled into one history."""
+    chosen = facts[(facts["entity"] == entity) & (facts["metric"] == metric) & facts["kind"].isin(kinds)]
+    return chosen[chosen["basis"] == (basis or DEFAULT_BASIS)]
 
 
-def full_year(facts: pd.DataFrame, year: int) -> Fact | None:
-    """The best full calendar-year total among ``facts`` (already one entity and metric), or None."""
-    rows = facts[(facts["period_start"] == pd.Timestamp(year, 1, 1)) & (facts["period_end"] == pd.Timestamp(year, 12, 31))]
-    return best(rows)
 
 
 def year_to_date(facts: pd.DataFrame, year: int) -> Fact | None:
@@ -84,10 +90,6 @@ def year_to_date(facts: pd.DataFrame, year: int) -> Fact | None:
     return best(rows[rows["period_end"] == rows["period_end"].max()])
 
 
-def annual_values(facts: pd.DataFrame) -> pd.Series:
-    """One full-year total per year (index: year) from ``facts`` of one entity and metric."""
-    table = annual_table(facts)
-    return pd.Series(table["value"].to_numpy(), index=table["year"].to_numpy(), dtype=float)
 
 
 def annual_table(facts: pd.DataFrame) -> pd.DataFrame:
@@ -114,13 +116,6 @@ def best_values(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return top.groupby(keys, as_index=False)["value"].median()
 
 
-def monthly_values(facts: pd.DataFrame) -> pd.Series:
-    """One total per calendar month (index: month start) from single-month facts of one entity and metric."""
-    month_start = facts["period_start"].dt.is_month_start & (facts["period_start"].dt.day == 1)
-    same_month = facts["period_end"] == facts["period_start"] + pd.offsets.MonthEnd(0)
-    rows = facts[month_start & same_month]
-    values = {start: best(group).value for start, group in rows.groupby("period_start")}
-    return pd.Series(values, dtype=float).sort_index()
 
 
 def daily_averages(facts: pd.DataFrame, entity: str, year: int) -> list[Fact]:
@@ -132,13 +127,13 @@ def daily_averages(facts: pd.DataFrame, entity: str, year: int) -> list[Fact]:
 
 def entities(facts: pd.DataFrame) -> set[str]:
     """Every entity slug the facts (or the bundled entity list) name."""
-    return set(facts["entity"]) | set(_entity_parents())
+    return set(facts["entity"]) | set(entity_catalogue()["slug"])
 
 
 def parents(entity: str, known: set[str]) -> list[str]:
-    """Parent entities, nearest first: from ``entities.csv`` when bundled, else the longest slug prefix that is a
-    known entity (``shandong-central-asia`` → ``shandong``)."""
-    listed = _entity_parents().get(entity)
+    """Parent entities, nearest first: from the entity catalogue, else the longest slug prefix that is a known
+    entity (``shandong-central-asia`` → ``shandong``)."""
+    listed = parents_of(entity)
     if listed:
         return listed
     parts = entity.split("-")
@@ -188,19 +183,3 @@ def _publication_end(text) -> pd.Timestamp | None:
     if len(text) == 7:
         return stamp + pd.offsets.MonthEnd(0)
     return stamp
-
-
-def _load_observations() -> pd.DataFrame:
-    try:
-        from forecast.data import load_observations
-    except ImportError:
-        return pd.read_csv(bundled("observations.csv"), dtype={"published": str})
-    return load_observations()
-
-
-def _entity_parents() -> dict[str, list[str]]:
-    path = bundled("entities.csv")
-    if not path.exists():
-        return {}
-    table = pd.read_csv(path, dtype=str).fillna("")
-    return {row.slug: [p for p in row.parents.replace(",", ";").split(";") if p] for row in table.itertuples()}

@@ -1,8 +1,9 @@
 """The probability that a target is met, from sample paths of the entity's series known on ``as_of``.
 
-A year's outcome per path is: the observed full-year total if already known; else year-to-date + simulated
-remainder when a YTD figure is known (:mod:`forecast.targets.ytd`); else the model's path summed over the
-period (monthly series) or the year's step (annual series). A growth target compares two such totals from the
+The series are the reconciled ones (:mod:`forecast.targets.series`: conflicting facts set aside, years implied
+by growth rates filled in). A year's outcome per path is: the reconciled full-year total if already known; else
+year-to-date + simulated remainder when a YTD figure is known (:mod:`forecast.targets.ytd`); else the model's
+path summed over the period (monthly series) or the year's step (annual series). A growth target compares two such totals from the
 same paths, so a base year that is itself uncertain moves jointly with the target year. The probability is the
 share of paths meeting the target; nothing published after ``as_of`` is used.
 """
@@ -10,7 +11,7 @@ share of paths meeting the target; nothing published after ``as_of`` is used.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,15 @@ from forecast.targets import facts as F
 from forecast.targets.definitions import Target
 from forecast.targets.runrate import RunRate, run_rate
 from forecast.targets.seasonal_profile import ShareProfile, donor_profile, share_points, year_fraction
-from forecast.targets.short_history import MIN_HISTORY, growth_paths, pooled_log_growth
+from forecast.targets.series import GroupSeries, decided, group_series
+from forecast.targets.short_history import (
+    MIN_HISTORY,
+    MIN_POOLED_RATES,
+    GrowthModel,
+    GrowthPool,
+    growth_paths,
+    pooled_growth,
+)
 from forecast.targets.ytd import Conditioned, condition_annual, condition_monthly
 
 DEFAULT_PATHS = 2000
@@ -30,7 +39,8 @@ LEVEL = 80
 MIN_MONTHS = 24  # a monthly series shorter than two years is spread from the annual one instead
 FALLBACK_MODEL = "drift"
 MIN_ANNUALISE = 0.25  # a YTD covering less than a quarter of a year says too little about the whole year
-MIN_POOLED_RATES = 10
+SERIES_KINDS = ("total", "cumulative")
+BOUNDED = "between stated bounds"  # a past year the facts only bound ("more than 1,800", at most 3,016 by others)
 
 
 @dataclass
@@ -49,6 +59,8 @@ class TargetCheck:
     notes: list[str] = field(default_factory=list)
     run_rate: RunRate | None = None
     outcome: float | None = None
+    outcome_lo: float | None = None
+    outcome_hi: float | None = None
     outcome_sources: str | None = None
     met: bool | None = None
 
@@ -100,6 +112,8 @@ class TargetCheck:
             "used": self.used,
             "method": self.method,
             "outcome": self.outcome,
+            "outcome_lo": self.outcome_lo,
+            "outcome_hi": self.outcome_hi,
             "met": self.met,
             "notes": "; ".join(self.notes),
         }
@@ -124,48 +138,75 @@ def target_probability(
     observations: pd.DataFrame | None = None,
 ) -> TargetCheck:
     """P(target met) from ``n_paths`` sample paths of ``model`` fitted to the data public on ``as_of``."""
-    every = F.load_facts(observations)
-    return check(target, every, model, as_of, n_paths, seed)
+    return check(target, Session(F.load_facts(observations)), model, as_of, n_paths, seed)
+
+
+class Session:
+    """What the checks of one run share: every fact, the facts known per date, reconciled series per fact set."""
+
+    def __init__(self, every: pd.DataFrame):
+        self.every = every
+        self.reconciled: dict = {}
+        self._known: dict = {}
+
+    def known(self, as_of: pd.Timestamp | None) -> Known:
+        if as_of not in self._known:
+            self._known[as_of] = Known(F.known_on(self.every, as_of), self.reconciled)
+        return self._known[as_of]
+
+    def series(self, target: Target, facts: pd.DataFrame | None = None) -> tuple[GroupSeries, pd.DataFrame]:
+        """The target's reconciled series from ``facts`` (default: every fact) and the totals behind it that
+        were not set aside."""
+        facts = self.every if facts is None else facts
+        rows = F.entity_facts(facts, target.entity, target.metric, target.basis, SERIES_KINDS)
+        series = group_series(rows, target.uid, self.reconciled)
+        return series, rows[(rows["kind"] == "total") & ~rows["id"].astype(str).isin(series.set_aside)]
 
 
 class Known:
     """The facts public on one date, with the network-wide figures derived from them computed once."""
 
-    def __init__(self, every: pd.DataFrame, as_of: pd.Timestamp | None):
-        self.facts = F.known_on(every, as_of)
+    def __init__(self, facts: pd.DataFrame, reconciled: dict):
+        self.facts = facts
+        self.reconciled = reconciled
         self.entities = F.entities(self.facts)
         self._points: dict[str, pd.DataFrame] = {}
-        self._rates: dict[str, np.ndarray] = {}
+        self._pools: dict[str, GrowthPool] = {}
+        self._growth: dict[tuple[str, str], GrowthModel] = {}
 
     def share_points(self, metric: str) -> pd.DataFrame:
         if metric not in self._points:
             self._points[metric] = share_points(self.facts, metric)
         return self._points[metric]
 
-    def growth_rates(self, metric: str) -> np.ndarray:
-        if metric not in self._rates:
-            self._rates[metric] = pooled_log_growth(self.facts, metric)
-        return self._rates[metric]
+    def growth_pool(self, metric: str) -> GrowthPool:
+        if metric not in self._pools:
+            self._pools[metric] = pooled_growth(self.facts, metric)
+        return self._pools[metric]
+
+    def growth_model(self, metric: str, entity: str) -> GrowthModel:
+        if (metric, entity) not in self._growth:
+            self._growth[metric, entity] = self.growth_pool(metric).fit(entity)
+        return self._growth[metric, entity]
 
 
-def check(
-    target: Target, every: pd.DataFrame, model: str, as_of, n_paths: int, seed: int, cache: dict | None = None
-) -> TargetCheck:
-    """:func:`target_probability` on already loaded facts; pass one ``cache`` dict to share work across targets."""
+def check(target: Target, session: Session, model: str, as_of, n_paths: int, seed: int) -> TargetCheck:
+    """:func:`target_probability` within a :class:`Session` (one per run, shared across targets)."""
     if n_paths < 1:
         raise InputError(f"samples must be at least 1, got {n_paths}")
-    F.check_known(every, target.entity, target.metric)
+    F.check_known(session.every, target.entity, target.metric)
     if not target.is_calendar_year:
         raise InputError(f"{target.label}: only calendar-year targets can be checked (period 1 Jan - 31 Dec)")
     as_of = None if as_of is None else _date(as_of)
     name, note = resolve_model(model)
     result = TargetCheck(target, as_of, model, notes=[note] if note else [])
-    _record_outcome(result, every)
-    cache = {} if cache is None else cache
-    known = cache.setdefault(as_of, Known(every, as_of))
-    sim = YearSimulator(known, target, name, n_paths, seed)
+    _record_outcome(result, session)
+    known = session.known(as_of)
+    sim = YearSimulator(session, known, target, name, n_paths, seed)
     if not sim.has_data:
         result.notes.append(f"no {target.metric} totals of {target.entity} known" + (f" on {as_of.date()}" if as_of else ""))
+        if target.kind == "growth":
+            _growth_from_parent(result, session, known, name, n_paths, seed)
         return result
     main = sim.total(target.year)
     base = sim.total(target.base_end.year) if target.kind == "growth" else None
@@ -182,26 +223,52 @@ def check(
     else:
         result.values = main.totals
         required = target.value
+    if main.method in ("observed", BOUNDED):  # the period is over: nothing left to run
+        return result
     stated = F.daily_averages(known.facts, target.entity, target.year) if target.metric == "trains" else []
-    through = main.observed_through if main.method != "observed" else target.period_end
     result.run_rate = run_rate(required, target.period_start, target.period_end,
-                               main.observed or 0.0, through, stated)  # fmt: skip
+                               main.observed or 0.0, main.observed_through, stated)  # fmt: skip
     return result
+
+
+def _growth_from_parent(result: TargetCheck, session: Session, known: Known, model: str, n_paths: int,
+                        seed: int) -> None:  # fmt: skip
+    """A growth target of an entity with no figures of its own: its nearest assessable parent's growth paths,
+    each moved by a deviation of a part from its whole — the pooled growth model's spread for an entity it has not
+    seen (between-entity effect and yearly noise, :mod:`.short_history`). Left unassessed without a pool."""
+    target = result.target
+    pool = known.growth_pool(target.metric)
+    if len(pool) < MIN_POOLED_RATES:
+        return
+    for parent in F.parents(target.entity, known.entities):
+        proxy = check(replace(target, entity=parent, label=""), session, model, result.as_of, n_paths, seed)
+        if not proxy.assessed:
+            continue
+        growth = known.growth_model(target.metric, target.entity)
+        spread = float(np.hypot(growth.effect_sd, growth.noise_sd))
+        rng = np.random.default_rng(series_seed(seed, target.uid, model) + 2)
+        result.values = 100.0 * ((1.0 + proxy.values / 100.0) * np.exp(spread * rng.standard_normal(n_paths)) - 1.0)
+        result.used, result.method = proxy.used, f"growth of {parent} ({proxy.method})"
+        result.notes.append(f"{parent}'s growth used as a proxy, widened by a part's deviation from its whole "
+                            f"(sd {spread:.2f} in log growth)")  # fmt: skip
+        return
 
 
 class YearSimulator:
     """Calendar-year totals of one entity/metric as sample paths, from the facts known on ``as_of``."""
 
-    def __init__(self, known: Known, target: Target, model: str, n_paths: int, seed: int):
+    def __init__(self, session: Session, known: Known, target: Target, model: str, n_paths: int, seed: int):
         self.known, self.target, self.model, self.n_paths = known, target, model, n_paths
-        self.rows = F.entity_facts(known.facts, target.entity, target.metric, target.basis)
-        self.uid = f"{target.entity}/{target.metric}/{target.basis or 'any'}"
+        self.series, self.rows = session.series(target, known.facts)
+        series = self.series
+        self.uid = target.uid
         self.seed = series_seed(seed, self.uid, model)
         self.rng = np.random.default_rng(self.seed + 1)
         self.used: str | None = None
-        self.notes: list[str] = []
-        self.annual = F.annual_values(self.rows)
-        self.monthly = F.monthly_values(self.rows)
+        self.notes: list[str] = [f"fact(s) {', '.join(sorted(series.set_aside))} set aside as conflicting"
+                                 ] if series.set_aside else []  # fmt: skip
+        self.annual = series.annual
+        self.monthly = series.monthly
         self._annual_paths: dict[int, np.ndarray] | None = None
         self._monthly_paths: tuple[pd.Timestamp, np.ndarray] | None = None
 
@@ -213,8 +280,15 @@ class YearSimulator:
         """Per-path total of ``year``: observed, YTD-conditioned, or fully simulated (None, with a note, when
         nothing known can produce it)."""
         if year in self.annual.index:
-            value = float(self.annual[year])
-            return Conditioned(np.full(self.n_paths, value), value, pd.Timestamp(year, 12, 31), "observed")
+            value, year_end = float(self.annual[year]), pd.Timestamp(year, 12, 31)
+            lo, hi, flags = self.series.year_interval(year)
+            if "hedged" in flags and np.isfinite(hi) and hi > lo:  # "more than 1,800", capped by other facts
+                self.notes.append(f"{year} is only bounded by the facts ({lo:,.0f} - {hi:,.0f}): outcomes drawn "
+                                  "evenly between")  # fmt: skip
+                return Conditioned(self.rng.uniform(lo, hi, self.n_paths), 0.0, None, BOUNDED)
+            if "hedged" in flags:
+                self.notes.append(f"{year} is only stated as at least {lo:,.0f}: taken as {value:,.0f}")
+            return Conditioned(np.full(self.n_paths, value), value, year_end, "observed")
         ytd = F.year_to_date(self.rows, year)
         if len(self.monthly.dropna()) >= MIN_MONTHS:
             return self._from_monthly(year, ytd)
@@ -247,12 +321,15 @@ class YearSimulator:
         history = _trailing_run(history)
         years = np.arange(history.index.min(), history.index.max() + 1)
         horizon = self.target.year - int(years[-1])
-        rates = self.known.growth_rates(self.target.metric)
-        if len(history) < MIN_HISTORY and len(rates) >= MIN_POOLED_RATES:
-            paths = growth_paths(float(history.iloc[-1]), horizon, rates, self.n_paths, self.rng)
+        pool = self.known.growth_pool(self.target.metric)
+        if len(history) < MIN_HISTORY and len(pool) >= MIN_POOLED_RATES:
+            growth = self.known.growth_model(self.target.metric, self.target.entity)
+            paths = growth_paths(growth, float(history.iloc[-1]), horizon, self.n_paths, self.rng)
             self.used = "pooled-growth"
-            self.notes.append(f"{len(history)} year(s) of history is too short for {self.model}: grown by "
-                              f"{len(rates)} pooled year-on-year {self.target.metric} growth rates")  # fmt: skip
+            own = "" if growth.method == "ols" else f", its own effect {growth.effect_mean:+.2f} ± {growth.effect_sd:.2f}"
+            self.notes.append(f"{len(history)} year(s) of history is too short for {self.model}: grown by the "
+                              f"size-dependent growth of {len(pool)} pooled year-on-year {self.target.metric} "
+                              f"rates{own}")  # fmt: skip
         else:
             y = history.to_numpy(dtype=float)
             try:
@@ -289,19 +366,16 @@ class YearSimulator:
         return history.sort_index()
 
     def _from_monthly(self, year: int, ytd: F.Fact | None) -> Conditioned:
+        """YTD + monthly paths for the rest of the year; the observed part is whichever reaches further, the YTD
+        figure or the year's known months."""
         first, paths = self._monthly_forecast(year)
-        if ytd is None:
-            through = first - pd.Timedelta(days=1)
-            observed = float(self.monthly[(self.monthly.index.year == year) & (self.monthly.index < first)].sum())
-            if through.year < year:
-                through, observed = None, 0.0
-        else:
+        known_months = self.monthly[(self.monthly.index.year == year) & (self.monthly.index < first)]
+        through, observed = first - pd.Timedelta(days=1), float(known_months.sum())
+        if ytd is not None and ytd.period_end > through:
             through, observed = ytd.period_end, ytd.value
-        cut = through if through is not None else pd.Timestamp(year - 1, 12, 31)
-        result = condition_monthly(paths, first, observed, cut)
-        if through is None:
-            return Conditioned(result.totals, 0.0, None, "monthly paths")
-        return result
+        if through.year < year:
+            return condition_monthly(paths, first, year)
+        return condition_monthly(paths, first, year, observed, through)
 
     def _monthly_forecast(self, year: int) -> tuple[pd.Timestamp, np.ndarray]:
         if self._monthly_paths is None:
@@ -328,38 +402,28 @@ def _trailing_run(history: pd.Series) -> pd.Series:
     return history.iloc[breaks[-1] + 1 :] if len(breaks) else history
 
 
-def _record_outcome(result: TargetCheck, every: pd.DataFrame) -> None:
-    """The outcome from every fact (published any time), and whether it met the target (None if undecidable)."""
+def _record_outcome(result: TargetCheck, session: Session) -> None:
+    """The outcome from the series reconciled from every fact (published any time): its value where the facts
+    give one, its interval, and whether every value in that interval meets the target (None if undecidable)."""
     target = result.target
-    rows = F.entity_facts(every, target.entity, target.metric, target.basis)
-    final = F.full_year(rows, target.year)
-    if final is None:
+    series, _ = session.series(target)
+    final = series.year_interval(target.year)
+    base = series.year_interval(target.base_end.year) if target.kind == "growth" else None
+    if final is None or (target.kind == "growth" and (base is None or base[0] <= 0)):
         return
-    if target.kind == "growth":
-        base = F.full_year(rows, target.base_end.year)
-        if base is None or base.value <= 0:
-            return
-        value, qualifier = 100.0 * (final.value / base.value - 1.0), "exact"
-        result.outcome_sources = f"{final.id} / {base.id}"
-    else:
-        value, qualifier = final.value, final.qualifier
-        result.outcome_sources = final.id
-    result.outcome, result.met = value, _met(target, value, qualifier)
-
-
-def _met(target: Target, value: float, qualifier: str) -> bool | None:
-    """Met or not, treating "more than"/"at least" outcomes as lower bounds and "nearly" as an upper bound."""
-    if qualifier in ("exact", "about"):
-        return bool(target.met_by(value))
-    lower = qualifier in ("more_than", "at_least")
-    if target.comparison == "at_most":
-        return False if lower and value > target.threshold else (True if not lower and value <= target.threshold else None)
-    if lower:
-        beyond = value > target.threshold if qualifier == "at_least" and target.comparison == "more_than" else (
-            value >= target.threshold
-        )
-        return True if beyond else None
-    return False if value <= target.threshold else None
+    lo, hi, flags = final
+    point = series.annual.get(target.year)
+    if base is not None:
+        base_point = series.annual.get(target.base_end.year)
+        lo, hi = 100.0 * (lo / base[1] - 1.0), 100.0 * (hi / base[0] - 1.0)
+        point = None if point is None or base_point is None else 100.0 * (point / base_point - 1.0)
+        flags = ";".join(f for f in (flags, base[2]) if f)
+    result.outcome = None if point is None else float(point)
+    result.outcome_lo, result.outcome_hi = float(lo), float(hi)
+    result.outcome_sources = series.sources(target.year, target.base_end.year if base is not None else None)
+    result.met = decided(target.met_by, lo, hi)
+    if "conflict" in flags:
+        result.notes.append("outcome: conflicting sources, see `forecast data conflicts`")
 
 
 def _date(value) -> pd.Timestamp:

@@ -62,22 +62,25 @@ def condition_annual(
 
 
 def condition_monthly(
-    monthly_paths: np.ndarray, first_month: pd.Timestamp, ytd: float, through: pd.Timestamp
+    monthly_paths: np.ndarray, first_month: pd.Timestamp, year: int, ytd: float = 0.0, through: pd.Timestamp | None = None
 ) -> Conditioned:
-    """Outcome = YTD + monthly paths summed over the rest of the year; ``first_month`` is the month of column 0."""
+    """Outcome of ``year`` = YTD + the monthly paths summed over the part of ``year`` after ``through`` (the whole
+    year when nothing is observed); ``first_month`` is the month of column 0."""
     months = pd.date_range(first_month, periods=monthly_paths.shape[1], freq="MS")
-    weights = np.array([_uncovered_fraction(m, through) for m in months])
+    weights = np.array([_uncovered_fraction(m, year, through) for m in months])
     totals = ytd + monthly_paths @ weights
+    if through is None:
+        return Conditioned(totals, 0.0, None, "monthly paths")
     return Conditioned(totals, ytd, through, "ytd+monthly")
 
 
-def _uncovered_fraction(month: pd.Timestamp, through: pd.Timestamp) -> float:
-    """Share of ``month`` in the same year after ``through`` (1 for later months of that year, 0 otherwise)."""
-    if month.year != through.year:
+def _uncovered_fraction(month: pd.Timestamp, year: int, through: pd.Timestamp | None) -> float:
+    """Share of ``month`` that lies in ``year`` after ``through``."""
+    if month.year != year:
         return 0.0
     month_end = month + pd.offsets.MonthEnd(0)
+    if through is None or month > through:
+        return 1.0
     if month_end <= through:
         return 0.0
-    if month > through:
-        return 1.0
     return (month_end - through).days / month.days_in_month
