@@ -50,13 +50,16 @@ def reliability(p: np.ndarray, outcome: np.ndarray, bins: int = 5) -> pd.DataFra
 
 
 def summary(cases: pd.DataFrame, by: str = "group") -> pd.DataFrame:
-    """Per group: cases, Brier, base-rate Brier, log score (cases need columns ``p`` and ``outcome``)."""
+    """Per group: cases, Brier, base-rate Brier, log score (cases need columns ``p`` and ``outcome``), and the
+    Brier of the rule of thumb known at the time where cases carry one (column ``p_rule``)."""
     rows = []
     for name, group in cases.groupby(by, sort=False):
         base = group["outcome"].mean()
-        rows.append({by: name, "n": len(group), "brier": brier(group["p"], group["outcome"]),
-                     "brier_base_rate": brier(np.full(len(group), base), group["outcome"]),
-                     "log_score": log_score(group["p"], group["outcome"]), "event_rate": base})  # fmt: skip
+        row = {by: name, "n": len(group), "brier": brier(group["p"], group["outcome"]),
+               "brier_base_rate": brier(np.full(len(group), base), group["outcome"])}  # fmt: skip
+        if "p_rule" in group and group["p_rule"].notna().all():
+            row["brier_rule_of_thumb"] = brier(group["p_rule"], group["outcome"])
+        rows.append({**row, "log_score": log_score(group["p"], group["outcome"]), "event_rate": base})
     return pd.DataFrame(rows)
 
 
@@ -81,9 +84,16 @@ def retrospective(model: str = "auto", n_paths: int = 1000, seed: int = 0, obser
                 result = check(target, session, model, as_of, n_paths, seed)
                 if result.assessed and result.method != "observed" and result.met is not None:
                     rows.append({"group": f"thresholds, {cutoff}", "case": target.label, "as_of": as_of,
-                                 "used": result.used, "p": result.probability,
-                                 "outcome": float(result.met)})  # fmt: skip
-    return pd.DataFrame(rows, columns=["group", "case", "as_of", "used", "p", "outcome"])
+                                 "used": result.used, "p": result.probability, "outcome": float(result.met),
+                                 "p_rule": rule_of_thumb(session, as_of, step)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["group", "case", "as_of", "used", "p", "outcome", "p_rule"])
+
+
+def rule_of_thumb(session: Session, as_of: pd.Timestamp, step: float) -> float:
+    """What a planner could have said without a model: the share of every year-on-year growth known on ``as_of``
+    (all entities) that beat ``step`` (1.1 = +10%); a fair, non-hindsight reference for the threshold cases."""
+    growth = session.known(as_of).growth_pool("trains").growth
+    return float(np.mean(growth > np.log(step))) if len(growth) else 0.5
 
 
 def _consecutive_years(session: Session, metric: str) -> list[tuple[str, int, float]]:

@@ -151,7 +151,7 @@ class Session:
 
     def known(self, as_of: pd.Timestamp | None) -> Known:
         if as_of not in self._known:
-            self._known[as_of] = Known(F.known_on(self.every, as_of), self.reconciled)
+            self._known[as_of] = Known(F.known_on(self.every, as_of))
         return self._known[as_of]
 
     def series(self, target: Target, facts: pd.DataFrame | None = None) -> tuple[GroupSeries, pd.DataFrame]:
@@ -166,9 +166,8 @@ class Session:
 class Known:
     """The facts public on one date, with the network-wide figures derived from them computed once."""
 
-    def __init__(self, facts: pd.DataFrame, reconciled: dict):
+    def __init__(self, facts: pd.DataFrame):
         self.facts = facts
-        self.reconciled = reconciled
         self.entities = F.entities(self.facts)
         self._points: dict[str, pd.DataFrame] = {}
         self._pools: dict[str, GrowthPool] = {}
@@ -326,10 +325,11 @@ class YearSimulator:
             growth = self.known.growth_model(self.target.metric, self.target.entity)
             paths = growth_paths(growth, float(history.iloc[-1]), horizon, self.n_paths, self.rng)
             self.used = "pooled-growth"
-            own = "" if growth.method == "ols" else f", its own effect {growth.effect_mean:+.2f} ± {growth.effect_sd:.2f}"
-            self.notes.append(f"{len(history)} year(s) of history is too short for {self.model}: grown by the "
-                              f"size-dependent growth of {len(pool)} pooled year-on-year {self.target.metric} "
-                              f"rates{own}")  # fmt: skip
+            how = {"mixed": f"size-dependent growth of {len(pool)} pooled year-on-year {self.target.metric} rates, "
+                            f"its own effect {growth.effect_mean:+.2f} ± {growth.effect_sd:.2f}",
+                   "ols": f"size-dependent growth of {len(pool)} pooled year-on-year {self.target.metric} rates",
+                   "mean": f"mean of only {len(pool)} pooled year-on-year {self.target.metric} rates"}[growth.method]
+            self.notes.append(f"{len(history)} year(s) of history is too short for {self.model}: grown by the {how}")
         else:
             y = history.to_numpy(dtype=float)
             try:

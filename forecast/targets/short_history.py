@@ -13,7 +13,9 @@ Per path: (a, b) drawn from their sampling distribution, the entity's own effect
 (best linear unbiased prediction and conditional variance; N(0, tau²) for an entity without a growth rate of its
 own) and fixed along the path, fresh noise each step; the level is updated step by step so growth slows as a path
 grows. ``b`` is capped at 0: a larger hub is never assumed to grow faster. When the mixed model cannot be fitted
-(fewer than three entities, no convergence) the entity effects are left out (ordinary least squares).
+(fewer than three entities, no convergence) the entity effects are left out (ordinary least squares); with fewer
+than :data:`MIN_SIZE_RATES` rates the size effect is left out too (growth = the pooled mean). The noise is
+Student-t with the residual degrees of freedom, so a handful of rates gives honest, wide tails.
 
 Why six years: on the bundled data, histories shorter than that are better served this way than by any model
 fitted to the series alone (``python benchmarks/targets_calibration.py``).
@@ -29,10 +31,12 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from forecast.data.schema import DEFAULT_BASIS
+from forecast.models.base import innovations
 from forecast.targets import facts as F
 
 MIN_HISTORY = 6
-MIN_POOLED_RATES = 6  # two fitted parameters leave four residuals: the least a growth spread can rest on
+MIN_POOLED_RATES = 3  # a mean and a spread with one degree of freedom to spare
+MIN_SIZE_RATES = 6  # growth on size: two fitted parameters leave four residuals
 MIN_ENTITIES = 3  # a between-entity variance needs at least three entities
 
 
@@ -47,6 +51,7 @@ class GrowthModel:
     effect_sd: float
     noise_sd: float
     method: str
+    dof: float = np.inf
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class GrowthPool:
     def fit(self, entity: str) -> GrowthModel:
         """The random-intercept model of the module docstring as seen by ``entity`` (least squares without
         entity effects when it cannot be fitted)."""
+        if len(self) < MIN_SIZE_RATES:
+            return self._least_squares(size=False)
         mixed = self._mixed(entity) if len(set(self.entity)) >= MIN_ENTITIES else None
         return mixed or self._least_squares()
 
@@ -83,14 +90,18 @@ class GrowthPool:
             mean, sd = float(fit.random_effects[entity].iloc[0]), float(np.sqrt(1.0 / (1.0 / tau2 + own / sigma2)))
         else:
             mean, sd = 0.0, float(np.sqrt(tau2))
-        return GrowthModel(coef, cov, mean, sd, float(np.sqrt(sigma2)), "mixed")
+        return GrowthModel(coef, cov, mean, sd, float(np.sqrt(sigma2)), "mixed", float(len(self) - 2))
 
-    def _least_squares(self) -> GrowthModel:
-        X = np.column_stack([np.ones(len(self)), self.log_level])
-        coef, *_ = np.linalg.lstsq(X, self.growth, rcond=None)
-        resid = self.growth - X @ coef
-        sigma2 = float(resid @ resid) / max(len(self) - 2, 1)
-        return GrowthModel(coef, sigma2 * np.linalg.pinv(X.T @ X), 0.0, 0.0, float(np.sqrt(sigma2)), "ols")
+    def _least_squares(self, size: bool = True) -> GrowthModel:
+        """Growth on log size (``size``) or the pooled mean alone, by least squares."""
+        X = np.column_stack([np.ones(len(self)), self.log_level]) if size else np.ones((len(self), 1))
+        fitted, *_ = np.linalg.lstsq(X, self.growth, rcond=None)
+        resid = self.growth - X @ fitted
+        dof = max(len(self) - X.shape[1], 1)
+        sigma2 = float(resid @ resid) / dof
+        coef, cov = np.zeros(2), np.zeros((2, 2))
+        coef[: X.shape[1]], cov[: X.shape[1], : X.shape[1]] = fitted, sigma2 * np.linalg.pinv(X.T @ X)
+        return GrowthModel(coef, cov, 0.0, 0.0, float(np.sqrt(sigma2)), "ols" if size else "mean", float(dof))
 
 
 def pooled_growth(known: pd.DataFrame, metric: str) -> GrowthPool:
@@ -112,7 +123,7 @@ def growth_paths(model: GrowthModel, last: float, horizon: int, n_paths: int, rn
     log_level = np.full(n_paths, np.log(max(last, 1e-9)))
     out = np.empty((n_paths, horizon))
     for step in range(horizon):
-        noise = model.noise_sd * rng.standard_normal(n_paths)
+        noise = model.noise_sd * innovations(rng, n_paths, 1, 1.0, model.dof)[:, 0]
         log_level = log_level + params[:, 0] + params[:, 1] * log_level + effect + noise
         out[:, step] = np.exp(log_level)
     return out

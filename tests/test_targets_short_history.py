@@ -1,0 +1,99 @@
+"""Short histories: growth that slows with size, each entity's own record, and paths that follow both."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from forecast.targets import check_target, year_target
+from forecast.targets.series import outcome_label
+from forecast.targets.short_history import GrowthModel, GrowthPool, growth_paths
+
+
+def synthetic_pool(effects: dict[str, float], a=2.0, b=-0.2, noise=0.05, years=8, seed=0) -> GrowthPool:
+    """Entities growing by a + b·log(level) + their effect + noise, from different starting sizes."""
+    rng = np.random.default_rng(seed)
+    entity, level, growth = [], [], []
+    for k, (name, effect) in enumerate(effects.items()):
+        x = 3.0 + k
+        for _ in range(years):
+            g = a + b * x + effect + noise * rng.standard_normal()
+            entity.append(name), level.append(x), growth.append(g)
+            x += g
+    return GrowthPool(np.array(entity), np.array(level), np.array(growth))
+
+
+def test_without_entity_effects_the_fit_is_least_squares_on_size():
+    pool = synthetic_pool({"a": 0.0, "b": 0.0, "c": 0.0, "d": 0.0})
+    model = pool.fit("a")
+    reference = sm.OLS(pool.growth, sm.add_constant(pool.log_level)).fit()
+    np.testing.assert_allclose(model.coef, reference.params, atol=0.02)
+    assert model.coef[1] == pytest.approx(-0.2, abs=0.03)
+
+
+def test_an_entity_that_grew_faster_keeps_part_of_its_lead():
+    pool = synthetic_pool({"fast": 0.4, "b": 0.0, "c": -0.1, "d": 0.1, "e": -0.2, "f": 0.0})
+    fast, newcomer = pool.fit("fast"), pool.fit("someone new")
+    assert fast.method == newcomer.method == "mixed"
+    assert 0.2 < fast.effect_mean <= 0.45  # shrunk towards zero, not past its own record
+    assert fast.effect_sd < newcomer.effect_sd  # eight own rates say more than none
+    assert newcomer.effect_mean == 0.0
+
+
+def test_paths_follow_the_size_dependent_growth():
+    model = GrowthModel(np.array([2.0, -0.2]), np.zeros((2, 2)), 0.0, 0.0, 0.1, "ols")
+    rng = np.random.default_rng(0)
+    small = growth_paths(model, np.exp(5.0), 2, 20000, rng)
+    large = growth_paths(model, np.exp(8.0), 1, 20000, rng)
+    assert np.median(np.log(small[:, 0])) == pytest.approx(5.0 + 2.0 - 0.2 * 5.0, abs=0.01)
+    # The second step grows from the new, larger level: 6 + 2 - 0.2·6 = 6.8.
+    assert np.median(np.log(small[:, 1])) == pytest.approx(6.8, abs=0.01)
+    assert np.median(np.log(large[:, 0])) - 8.0 < np.median(np.log(small[:, 0])) - 5.0
+    assert np.all(small > 0)
+
+
+def test_a_positive_size_slope_is_never_used():
+    model = GrowthModel(np.array([0.1, 0.05]), np.zeros((2, 2)), 0.0, 0.0, 0.0, "ols")
+    paths = growth_paths(model, np.exp(6.0), 1, 10, np.random.default_rng(0))
+    np.testing.assert_allclose(np.log(paths[:, 0]), 6.1)  # slope capped at 0: growth 0.1 whatever the size
+
+
+def test_a_short_bundled_history_gets_a_plausible_interval():
+    # Wuhan in April 2021: two consecutive full years (2017-2018) before a gap. Resampling every pooled rate
+    # regardless of size put the 2021 80% interval at 2,081-27,208 trains (the outcome was 401-455).
+    result = check_target("wuhan", year=2021, at_least=420, as_of="2021-04-07", n_paths=2000)
+    lo, hi = result.interval(80)
+    assert result.used == "pooled-growth" and "own effect" in " ".join(result.notes)
+    assert lo < 455 and hi < 10_000
+
+
+@pytest.mark.parametrize(
+    "point, lo, hi, text",
+    [(1850.0, 1800.0, 3016.0, "1,850"), (None, 1800.0, 3016.0, "1,800 – 3,016"), (np.nan, 5063.0, np.inf, "≥ 5,063"),
+     (None, 0.0, 162.2, "≤ 162"), (None, 0.0, np.inf, ""), (None, None, None, "")],
+)  # fmt: skip
+def test_outcome_reads_as_what_the_facts_allow(point, lo, hi, text):
+    assert outcome_label(point, lo, hi) == text
+
+
+def test_reconciled_groups_are_memoised_by_their_facts():
+    from forecast.targets import facts as F
+    from forecast.targets.probability import Session
+
+    session = Session(F.load_facts())
+    target = year_target("xian", 2024, "trains", at_least=1)
+    first, _ = session.series(target, F.known_on(session.every, pd.Timestamp("2024-06-30")))
+    again, _ = session.series(target, F.known_on(session.every, pd.Timestamp("2024-07-01")))
+    assert again is first and len(session.reconciled) == 1  # no Xi'an fact was published on 1 July
+
+
+def test_a_handful_of_rates_gives_their_mean_with_student_t_tails():
+    pool = GrowthPool(np.array(["a", "a", "b", "c"]), np.array([3.0, 4.0, 5.0, 6.0]), np.array([0.9, 0.5, 0.7, 0.3]))
+    model = pool.fit("a")
+    assert model.method == "mean" and model.dof == 3
+    np.testing.assert_allclose(model.coef, [0.6, 0.0])
+    assert model.noise_sd == pytest.approx(np.std([0.9, 0.5, 0.7, 0.3], ddof=1))
+    paths = growth_paths(model, 100.0, 1, 100_000, np.random.default_rng(0))[:, 0]
+    z = np.log(paths / 100.0) - 0.6
+    # Heavier tails than a Gaussian of the same scale: more than 2% of draws beyond 2.33 scale units.
+    assert np.mean(np.abs(z) > 2.33 * model.noise_sd) > 0.04
