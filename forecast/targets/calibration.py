@@ -1,18 +1,21 @@
 """Are the target probabilities honest? Scores of what the toolkit would have said against what happened.
 
-- **Retrospective** (bundled data): every published target whose outcome is known, judged with the data public
-  when it was announced; and thresholds on past years' totals ("more than last year", "more than +10%"), judged
-  at the start of the year (1 February, after last year's figures) and mid-year (31 July, with the YTD figures
-  published by then).
+- **Retrospective** (bundled data): every published target whose outcome the facts now decide, judged with the
+  data public when it was announced; and thresholds on past years' reconciled totals ("more than last year",
+  "more than +10%"), judged at the start of the year (1 February, after last year's figures) and mid-year
+  (31 July, with the YTD figures published by then). A case counts only when the facts decide it.
 - **Simulated** (known truth): series from a random walk with drift, a damped trend and Poisson counts; the
   80% interval of the next value should cover it 80% of the time, within ``3 * sqrt(0.8 * 0.2 / n)`` (three
   binomial standard errors: a well-calibrated model fails this check about 3 times in 1,000), and
-  P(next > threshold) should match the observed frequency (reliability table, Brier score).
+  P(next > threshold) should match the observed frequency (reliability table, Brier score). The well-specified
+  pair (drift on the random walk with drift) checks the probability machinery itself; ``auto`` on all three
+  processes checks how it copes with processes it does not assume.
 
 Scores: Brier (mean squared error of the probability; 0 is perfect, 0.25 is a coin toss) beside the Brier of
-always saying the base rate, log score (mean negative log-likelihood, probabilities clipped to [0.01, 0.99]).
+always saying the base rate (known only in hindsight) and, for thresholds, of a rule of thumb known at the time
+(the share of all past year-on-year growth that beat the threshold); log score (mean negative log-likelihood,
+probabilities clipped to [0.01, 0.99]).
 """
-
 from __future__ import annotations
 
 import numpy as np
