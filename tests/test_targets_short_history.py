@@ -58,13 +58,16 @@ def test_a_positive_size_slope_is_never_used():
     np.testing.assert_allclose(np.log(paths[:, 0]), 6.1)  # slope capped at 0: growth 0.1 whatever the size
 
 
-def test_a_short_bundled_history_gets_a_plausible_interval():
-    # Wuhan in April 2021: two consecutive full years (2017-2018) before a gap. Resampling every pooled rate
-    # regardless of size put the 2021 80% interval at 2,081-27,208 trains (the outcome was 401-455).
-    result = check_target("wuhan", year=2021, at_least=420, as_of="2021-04-07", n_paths=2000)
-    lo, hi = result.interval(80)
-    assert result.used == "pooled-growth" and "own effect" in " ".join(result.notes)
-    assert lo < 455 and hi < 10_000
+def test_the_bundled_pool_takes_stated_growth_and_consecutive_years():
+    from forecast.targets import facts as F
+    from forecast.targets.short_history import pooled_growth
+
+    known = F.known_on(F.load_facts(), pd.Timestamp("2017-02-21"))
+    pool = pooled_growth(known, "trains")
+    by_entity = dict(zip(pool.entity, zip(pool.log_level, pool.growth)))
+    # Wuhan 2015: 164 trains "up 500%" (H0306) — a rate whose base year is stated nowhere else.
+    assert by_entity["wuhan"] == pytest.approx((np.log(164 / 6.0), np.log(6.0)))
+    assert len(pool) >= 3 and np.all(np.isfinite(pool.growth))
 
 
 @pytest.mark.parametrize(

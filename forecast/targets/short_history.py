@@ -5,7 +5,8 @@ what the entity's own growth has shown.
 Young hubs grow fast from small bases and slow down as they grow; some hubs grow persistently faster or slower
 than their size suggests. Resampling every pooled rate regardless of size gave a 1,000-train hub the growth of
 20-train start-ups and 80% intervals spanning a factor of ten. Instead a random-intercept model (statsmodels
-``MixedLM``) over every consecutive-year pair of every entity (counting basis ``reported``):
+``MixedLM``) over every year-on-year growth of every entity (counting basis ``reported``; consecutive full years,
+and growth rates stated with a full-year total):
 
     log growth[e, t] = a + b · log(level[e, t-1]) + u[e] + noise,   u[e] ~ N(0, tau²),  noise ~ N(0, sigma²)
 
@@ -83,7 +84,8 @@ class GrowthPool:
                 return None
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
         coef, cov = fit.fe_params.to_numpy(), fit.cov_params().iloc[:2, :2].to_numpy()
-        if not (fit.converged and np.isfinite(tau2) and tau2 >= 0 and sigma2 > 0 and np.all(np.isfinite(cov))):
+        usable = fit.converged and np.isfinite(tau2) and tau2 >= 0 and sigma2 > 0 and np.all(np.isfinite(cov))
+        if not usable or np.linalg.eigvalsh(cov).min() < 0:  # e.g. tau² on the boundary: no entity effects
             return None
         own = int(np.sum(self.entity == entity))
         if own and tau2 > 0:
@@ -105,14 +107,31 @@ class GrowthPool:
 
 
 def pooled_growth(known: pd.DataFrame, metric: str) -> GrowthPool:
-    """Every consecutive-year log growth rate of ``metric`` on the ``reported`` basis in ``known``."""
+    """Every year-on-year log growth rate of ``metric`` on the ``reported`` basis in ``known``: consecutive full
+    years of one entity, and growth stated with a full-year total where the year before is not known itself
+    ("164 trains in 2015, up 500%")."""
     rows = known[(known["metric"] == metric) & (known["basis"] == DEFAULT_BASIS)]
     table = F.annual_table(rows)
     table = table[table["value"] > 0].sort_values(["entity", "year"])
     same = table["entity"].eq(table["entity"].shift()) & table["year"].eq(table["year"].shift() + 1)
     log_value = np.log(table["value"])
-    return GrowthPool(table["entity"][same].to_numpy(), log_value.shift()[same].to_numpy(dtype=float),
-                      log_value.diff()[same].to_numpy(dtype=float))  # fmt: skip
+    pairs = pd.DataFrame({"entity": table["entity"], "year": table["year"], "x": log_value.shift(),
+                          "g": log_value.diff()})[same]  # fmt: skip
+    stated = _stated_growth(rows)
+    stated = stated[~stated.set_index(["entity", "year"]).index.isin(pairs.set_index(["entity", "year"]).index)]
+    rates = pd.concat([pairs, stated], ignore_index=True).sort_values(["entity", "year"])
+    return GrowthPool(rates["entity"].to_numpy(), rates["x"].to_numpy(dtype=float), rates["g"].to_numpy(dtype=float))
+
+
+def _stated_growth(rows: pd.DataFrame) -> pd.DataFrame:
+    """(entity, year, log previous level, log growth) from full-year totals stated with a growth rate."""
+    start = rows["period_start"]
+    whole = (start.dt.month == 1) & (start.dt.day == 1) & (rows["period_end"] == start + pd.offsets.YearEnd(0))
+    stated = rows[whole & (rows["kind"] == "total") & (rows["value"] > 0) & (rows["yoy_pct"] > -100)]
+    stated = stated.assign(year=stated["period_start"].dt.year).drop_duplicates(["entity", "year"])
+    growth = np.log1p(stated["yoy_pct"] / 100.0)
+    return pd.DataFrame({"entity": stated["entity"], "year": stated["year"],
+                         "x": np.log(stated["value"]) - growth, "g": growth})  # fmt: skip
 
 
 def growth_paths(model: GrowthModel, last: float, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
