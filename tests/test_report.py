@@ -172,3 +172,16 @@ def test_chromium_renders_the_report_without_errors(report, tmp_path):
     assert shot.stat().st_size > 20_000
     if os.environ.get("FORECAST_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["FORECAST_KEEP_SCREENSHOT"])
+
+
+def test_movement_follows_a_target_across_vintages_by_its_key_not_its_label():
+    from forecast.report.content import movement_table
+
+    rows = pd.DataFrame({
+        "run_id": ["jan", "feb", "jan"], "target": ["Qilu plan", "Shandong 2024 plan", "xian trains 2025 >= 6000"],
+        "target_key": ["shandong/trains/reported/2024/absolute/at_least/2500", "shandong/trains/reported/2024/absolute/at_least/2500", None],
+        "probability": [0.4, 0.55, 0.7],
+    })  # fmt: skip
+    table = movement_table(rows, {"jan": "2025-01-05", "feb": "2025-02-05"})
+    assert [row[0] for row in table.rows] == ["Shandong 2024 plan", "xian trains 2025 >= 6000"]
+    assert table.rows[0][1:] == ["40%", "55%"]  # one target, renamed between vintages: one row, latest label

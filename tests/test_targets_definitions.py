@@ -62,3 +62,14 @@ def test_targets_file_unknown_column(tmp_path):
     path.write_text("entity,yaer,value\nxian,2025,1\n")
     with pytest.raises(ValidationError, match=r":1: yaer: unknown column"):
         read_targets_csv(path)
+
+
+def test_key_names_the_target_not_its_label():
+    from dataclasses import replace
+
+    plan = year_target("shandong", 2024, "trains", at_least=2500)
+    renamed = replace(plan, label="Qilu plan for 2024")
+    assert renamed.key == plan.key and renamed.label != plan.label
+    assert replace(plan, value=2600.0).key != plan.key
+    assert year_target("shandong", 2024, "trains", growth_pct=5).key != year_target("shandong", 2024, "trains",
+                                                                                     growth_pct=6).key  # fmt: skip

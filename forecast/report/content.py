@@ -152,9 +152,13 @@ def movement_table(checks: pd.DataFrame, labels: dict[str, str]) -> Table:
     title = "Target probability across vintages"
     if checks.empty:
         return Table("movement", title, ["Target"], [], "No target checks yet.")
-    wide = checks.pivot_table(index="target", columns="run_id", values="probability", aggfunc="first", dropna=False)
+    # Same target across vintages = same key (v1 rows have none: their label stands in); shown by its latest label.
+    key = checks["target_key"].fillna(checks["target"]) if "target_key" in checks else checks["target"]
+    checks = checks.assign(key=key)
+    latest = checks.sort_values("run_id", key=lambda ids: ids.map(list(labels).index)).groupby("key")["target"].last()
+    wide = checks.pivot_table(index="key", columns="run_id", values="probability", aggfunc="first", dropna=False)
     present = [rid for rid in labels if rid in wide.columns]
-    rows = [[text(target), *(pct(wide.at[target, rid]) for rid in present)] for target in wide.index]
+    rows = [[text(latest[k]), *(pct(wide.at[k, rid]) for rid in present)] for k in wide.index]
     note = "" if len(present) > 1 else "Only one vintage so far: movement shows from the next run on."
     return Table("movement", title, ["Target", *(labels[r] for r in present)], rows, note)
 

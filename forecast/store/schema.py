@@ -8,8 +8,9 @@ Every table is long format and keyed by ``run_id``: one run is one vintage. Colu
 - ``forecasts``: one row per series, model and date, with fixed columns for the mean, the 10/50/90% quantiles and
   the 80% and 95% central intervals (fixed columns, not a level column, so a row reads as one forecast).
 - ``scores``: backtest metrics, one row per series, model and metric.
-- ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target`` (the label) identifies a
-  target across vintages, ``lo_80``/``hi_80`` is the 80% interval of the outcome; ``outcome`` the reconciled value
+- ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target_key`` (v2) identifies a
+  target across vintages (``target``, the label, did in v1 and still does for rows without a key),
+  ``lo_80``/``hi_80`` is the 80% interval of the outcome; ``outcome`` the reconciled value
   once known and ``outcome_lo``/``outcome_hi`` what the facts allow for it (v2), from which ``met`` is decided.
 - ``conflicts``: facts that disagreed during reconciliation: which fact, what it violated and whether it was kept.
 """
@@ -55,6 +56,7 @@ CREATE TABLE conflicts (
 V2 = """
 ALTER TABLE target_checks ADD COLUMN outcome_lo DOUBLE;
 ALTER TABLE target_checks ADD COLUMN outcome_hi DOUBLE;
+ALTER TABLE target_checks ADD COLUMN target_key TEXT;
 """
 
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {

@@ -90,6 +90,14 @@ class Target:
         """The number the outcome is compared with: a total, or a growth in percent."""
         return float(self.value if self.kind == "absolute" else self.growth_pct)
 
+    @property
+    def key(self) -> str:
+        """What makes two targets the same across runs, whatever their labels say: series, period, comparison,
+        number (and base period for growth)."""
+        base = f"/base {self.base_start.date()}..{self.base_end.date()}" if self.kind == "growth" else ""
+        return (f"{self.uid}/{self.period_start.date()}..{self.period_end.date()}/{self.kind}/{self.comparison}/"
+                f"{self.threshold:g}{base}")  # fmt: skip
+
     def describe(self) -> str:
         """Short human label, e.g. ``shandong-central-asia trains 2024 > 900``."""
         period = str(self.year) if _is_calendar_year(self.period_start, self.period_end) else (
@@ -140,11 +148,10 @@ def targets_from_facts(facts: pd.DataFrame) -> list[Target]:
     """Targets from observation facts of kind ``target``; the same goal from several sources becomes one target
     whose ``sources`` lists every fact id (e.g. S0001 and H0252 for Shandong's Central Asia plan)."""
     rows = facts[facts["kind"] == "target"]
-    merged: dict[tuple, Target] = {}
+    merged: dict[str, Target] = {}
     for row in rows.itertuples(index=False):
         target = _from_fact(row)
-        key = (target.entity, target.metric, target.basis, target.period_start, target.period_end, target.kind,
-               target.comparison, target.value, target.growth_pct)  # fmt: skip
+        key = target.key
         if key in merged:
             kept = merged[key]
             published = min((p for p in (kept.published, target.published) if p is not None), default=None)

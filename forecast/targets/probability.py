@@ -91,6 +91,7 @@ class TargetCheck:
         rate = self.run_rate
         return {
             "target": self.target.label,
+            "target_key": self.target.key,
             "entity": self.target.entity,
             "metric": self.target.metric,
             "period_end": self.target.period_end.date().isoformat(),
