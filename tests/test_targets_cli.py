@@ -13,9 +13,15 @@ def test_one_target_as_json():
     result = runner.invoke(app, ["target", "xian", "--year", "2025", "--at-least", "5000", "--model", "drift",
                                  "--samples", "300", "--format", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
+    payload = json.loads(result.stdout, parse_constant=_reject)  # strict JSON: no NaN or Infinity tokens
     assert payload["probability"] == 1.0 and payload["observed"] == 5063
     assert payload["run_rate"]["remaining_days"] == 61
+    # 2025 is only known as "at least 5,063" so far: open above (written as null), yet already past 5,000.
+    assert payload["outcome_lo"] == 5062.5 and payload["outcome_hi"] is None and payload["met"] is True
+
+
+def _reject(token):
+    raise ValueError(f"not strict JSON: {token}")
 
 
 def test_all_targets_table_names_shandong_plans():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 from enum import Enum
 from typing import Callable
@@ -56,13 +57,20 @@ def emit(frame: pd.DataFrame, fmt: OutputFormat | str = OutputFormat.table) -> N
 
 
 def emit_json(payload) -> None:
-    """Print any JSON-serialisable payload (numpy scalars and timestamps converted)."""
-    typer.echo(json.dumps(payload, indent=1, default=_jsonable))
+    """Print any payload as strict JSON (numpy scalars and timestamps converted; NaN and ±inf as null, as
+    ``emit`` writes them, so every JSON parser reads the output)."""
+    typer.echo(json.dumps(_strict(payload), indent=1, allow_nan=False))
 
 
-def _jsonable(value):
+def _strict(value):
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return None if pd.isna(value) else value.isoformat()
     if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

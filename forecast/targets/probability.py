@@ -265,8 +265,7 @@ class YearSimulator:
         self.seed = series_seed(seed, self.uid, model)
         self.rng = np.random.default_rng(self.seed + 1)
         self.used: str | None = None
-        self.notes: list[str] = [f"fact(s) {', '.join(sorted(series.set_aside))} set aside as conflicting"
-                                 ] if series.set_aside else []  # fmt: skip
+        self.notes: list[str] = [note] if (note := series.conflict_note()) else []
         self.annual = series.annual
         self.monthly = series.monthly
         self._annual_paths: dict[int, np.ndarray] | None = None

@@ -24,7 +24,13 @@ class GroupSeries:
     annual: pd.Series  # year → point value (years without one left out)
     years: pd.DataFrame  # index year: y, y_lo, y_hi, flags, sources (every year the facts touch)
     monthly: pd.Series  # month start → point value
-    set_aside: frozenset[str]
+    set_aside: frozenset[str]  # facts whose figure was set aside as conflicting
+    growth_set_aside: frozenset[str] = frozenset()  # facts whose stated growth rate was
+
+    def conflict_note(self) -> str | None:
+        """One line naming what was set aside, or None."""
+        parts = [*sorted(self.set_aside), *(f"{fid} (its growth rate)" for fid in sorted(self.growth_set_aside))]
+        return f"set aside as conflicting: {', '.join(parts)} (see `forecast data conflicts`)" if parts else None
 
     def year_interval(self, year: int) -> tuple[float, float, str] | None:
         """(lowest, highest, flags) the facts allow for ``year``'s total, or None when no fact touches it."""
@@ -61,13 +67,18 @@ def _reconciled(rows: pd.DataFrame, uid: str) -> GroupSeries:
     annual = series[series["freq"] == "annual"]
     years = annual.assign(year=annual["ds"].dt.year).set_index("year")[["y", "y_lo", "y_hi", "flags", "sources"]]
     monthly = series[(series["freq"] == "monthly") & series["y"].notna()]
-    set_aside = {fid for ids in result.conflicts["fact_ids"] for fid in str(ids).split(";")}
+    # A fact can state a level and a growth rate; only a level set aside takes the figure itself out of use.
+    set_aside = {fid for system in result.systems.values() for c in system.set_aside if not c.is_growth
+                 for fid in c.ids}  # fmt: skip
+    growth_set_aside = {fid for system in result.systems.values() for c in system.set_aside if c.is_growth
+                        for fid in c.ids}  # fmt: skip
     return GroupSeries(
         uid=uid,
         annual=years["y"].dropna().astype(float),
         years=years,
         monthly=pd.Series(monthly["y"].to_numpy(dtype=float), index=pd.DatetimeIndex(monthly["ds"])).sort_index(),
         set_aside=frozenset(set_aside),
+        growth_set_aside=frozenset(growth_set_aside),
     )
 
 
