@@ -85,6 +85,8 @@ def run_pipeline(
     lap("backtest"), stages.update()
     forecasts = forecast_selected(panel, chosen, settings)
     lap("forecast"), stages.update()
+    # Targets are judged with the data public when each was announced; the selection above was made on today's
+    # data, so using it there would lend those judgements hindsight: they use ``auto``.
     checks = check_all_targets(observations=observations, n_paths=settings.target_paths, seed=settings.seed)
     lap("targets"), stages.update()
     tables = {

@@ -46,3 +46,19 @@ def test_bad_input_is_one_line_and_exit_2():
         result = runner.invoke(app, args)
         assert result.exit_code == 2, args
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_the_backtest_selected_model_answers_when_a_selection_is_given(tmp_path):
+    selection = tmp_path / "selection.csv"
+    selection.write_text("unique_id,model\nxian/trains/reported,theta\n")
+    args = ["target", "xian", "--year", "2025", "--at-least", "6000", "--as-of", "2025-06-30", "--samples", "300",
+            "--format", "json"]  # fmt: skip
+    result = runner.invoke(app, [*args, "--selection", str(selection)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["model"] == "selected" and payload["used"] == "theta"
+    assert "backtest-selected model for xian/trains/reported: theta" in payload["notes"]
+    unlisted = runner.invoke(app, [*args[:1], "wuhan", *args[2:], "--selection", str(selection)])
+    assert "no backtest selection for wuhan/trains/reported: auto" in json.loads(unlisted.stdout)["notes"]
+    missing = runner.invoke(app, [*args, "--model", "selected"])
+    assert missing.exit_code == 2 and "needs a selection" in missing.stderr

@@ -10,8 +10,10 @@ from typing import Optional
 import pandas as pd
 import typer
 
+from forecast.backtest.selection import as_mapping, load_selection
 from forecast.cli.common import emit, emit_json, handles_input_errors
 from forecast.errors import InputError
+from forecast.predict import SELECTED
 from forecast.targets import check_all_targets, check_target, read_targets_csv
 from forecast.targets.probability import DEFAULT_PATHS, LEVEL, TargetCheck
 from forecast.targets.series import outcome_label
@@ -34,9 +36,12 @@ def target(
     more_than: Optional[float] = typer.Option(None, "--more-than", help="Met when the total is > N."),
     at_most: Optional[float] = typer.Option(None, "--at-most", help="Met when the total is <= N."),
     growth: Optional[float] = typer.Option(None, "--growth", help="Met when growth over the year before is > PCT %."),
-    basis: Optional[str] = typer.Option(None, help="Counting basis (default: any)."),
+    basis: Optional[str] = typer.Option(None, help="Counting basis (default: reported)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use only data published by this date (ISO)."),
-    model: str = typer.Option("auto", help="Forecasting model (see `forecast backtest`); auto = selected one."),
+    model: Optional[str] = typer.Option(None, help="Forecasting model (see `forecast backtest`); default auto, or "
+                                        "'selected' (each series' backtest winner) when --selection is given."),
+    selection: Optional[Path] = typer.Option(None, "--selection", help="Per-series models from `forecast backtest "
+                                             "--selection`; adds the model 'selected'."),
     samples: int = typer.Option(DEFAULT_PATHS, help="Number of sample paths."),
     seed: int = typer.Option(0, help="Random seed."),
     all_targets: bool = typer.Option(False, "--all", help="Check every bundled target (or those in --targets)."),
@@ -44,11 +49,14 @@ def target(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Probability that a target is met, conditioned on year-to-date figures, with the run-rate still needed."""
+    chosen_models = as_mapping(load_selection(selection)) if selection is not None else None
+    model = model or (SELECTED if chosen_models else "auto")
     if all_targets or targets is not None:
         if entity is not None or year is not None:
             raise InputError("give either ENTITY with --year and a threshold, or --all [--targets FILE], not both")
         chosen = read_targets_csv(targets) if targets is not None else None
-        table = check_all_targets(as_of=as_of, model=model, targets=chosen, n_paths=samples, seed=seed)
+        table = check_all_targets(as_of=as_of, model=model, targets=chosen, n_paths=samples, seed=seed,
+                                  selection=chosen_models)  # fmt: skip
         emit(table if fmt is Format.json else _readable(table)[TABLE_COLUMNS], fmt.value)
         return
     if entity is None:
@@ -56,7 +64,8 @@ def target(
     if year is None:
         raise InputError("--year is required with ENTITY")
     result = check_target(entity, metric, year, at_least=at_least, more_than=more_than, at_most=at_most,
-                          growth_pct=growth, basis=basis, as_of=as_of, model=model, n_paths=samples, seed=seed)  # fmt: skip
+                          growth_pct=growth, basis=basis, as_of=as_of, model=model, n_paths=samples, seed=seed,
+                          selection=chosen_models)  # fmt: skip
     if fmt is Format.json:
         emit_json(_payload(result))
     else:

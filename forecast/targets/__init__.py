@@ -26,14 +26,16 @@ def check_target(
     n_paths: int = DEFAULT_PATHS,
     seed: int = 0,
     observations: pd.DataFrame | None = None,
+    selection: dict[str, str] | None = None,
 ) -> TargetCheck:
     """P(``entity``'s ``metric`` total in ``year`` meets the goal), e.g. ``check_target("xian", year=2025,
-    at_least=6000)``; ``as_of`` limits the data to what was public that day (default: everything)."""
+    at_least=6000)``; ``as_of`` limits the data to what was public that day (default: everything);
+    ``model="selected"`` with a backtest ``selection`` (unique_id → model) uses the series' winner."""
     if year is None:
         raise InputError("year is required")
     target = year_target(entity, year, metric, at_least=at_least, more_than=more_than, at_most=at_most,
                          growth_pct=growth_pct, basis=basis)  # fmt: skip
-    return target_probability(target, model, as_of, n_paths, seed, observations)
+    return target_probability(target, model, as_of, n_paths, seed, observations, selection)
 
 
 def check_all_targets(
@@ -43,6 +45,7 @@ def check_all_targets(
     n_paths: int = DEFAULT_PATHS,
     seed: int = 0,
     observations: pd.DataFrame | None = None,
+    selection: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per target (bundled ones by default): probability, outcome interval, run-rate needed vs observed,
     outcome where known and whether it was met. Without ``as_of`` each target is judged with the data public
@@ -53,7 +56,7 @@ def check_all_targets(
     rows = []
     for target in targets:
         when = as_of if as_of is not None else (target.published or target.period_start)
-        rows.append(check(target, session, model, when, n_paths, seed).row())
+        rows.append(check(target, session, model, when, n_paths, seed, selection).row())
     return pd.DataFrame(rows)
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecast.errors import InputError
 from forecast.models.registry import available_models
-from forecast.predict import forecast_array, series_seed
+from forecast.predict import SELECTED, forecast_array, series_seed
 from forecast.targets import facts as F
 from forecast.targets.definitions import Target
 from forecast.targets.runrate import RunRate, run_rate
@@ -120,14 +120,22 @@ class TargetCheck:
         }
 
 
-def resolve_model(model: str) -> tuple[str, str | None]:
-    """``auto`` when registered, else :data:`FALLBACK_MODEL` (with a note); unknown names → InputError."""
+def resolve_model(model: str, uid: str | None = None, selection: dict[str, str] | None = None) -> tuple[str, str | None]:
+    """The model to run and a note when it is not the one asked for: :data:`SELECTED` means the series' backtest
+    winner from ``selection`` (``auto`` where the backtest chose none); ``auto`` falls back to
+    :data:`FALLBACK_MODEL` when unregistered; unknown names are an InputError."""
+    note = None
+    if model == SELECTED:
+        if selection is None:
+            raise InputError(f"model {SELECTED!r} needs a selection (the per-series best models of a backtest)")
+        model = selection.get(uid, "auto")
+        note = f"backtest-selected model for {uid}: {model}" if uid in selection else f"no backtest selection for {uid}: auto"
     names = available_models()
     if model == "auto" and "auto" not in names:
         return FALLBACK_MODEL, f"model 'auto' is not available; used {FALLBACK_MODEL}"
     if model not in names:
-        raise InputError(f"unknown model {model!r}; available: {', '.join(names)}")
-    return model, None
+        raise InputError(f"unknown model {model!r}; available: {', '.join([*names, SELECTED])}")
+    return model, note
 
 
 def target_probability(
@@ -137,9 +145,11 @@ def target_probability(
     n_paths: int = DEFAULT_PATHS,
     seed: int = 0,
     observations: pd.DataFrame | None = None,
+    selection: dict[str, str] | None = None,
 ) -> TargetCheck:
-    """P(target met) from ``n_paths`` sample paths of ``model`` fitted to the data public on ``as_of``."""
-    return check(target, Session(F.load_facts(observations)), model, as_of, n_paths, seed)
+    """P(target met) from ``n_paths`` sample paths of ``model`` fitted to the data public on ``as_of``
+    (``model="selected"`` with a ``selection``: each series' backtest winner)."""
+    return check(target, Session(F.load_facts(observations)), model, as_of, n_paths, seed, selection)
 
 
 class Session:
@@ -190,7 +200,8 @@ class Known:
         return self._growth[metric, entity]
 
 
-def check(target: Target, session: Session, model: str, as_of, n_paths: int, seed: int) -> TargetCheck:
+def check(target: Target, session: Session, model: str, as_of, n_paths: int, seed: int,
+          selection: dict[str, str] | None = None) -> TargetCheck:  # fmt: skip
     """:func:`target_probability` within a :class:`Session` (one per run, shared across targets)."""
     if n_paths < 1:
         raise InputError(f"samples must be at least 1, got {n_paths}")
@@ -198,7 +209,7 @@ def check(target: Target, session: Session, model: str, as_of, n_paths: int, see
     if not target.is_calendar_year:
         raise InputError(f"{target.label}: only calendar-year targets can be checked (period 1 Jan - 31 Dec)")
     as_of = None if as_of is None else _date(as_of)
-    name, note = resolve_model(model)
+    name, note = resolve_model(model, target.uid, selection)
     result = TargetCheck(target, as_of, model, notes=[note] if note else [])
     _record_outcome(result, session)
     known = session.known(as_of)
