@@ -181,13 +181,24 @@ def test_auto_annual_paths_are_a_mixture_of_members_centred_on_their_median_fore
     np.testing.assert_allclose(model.sample_paths(4, 9, seed=3), mixed - mixed.mean(axis=0) + centre)
 
 
+def test_recent_scale_by_hand():
+    from forecast.models.auto import recent_scale
+
+    # Log changes 0, 0, 2: de-meaned -2/3, -2/3, 4/3; plain mean square 24/27; weights 1/4, 1/2, 1 give
+    # (1/9 + 2/9 + 16/9) / 1.75 — the latest, largest change counts most.
+    log_y = np.cumsum([0.0, 0.0, 0.0, 2.0])
+    assert recent_scale(log_y, decay=0.5) == pytest.approx(np.sqrt((19 / 9 / 1.75) / (24 / 27)))
+    assert recent_scale(log_y, decay=1.0) == pytest.approx(1.0)
+    assert recent_scale(np.log([5.0, 5.0, 5.0])) == 1.0  # no spread at all: nothing to rescale
+
+
 def test_auto_positive_annual_spread_is_relative_and_point_unchanged():
     model = get_model("auto").fit(Y)
     assert model.log_fits_ is not None
     z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_, unit_variance=True)
     log_mixed = mixture(model.log_fits_, z)  # the same members fitted to log(y)
     centre = np.median([fit.point(4) for fit in model.fits_], axis=0)
-    ratio_paths = centre * np.exp(np.clip(log_mixed - np.median(log_mixed, axis=0), -2, 2))
+    ratio_paths = centre * np.exp(np.clip(model.recent_scale_ * (log_mixed - np.median(log_mixed, axis=0)), -2, 2))
     expected = ratio_paths - ratio_paths.mean(axis=0) + centre
     np.testing.assert_allclose(model.sample_paths(4, 9, seed=3), expected)
     big = get_model("auto").fit(Y * 10).sample_paths(4, 2000, seed=1)
