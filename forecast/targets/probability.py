@@ -27,7 +27,6 @@ from forecast.targets.series import GroupSeries, decided, group_series
 from forecast.targets.short_history import (
     MIN_HISTORY,
     MIN_POOLED_RATES,
-    GrowthModel,
     GrowthPool,
     growth_paths,
     pooled_growth,
@@ -158,11 +157,12 @@ class Session:
     def __init__(self, every: pd.DataFrame):
         self.every = every
         self.reconciled: dict = {}
+        self.growth_pools: dict = {}
         self._known: dict = {}
 
     def known(self, as_of: pd.Timestamp | None) -> Known:
         if as_of not in self._known:
-            self._known[as_of] = Known(F.known_on(self.every, as_of))
+            self._known[as_of] = Known(F.known_on(self.every, as_of), self.growth_pools)
         return self._known[as_of]
 
     def series(self, target: Target, facts: pd.DataFrame | None = None) -> tuple[GroupSeries, pd.DataFrame]:
@@ -177,12 +177,12 @@ class Session:
 class Known:
     """The facts public on one date, with the network-wide figures derived from them computed once."""
 
-    def __init__(self, facts: pd.DataFrame):
+    def __init__(self, facts: pd.DataFrame, shared_pools: dict):
         self.facts = facts
         self.entities = F.entities(self.facts)
         self._points: dict[str, pd.DataFrame] = {}
         self._pools: dict[str, GrowthPool] = {}
-        self._growth: dict[tuple[str, str], GrowthModel] = {}
+        self._shared_pools = shared_pools  # across dates: the same growth rates give the same (cached) fit
 
     def share_points(self, metric: str) -> pd.DataFrame:
         if metric not in self._points:
@@ -191,13 +191,9 @@ class Known:
 
     def growth_pool(self, metric: str) -> GrowthPool:
         if metric not in self._pools:
-            self._pools[metric] = pooled_growth(self.facts, metric)
+            pool = pooled_growth(self.facts, metric)
+            self._pools[metric] = self._shared_pools.setdefault(pool.fingerprint, pool)
         return self._pools[metric]
-
-    def growth_model(self, metric: str, entity: str) -> GrowthModel:
-        if (metric, entity) not in self._growth:
-            self._growth[metric, entity] = self.growth_pool(metric).fit(entity)
-        return self._growth[metric, entity]
 
 
 def check(target: Target, session: Session, model: str, as_of, n_paths: int, seed: int,
@@ -255,7 +251,7 @@ def _growth_from_parent(result: TargetCheck, session: Session, known: Known, mod
         proxy = check(replace(target, entity=parent, label=""), session, model, result.as_of, n_paths, seed)
         if not proxy.assessed:
             continue
-        growth = known.growth_model(target.metric, target.entity)
+        growth = pool.fit(target.entity)
         spread = float(np.hypot(growth.effect_sd, growth.noise_sd))
         rng = np.random.default_rng(series_seed(seed, target.uid, model) + 2)
         result.values = 100.0 * ((1.0 + proxy.values / 100.0) * np.exp(spread * rng.standard_normal(n_paths)) - 1.0)
@@ -333,7 +329,7 @@ class YearSimulator:
         horizon = self.target.year - int(years[-1])
         pool = self.known.growth_pool(self.target.metric)
         if len(history) < MIN_HISTORY and len(pool) >= MIN_POOLED_RATES:
-            growth = self.known.growth_model(self.target.metric, self.target.entity)
+            growth = self.known.growth_pool(self.target.metric).fit(self.target.entity)
             paths = growth_paths(growth, float(history.iloc[-1]), horizon, self.n_paths, self.rng)
             self.used = "pooled-growth"
             how = {"mixed": f"size-dependent growth of {len(pool)} pooled year-on-year {self.target.metric} rates, "

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,11 @@ class GrowthPool:
     def __len__(self) -> int:
         return len(self.growth)
 
+    @property
+    def fingerprint(self) -> tuple:
+        """Equal for pools of the same rates (fits are shared between dates that know the same growth)."""
+        return (tuple(self.entity), self.log_level.tobytes(), self.growth.tobytes())
+
     def fit(self, entity: str) -> GrowthModel:
         """The random-intercept model of the module docstring as seen by ``entity`` (least squares without
         entity effects when it cannot be fitted)."""
@@ -75,6 +81,21 @@ class GrowthPool:
         return mixed or self._least_squares()
 
     def _mixed(self, entity: str) -> GrowthModel | None:
+        fit = self._mixed_fit
+        if fit is None:
+            return None
+        tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
+        coef, cov = fit.fe_params.to_numpy(), fit.cov_params().iloc[:2, :2].to_numpy()
+        own = int(np.sum(self.entity == entity))
+        if own and tau2 > 0:
+            mean, sd = float(fit.random_effects[entity].iloc[0]), float(np.sqrt(1.0 / (1.0 / tau2 + own / sigma2)))
+        else:
+            mean, sd = 0.0, float(np.sqrt(tau2))
+        return GrowthModel(coef, cov, mean, sd, float(np.sqrt(sigma2)), "mixed", float(len(self) - 2))
+
+    @cached_property
+    def _mixed_fit(self):
+        """The MixedLM fit (one per pool, whatever entity asks), or None when it is unusable."""
         frame = pd.DataFrame({"entity": self.entity, "x": self.log_level, "g": self.growth})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # boundary and convergence chatter: the result is checked below
@@ -83,16 +104,11 @@ class GrowthPool:
             except (np.linalg.LinAlgError, ValueError):
                 return None
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
-        coef, cov = fit.fe_params.to_numpy(), fit.cov_params().iloc[:2, :2].to_numpy()
+        cov = fit.cov_params().iloc[:2, :2].to_numpy()
         usable = fit.converged and np.isfinite(tau2) and tau2 >= 0 and sigma2 > 0 and np.all(np.isfinite(cov))
         if not usable or np.linalg.eigvalsh(cov).min() < 0:  # e.g. tau² on the boundary: no entity effects
             return None
-        own = int(np.sum(self.entity == entity))
-        if own and tau2 > 0:
-            mean, sd = float(fit.random_effects[entity].iloc[0]), float(np.sqrt(1.0 / (1.0 / tau2 + own / sigma2)))
-        else:
-            mean, sd = 0.0, float(np.sqrt(tau2))
-        return GrowthModel(coef, cov, mean, sd, float(np.sqrt(sigma2)), "mixed", float(len(self) - 2))
+        return fit
 
     def _least_squares(self, size: bool = True) -> GrowthModel:
         """Growth on log size (``size``) or the pooled mean alone, by least squares."""
