@@ -21,22 +21,11 @@
 # leaderboard as "which models are not obviously wrong", not as a precise ranking.
 
 # %%
-import sys
+from forecast.notebook import setup
 
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notice when ipywidgets is absent
-
-import matplotlib
-
-if "ipykernel" not in sys.modules:  # run as a plain script: draw off-screen
-    matplotlib.use("Agg")
+setup()
 import matplotlib.pyplot as plt
 import pandas as pd
-
-pd.set_option("display.width", 160)
-pd.set_option("display.max_columns", 20)
-pd.set_option("display.max_colwidth", 60)
 
 from forecast.backtest import backtest, leaderboard, select_models
 from forecast.data import reconciled

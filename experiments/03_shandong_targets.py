@@ -20,23 +20,12 @@
 # of the outcome, the run-rate still needed, and the outcome if it became known.
 
 # %%
-import sys
+from forecast.notebook import setup
 
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notice when ipywidgets is absent
-
-import matplotlib
-
-if "ipykernel" not in sys.modules:  # run as a plain script: draw off-screen
-    matplotlib.use("Agg")
+setup(max_columns=30, max_colwidth=80)
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-pd.set_option("display.width", 160)
-pd.set_option("display.max_columns", 30)
-pd.set_option("display.max_colwidth", 80)
 
 from forecast.data import load_observations
 from forecast.targets import check_all_targets, check_target, targets_from_facts

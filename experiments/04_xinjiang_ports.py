@@ -19,23 +19,12 @@
 # and asks how 2025 ends given "more than 16,000 trains in January-November".
 
 # %%
-import sys
+from forecast.notebook import setup
 
-import warnings
-
-warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notice when ipywidgets is absent
-
-import matplotlib
-
-if "ipykernel" not in sys.modules:  # run as a plain script: draw off-screen
-    matplotlib.use("Agg")
+setup(max_colwidth=70)
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-pd.set_option("display.width", 160)
-pd.set_option("display.max_columns", 20)
-pd.set_option("display.max_colwidth", 70)
 
 from forecast.data import entity_catalogue, load_observations, reconciled
 from forecast.targets import check_target

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from forecast.targets import check_target, year_target
+from forecast.targets import check_target
 from forecast.targets.series import outcome_label
 from forecast.targets.short_history import GrowthModel, GrowthPool, growth_paths
 
@@ -84,9 +84,8 @@ def test_reconciled_groups_are_memoised_by_their_facts():
     from forecast.targets.probability import Session
 
     session = Session(F.load_facts())
-    target = year_target("xian", 2024, "trains", at_least=1)
-    first, _ = session.series(target, F.known_on(session.every, pd.Timestamp("2024-06-30")))
-    again, _ = session.series(target, F.known_on(session.every, pd.Timestamp("2024-07-01")))
+    first, _ = session.series("xian", "trains", facts=F.known_on(session.every, pd.Timestamp("2024-06-30")))
+    again, _ = session.series("xian", "trains", facts=F.known_on(session.every, pd.Timestamp("2024-07-01")))
     assert again is first and len(session.reconciled) == 1  # no Xi'an fact was published on 1 July
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -73,7 +72,7 @@ def target(
 
 
 def _payload(result: TargetCheck) -> dict:
-    payload = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in result.row().items()}
+    payload = result.row()
     payload["quantiles"] = {f"{q:g}": v for q, v in result.quantiles((0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)).items()}
     payload["run_rate"] = result.run_rate.as_dict() if result.run_rate else None
     return payload

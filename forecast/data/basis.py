@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from forecast.data.schema import DEFAULT_BASIS
 
 # Mentions of the other direction ("outbound 556, inbound 477") mean the figure is the two-way total.
@@ -39,3 +41,10 @@ def infer_basis(note: str | None) -> str:
     if _CUSTOMS.search(text):
         return "customs"
     return DEFAULT_BASIS
+
+
+def fill_basis(facts: pd.DataFrame) -> list[str]:
+    """Each fact's basis: its ``basis`` column where given, else the one its note states."""
+    stated = facts["basis"] if "basis" in facts.columns else pd.Series(None, index=facts.index, dtype=object)
+    notes = facts["note"] if "note" in facts.columns else pd.Series(None, index=facts.index, dtype=object)
+    return [b if isinstance(b, str) and b else infer_basis(n) for b, n in zip(stated, notes)]

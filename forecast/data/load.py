@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import paths
-from forecast.data.basis import infer_basis
+from forecast.data.basis import fill_basis
 from forecast.data.entities import entity_catalogue
 from forecast.data.schema import COLUMNS
 from forecast.data.validate import read_observations
@@ -61,8 +61,7 @@ def typed(raw: pd.DataFrame) -> pd.DataFrame:
     for column in ("period_start", "period_end"):
         facts[column] = pd.to_datetime(facts[column])
     facts["published"] = facts["published"].replace("", None)
-    stated = facts["basis"] if "basis" in facts.columns else pd.Series("", index=facts.index)
-    facts["basis"] = [b if b else infer_basis(n) for b, n in zip(stated.fillna(""), facts["note"])]
+    facts["basis"] = fill_basis(facts)
     return facts.reset_index(drop=True)
 
 

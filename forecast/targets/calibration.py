@@ -103,8 +103,7 @@ def _consecutive_years(session: Session, metric: str) -> list[tuple[str, int, fl
     """(entity, year, previous year's value) for every reconciled ``reported`` series with both years' values."""
     out = []
     for entity in sorted(set(session.every.loc[session.every["metric"] == metric, "entity"])):
-        series, _ = session.series(year_target(entity, 2000, metric, at_least=0))
-        annual = series.annual
+        annual = session.series(entity, metric)[0].annual
         out += [(entity, int(y), float(annual[y - 1])) for y in annual.index if y - 1 in annual.index]
     return out
 

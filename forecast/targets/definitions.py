@@ -44,6 +44,11 @@ TARGETS_CSV_COLUMNS = (
 )  # fmt: skip
 
 
+def series_uid(entity: str, metric: str, basis: str | None = None) -> str:
+    """A series named like the data layer's: ``entity/metric/basis`` (``reported`` unless given)."""
+    return f"{entity}/{metric}/{basis or DEFAULT_BASIS}"
+
+
 @dataclass(frozen=True)
 class Target:
     """A published or user goal: total of ``metric`` for ``entity`` over [period_start, period_end] compared
@@ -74,8 +79,8 @@ class Target:
 
     @property
     def uid(self) -> str:
-        """The series the target is about, named like the data layer's: ``entity/metric/basis``."""
-        return f"{self.entity}/{self.metric}/{self.basis or DEFAULT_BASIS}"
+        """The series the target is about (see :func:`series_uid`)."""
+        return series_uid(self.entity, self.metric, self.basis)
 
     @property
     def year(self) -> int:

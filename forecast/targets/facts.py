@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.data.basis import infer_basis
+from forecast.data.basis import fill_basis
 from forecast.data.entities import entity_catalogue, parents_of
 from forecast.data.load import load_observations
 from forecast.data.schema import DEFAULT_BASIS
@@ -50,10 +50,7 @@ def load_facts(observations: pd.DataFrame | None = None) -> pd.DataFrame:
         facts[text] = [w if isinstance(w, str) and w else
                        (np.format_float_positional(v, trim="-") if pd.notna(v) else "")
                        for w, v in zip(written, facts[column])]  # fmt: skip
-    stated = facts["basis"] if "basis" in facts.columns else pd.Series(None, index=facts.index, dtype=object)
-    notes = facts["note"] if "note" in facts.columns else pd.Series("", index=facts.index)
-    facts["basis"] = [b if isinstance(b, str) and b else infer_basis(n if isinstance(n, str) else "")
-                      for b, n in zip(stated, notes)]  # fmt: skip
+    facts["basis"] = fill_basis(facts)
     published = facts["published"].map(_publication_end) if "published" in facts.columns else pd.NaT
     facts["known_from"] = pd.to_datetime(published).fillna(facts["period_end"])
     facts["qualifier"] = facts["qualifier"].fillna("exact").astype(str)

@@ -20,7 +20,7 @@ from forecast.errors import InputError
 from forecast.models.registry import available_models
 from forecast.predict import SELECTED, forecast_array, series_seed
 from forecast.targets import facts as F
-from forecast.targets.definitions import Target
+from forecast.targets.definitions import Target, series_uid
 from forecast.targets.runrate import RunRate, run_rate
 from forecast.targets.seasonal_profile import ShareProfile, donor_profile, share_points, year_fraction
 from forecast.targets.series import GroupSeries, decided, group_series
@@ -165,12 +165,13 @@ class Session:
             self._known[as_of] = Known(F.known_on(self.every, as_of), self.growth_pools)
         return self._known[as_of]
 
-    def series(self, target: Target, facts: pd.DataFrame | None = None) -> tuple[GroupSeries, pd.DataFrame]:
-        """The target's reconciled series from ``facts`` (default: every fact) and the totals behind it that
-        were not set aside."""
+    def series(self, entity: str, metric: str, basis: str | None = None,
+               facts: pd.DataFrame | None = None) -> tuple[GroupSeries, pd.DataFrame]:  # fmt: skip
+        """One reconciled series from ``facts`` (default: every fact) and the totals behind it that were not set
+        aside."""
         facts = self.every if facts is None else facts
-        rows = F.entity_facts(facts, target.entity, target.metric, target.basis, SERIES_KINDS)
-        series = group_series(rows, target.uid, self.reconciled)
+        rows = F.entity_facts(facts, entity, metric, basis, SERIES_KINDS)
+        series = group_series(rows, series_uid(entity, metric, basis), self.reconciled)
         return series, rows[(rows["kind"] == "total") & ~rows["id"].astype(str).isin(series.set_aside)]
 
 
@@ -266,15 +267,14 @@ class YearSimulator:
 
     def __init__(self, session: Session, known: Known, target: Target, model: str, n_paths: int, seed: int):
         self.known, self.target, self.model, self.n_paths = known, target, model, n_paths
-        self.series, self.rows = session.series(target, known.facts)
-        series = self.series
+        self.series, self.rows = session.series(target.entity, target.metric, target.basis, known.facts)
         self.uid = target.uid
         self.seed = series_seed(seed, self.uid, model)
         self.rng = np.random.default_rng(self.seed + 1)
         self.used: str | None = None
-        self.notes: list[str] = [note] if (note := series.conflict_note()) else []
-        self.annual = series.annual
-        self.monthly = series.monthly
+        self.notes: list[str] = [note] if (note := self.series.conflict_note()) else []
+        self.annual = self.series.annual
+        self.monthly = self.series.monthly
         self._annual_paths: dict[int, np.ndarray] | None = None
         self._monthly_paths: tuple[pd.Timestamp, np.ndarray] | None = None
 
@@ -329,7 +329,7 @@ class YearSimulator:
         horizon = self.target.year - int(years[-1])
         pool = self.known.growth_pool(self.target.metric)
         if len(history) < MIN_HISTORY and len(pool) >= MIN_POOLED_RATES:
-            growth = self.known.growth_pool(self.target.metric).fit(self.target.entity)
+            growth = pool.fit(self.target.entity)
             paths = growth_paths(growth, float(history.iloc[-1]), horizon, self.n_paths, self.rng)
             self.used = "pooled-growth"
             how = {"mixed": f"size-dependent growth of {len(pool)} pooled year-on-year {self.target.metric} rates, "
@@ -413,7 +413,7 @@ def _record_outcome(result: TargetCheck, session: Session) -> None:
     """The outcome from the series reconciled from every fact (published any time): its value where the facts
     give one, its interval, and whether every value in that interval meets the target (None if undecidable)."""
     target = result.target
-    series, _ = session.series(target)
+    series, _ = session.series(target.entity, target.metric, target.basis)
     final = series.year_interval(target.year)
     base = series.year_interval(target.base_end.year) if target.kind == "growth" else None
     if final is None or (target.kind == "growth" and (base is None or base[0] <= 0)):
