@@ -29,9 +29,9 @@ def m3(kind: str, limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame,
 
 def bundled(h: int = 2, min_points: int = 6) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
     """Bundled annual series with at least ``min_points`` observations; the last ``h`` are the test."""
-    from forecast.cli.backtest import bundled_panel
+    from forecast.data.panels import series_panel
 
-    panel = bundled_panel("annual")[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"])
+    panel = series_panel("annual")[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"])
     panel = panel[panel.groupby("unique_id")["y"].transform("size") >= min_points]
     rank = panel.groupby("unique_id").cumcount(ascending=False)
     return panel[rank >= h].reset_index(drop=True), panel[rank < h].reset_index(drop=True), h, 1

@@ -8,7 +8,6 @@ and derives a per-series seed from the series id so results do not depend on ord
 
 from __future__ import annotations
 
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -18,12 +17,11 @@ from tqdm.auto import tqdm
 
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
+from forecast.fitting import forecast_array, series_seed
 from forecast.frequency import Frequency, FREQUENCIES, future_dates, infer_frequency
 from forecast.longframe import normalise, regular_series
-from forecast.models.registry import get_model, model_class
+from forecast.models.registry import SELECTED, model_class
 
-FALLBACK_CHAIN = ("drift", "naive")
-SELECTED = "selected"  # pseudo-model: each series' model from a backtest selection
 PROGRESS_MIN_SERIES = 20
 
 
@@ -37,69 +35,6 @@ class SeriesForecast:
     reason: str | None
     ds: pd.DatetimeIndex
     paths: SamplePaths
-
-
-def series_seed(seed: int, unique_id: str, model: str) -> int:
-    """A seed fixed by (seed, series, model), identical whichever process or order runs it."""
-    return (int(seed) * 1_000_003 + zlib.crc32(f"{unique_id}\x1f{model}".encode())) % (2**32)
-
-
-def prepare(y: np.ndarray) -> tuple[np.ndarray, int]:
-    """Trim leading/trailing missing values and linearly fill interior gaps; returns the array and gaps filled."""
-    y = np.asarray(y, dtype=float)
-    known = np.flatnonzero(np.isfinite(y))
-    if len(known) == 0:
-        return y[:0], 0
-    y = y[known[0] : known[-1] + 1]
-    missing = ~np.isfinite(y)
-    if missing.any():
-        idx = np.arange(len(y))
-        y = y.copy()
-        y[missing] = np.interp(idx[missing], idx[~missing], y[~missing])
-    return y, int(missing.sum())
-
-
-def forecast_array(
-    y: np.ndarray,
-    h: int,
-    model: str,
-    season_length: int = 1,
-    n_paths: int = 1000,
-    seed: int = 0,
-    nonnegative: bool | None = None,
-) -> tuple[SamplePaths, str, str | None]:
-    """Sample paths for one series from ``model``, falling back along :data:`FALLBACK_CHAIN` if it cannot fit.
-
-    Returns the paths, the model that produced them and why a fallback happened (None when none did).
-    """
-    raw = np.asarray(y, dtype=float)
-    filled, gaps = prepare(raw)
-    if len(filled) == 0:
-        raise InputError("series has no observed values")
-    if nonnegative is None:
-        nonnegative = bool(np.all(filled >= 0))
-    reasons: list[str] = []
-    for name in (model, *[m for m in FALLBACK_CHAIN if m != model]):
-        cls = model_class(name)
-        series = raw[np.isfinite(raw).argmax() :] if cls.capabilities.handles_missing else filled
-        if len(filled) < cls.capabilities.min_length:
-            reasons.append(f"{name}: needs {cls.capabilities.min_length} points, has {len(filled)}")
-            continue
-        try:
-            paths = get_model(name).fit(series, season_length).sample_paths(h, n_paths, seed)
-            if paths.shape != (n_paths, h) or not np.all(np.isfinite(paths)):
-                raise ValueError("produced non-finite or mis-shaped paths")
-        except Exception as err:  # noqa: BLE001 — any model failure must fall back, never end the run
-            reasons.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}")
-            continue
-        result = SamplePaths(paths)
-        if nonnegative:
-            result = result.clip_at_zero()
-        if gaps and not cls.capabilities.handles_missing and name == model:
-            reasons.append(f"filled {gaps} missing value(s) by linear interpolation")
-        return result, name, "; ".join(reasons) or None
-    # Naive needs one point and cannot fail; reaching here means the series itself is unusable.
-    raise InputError("no model could forecast the series: " + "; ".join(reasons))
 
 
 @dataclass

@@ -94,10 +94,13 @@ def report(store, tmp_path) -> tuple[Path, Path]:
 def test_report_shows_every_part_from_the_store(report):
     html_path, md_path = report
     page, md = html_path.read_text(), md_path.read_text()
-    assert page.count("<svg") == 2 and "national · trains · reported · annual" in page
+    assert page.count("<svg") == 2 and "national · trains · reported" in page
     assert page.index("ets") < page.index("naive")  # leaderboard sorted by mase, best first
     assert "2025-01-05" in page and "2025-02-05" in page and "40%" in page and "55%" in page  # vintages side by side
-    assert re.search(r"<td>2025-01-05</td><td>national/trains</td><td>ets</td><td>2024-01-01</td>.*?<td class=\"num\">19,000</td>", page)
+    # January's forecast of 2024 against what February's facts pin down: scored as a known outcome
+    assert re.search(r"<td>2025-01-05</td><td>national/trains</td><td>ets</td><td class=\"num\">2024</td>.*?"
+                     r"<td>known</td><td class=\"num\">19,000</td>", page)  # fmt: skip
+    assert "<td>not yet known</td>" in page  # 2025 is not over: never scored against a partial year
     assert "Data conflicts" in page and "exceeds national total" in page
     assert '<a href="https://example.org/n1?a=1&amp;b=2" rel="noopener noreferrer">N1</a>' in page
     assert "seed:000_abc.txt" not in page and ", H7, " in page  # non-web sources stay plain ids

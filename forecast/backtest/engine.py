@@ -29,7 +29,8 @@ from forecast.errors import InputError
 from forecast.frequency import FREQUENCIES, Frequency, infer_frequency
 from forecast.longframe import normalise, regular_series
 from forecast.models.registry import get_model, model_class
-from forecast.predict import PROGRESS_MIN_SERIES, forecast_array, prepare, series_seed
+from forecast.fitting import forecast_array, prepare, series_seed
+from forecast.predict import PROGRESS_MIN_SERIES
 
 ENGINES = ("serial", "processes", "dask")
 MAX_CHUNK_SERIES = 250

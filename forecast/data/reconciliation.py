@@ -17,6 +17,9 @@ Method (one linear system per entity × metric × counting basis, see :mod:`fore
    precise first), else the figure a growth rate implies from the next year, else the midpoint of a narrow
    interval (``derived``); it is always inside the interval. When the facts leave the year open (``partial``),
    ``y`` stays empty and the interval says what is known — the year is neither dropped nor invented.
+4. **Year to date.** For every date a kept fact ends on inside a year, the interval of the total from 1 January
+   to that date (rows with ``freq`` ``ytd`` and ``ds`` that date): what the year had run by then, as far as the
+   facts say — a stated Jan-Oct figure, a quarter plus the months before it, a milestone after known years.
 
 Flags: ``derived``, ``implied`` (from a growth rate), ``hedged`` (only "more than"/"nearly" figures), ``open``
 (no upper bound), ``partial`` (no point value), ``conflict`` (a fact about this period was set aside).
@@ -25,6 +28,7 @@ Flags: ``derived``, ``implied`` (from a growth rate), ``hedged`` (only "more tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -94,8 +98,28 @@ class Reconciliation:
         return lo, hi
 
 
+@dataclass
+class Group:
+    """One reconciled series (entity × metric × basis): its rows of the series frame, its conflicts and the kept
+    facts as a linear system (for interval queries over any period)."""
+
+    uid: str
+    entity: str
+    metric: str
+    basis: str
+    series: pd.DataFrame
+    conflicts: pd.DataFrame
+    system: GroupSystem = field(repr=False)
+
+
 def reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
     """Annual and monthly series for every entity × metric × basis of ``observations`` (see module docstring)."""
+    return assemble(list(reconcile_groups(observations, rule, exclude, keep, reconcile_group)), observations)
+
+
+def reconcile_groups(observations: pd.DataFrame, rule: str, exclude, keep, solve) -> Iterator[Group]:
+    """``solve(facts, rule, keep)`` for each entity × metric × basis of the usable facts (counts; totals and
+    cumulatives; not excluded), after checking the options."""
     if rule not in RULES:
         raise InputError(f"unknown conflict rule {rule!r}; choose from {', '.join(RULES)}")
     unknown = (set(exclude) | set(keep)) - set(observations["id"])
@@ -104,18 +128,33 @@ def reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=()
     usable = observations[observations["metric"].isin(COUNT_METRICS)
                           & observations["kind"].isin(("total", "cumulative"))
                           & ~observations["id"].isin(set(exclude))]  # fmt: skip
-    series, conflicts, systems = [], [], {}
-    for (entity, metric, basis), facts in usable.groupby(["entity", "metric", "basis"], sort=True):
-        uid = f"{entity}/{metric}/{basis}"
-        system, found = _resolve(facts, rule == "latest", set(keep))
-        systems[uid] = system
-        conflicts += [{"unique_id": uid, "entity": entity, "metric": metric, "basis": basis, **row} for row in found]
-        for freq, rows in (("annual", _annual_rows(system, facts)), ("monthly", _monthly_rows(system))):
-            series += [{"unique_id": uid, "entity": entity, "metric": metric, "basis": basis, "freq": freq, **r}
-                       for r in rows]  # fmt: skip
+    for _, facts in usable.groupby(["entity", "metric", "basis"], sort=True):
+        yield solve(facts, rule, frozenset(keep) & frozenset(facts["id"]))
+
+
+def reconcile_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozenset()) -> Group:
+    """Reconcile the facts of one entity × metric × basis (see the module docstring)."""
+    entity, metric, basis = (str(facts[c].iloc[0]) for c in ("entity", "metric", "basis"))
+    uid = f"{entity}/{metric}/{basis}"
+    system, found = _resolve(facts, rule == "latest", set(keep))
+    ident = {"unique_id": uid, "entity": entity, "metric": metric, "basis": basis}
+    series = [{**ident, "freq": freq, **r}
+              for freq, rows in (("annual", _annual_rows(system, facts)), ("monthly", _monthly_rows(system)),
+                                 ("ytd", _ytd_rows(system)))
+              for r in rows]  # fmt: skip
     frame = pd.DataFrame(series, columns=SERIES_COLUMNS)
     frame["ds"] = pd.to_datetime(frame["ds"])
-    return Reconciliation(frame, pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS), observations, systems)
+    conflicts = pd.DataFrame([{**ident, **row} for row in found], columns=CONFLICT_COLUMNS)
+    return Group(uid, entity, metric, basis, frame, conflicts, system)
+
+
+def assemble(groups: list[Group], observations: pd.DataFrame) -> Reconciliation:
+    """One :class:`Reconciliation` from reconciled groups."""
+    series = pd.concat([g.series for g in groups], ignore_index=True) if groups else pd.DataFrame(columns=SERIES_COLUMNS)
+    series["ds"] = pd.to_datetime(series["ds"])
+    conflicts = [g.conflicts for g in groups if len(g.conflicts)]
+    return Reconciliation(series, pd.concat(conflicts, ignore_index=True) if conflicts else
+                          pd.DataFrame(columns=CONFLICT_COLUMNS), observations, {g.uid: g.system for g in groups})
 
 
 def _resolve(facts: pd.DataFrame, recency_first: bool, keep: set[str]) -> tuple[GroupSystem, list[dict]]:
@@ -215,6 +254,19 @@ def _monthly_rows(system: GroupSystem) -> list[dict]:
         row = _value_row(system, start, end, period_coef(system.months, start, end))
         if "partial" not in row["flags"]:
             rows.append(row)
+    return rows
+
+
+def _ytd_rows(system: GroupSystem) -> list[dict]:
+    """Year-to-date totals (1 January to the last day of a fact ending inside that year) that the facts bound from
+    below: what each year had run by each date a fact speaks of (``ds`` is that date)."""
+    rows = []
+    ends = sorted({c.period[1] for c in system.kept if c.period[1] < c.period[1] + pd.offsets.YearEnd(0)})
+    for end in ends:
+        start = pd.Timestamp(end.year, 1, 1)
+        row = _value_row(system, start, end, period_coef(system.months, start, end))
+        if row["y_lo"] > 0:
+            rows.append({**row, "ds": end})
     return rows
 
 

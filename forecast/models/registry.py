@@ -14,6 +14,7 @@ from forecast.errors import InputError
 from forecast.models.base import Model
 
 _REGISTRY: dict[str, Callable[..., Model]] = {}
+SELECTED = "selected"  # pseudo-model name: each series' own model from a backtest selection
 
 
 def register(name: str) -> Callable[[type[Model]], type[Model]]:

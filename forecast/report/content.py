@@ -13,7 +13,7 @@ import pandas as pd
 from forecast.errors import InputError
 from forecast.report.escape import Cell, Link
 from forecast.store import list_runs, read_table
-from forecast.targets.series import outcome_label
+from forecast.targets.outcome import outcome_label
 
 PRIMARY_METRIC = "mase"
 DASH = "–"
@@ -176,31 +176,49 @@ def leaderboard_table(scores: pd.DataFrame) -> Table:
     return Table("leaderboard", "Backtest leaderboard", ["Model", "Series", *metrics], rows, note)
 
 
+KNOWN, BOUNDED, PENDING = "known", "bounded", "not yet known"
+
+
+def outcome_status(lo, hi) -> str:
+    """How far the facts settle an outcome: ``known`` (pinned to 10%), ``bounded`` (some bound), else pending."""
+    if pd.notna(lo) and pd.notna(hi) and np.isfinite(hi) and hi - lo <= 0.10 * max(hi, 1.0):
+        return KNOWN
+    return BOUNDED if (pd.notna(lo) and lo > 0) or (pd.notna(hi) and np.isfinite(hi)) else PENDING
+
+
 def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str, str]) -> tuple[Table, Table]:
-    """Earlier vintages' forecasts beside the actuals this run knows: a summary and every point."""
-    actual = series.dropna(subset=["y"])[["unique_id", "ds", "y"]]
+    """Earlier vintages' annual forecasts against what this run's facts allow for those years: a known outcome
+    is scored (% error, inside the 80% band), a bounded one only as inside or outside the facts' bounds, a year
+    not known yet is listed as such — a partial year is never taken as the actual."""
+    annual = earlier[earlier["freq"].fillna("annual") == "annual"] if "freq" in earlier else earlier
+    facts = series[series["freq"] == "annual"][["unique_id", "ds", "y", "y_lo", "y_hi"]]
     order = {rid: i for i, rid in enumerate(labels)}
-    joined = earlier.merge(actual, on=["unique_id", "ds"]).assign(vintage=lambda f: f["run_id"].map(order))
+    joined = annual.merge(facts, on=["unique_id", "ds"], how="left").assign(vintage=lambda f: f["run_id"].map(order))
     joined = joined.sort_values(["vintage", "unique_id", "model", "ds"], kind="stable")
-    joined["ape"] = (joined["mean"] - joined["y"]).abs() / joined["y"].abs().replace(0, np.nan)
-    inside = (joined["lo_80"] <= joined["y"]) & (joined["y"] <= joined["hi_80"])
-    joined["inside"] = inside.astype(float).where(joined[["lo_80", "hi_80"]].notna().all(axis=1))
-    summary = joined.groupby(["run_id", "model"], sort=False).agg(
-        n=("y", "size"), mape=("ape", "mean"), cover=("inside", "mean")
+    joined["status"] = [outcome_status(lo, hi) for lo, hi in zip(joined["y_lo"], joined["y_hi"])]
+    known = joined["status"] == KNOWN
+    joined["ape"] = ((joined["mean"] - joined["y"]).abs() / joined["y"].abs().replace(0, np.nan)).where(known)
+    in_band = (joined["lo_80"] <= joined["y"]) & (joined["y"] <= joined["hi_80"])
+    in_bounds = (joined["mean"] >= joined["y_lo"].fillna(0)) & (joined["mean"] <= joined["y_hi"].fillna(np.inf))
+    joined["inside"] = np.where(known, in_band, np.where(joined["status"] == BOUNDED, in_bounds, np.nan))
+    scored = joined[joined["status"] != PENDING]
+    summary = scored.groupby(["run_id", "model"], sort=False).agg(
+        n=("y", "size"), known=("ape", "count"), mape=("ape", "mean"), cover=("inside", "mean")
     )
     summary_rows = [
-        [labels[r.run_id], text(r.model), str(r.n), pct(r.mape), pct(r.cover)]
+        [labels[r.run_id], text(r.model), str(r.n), str(r.known), pct(r.mape), pct(r.cover)]
         for r in summary.reset_index().itertuples()
     ]
     point_rows = [
-        [labels[r.run_id], text(r.unique_id), text(r.model), f"{r.ds:%Y-%m-%d}", fmt(r.mean),
-         interval(r.lo_80, r.hi_80), fmt(r.y), pct(r.ape), yes_no(r.inside)]
+        [labels[r.run_id], text(r.unique_id), text(r.model), f"{r.ds:%Y}", fmt(r.mean), interval(r.lo_80, r.hi_80),
+         r.status, outcome_label(r.y if r.status == KNOWN else None, r.y_lo, r.y_hi) or DASH,
+         pct(r.ape), yes_no(r.inside if r.status != PENDING else None)]
         for r in joined.itertuples()
     ]  # fmt: skip
-    empty = "No earlier vintage has forecasts for dates whose actuals have arrived yet."
-    summary_columns = ["Vintage", "Model", "Points", "MAPE", "Inside 80%"]
-    point_columns = ["Vintage", "Series", "Model", "Date", "Forecast", "80% interval", "Actual", "% error",
-                     "Inside 80%"]  # fmt: skip
+    empty = "No earlier vintage has forecasts for years this run knows anything about yet."
+    summary_columns = ["Vintage", "Model", "Years scored", "Known", "MAPE (known)", "Inside 80% / bounds"]
+    point_columns = ["Vintage", "Series", "Model", "Year", "Forecast", "80% interval", "Outcome", "Facts allow",
+                     "% error", "Inside"]  # fmt: skip
     return (
         Table("outcomes", "Forecast vs outcome (earlier vintages)", summary_columns, summary_rows,
               "" if summary_rows else empty),
@@ -221,24 +239,19 @@ def conflict_table(conflicts: pd.DataFrame, urls: dict[str, str]) -> Table:
 
 
 def series_views(series: pd.DataFrame, forecasts: pd.DataFrame, scores: pd.DataFrame, urls) -> list[SeriesView]:
-    """One view per forecast series of this run (every series when the run has no forecasts), annual history
-    only, forecast by its best-scoring model (else the first by name); the data pages list the rest."""
-    best = (
-        scores[scores["metric"] == PRIMARY_METRIC].groupby(["unique_id", "model"])["value"].mean().dropna()
-        .sort_values(kind="stable").reset_index().drop_duplicates("unique_id").set_index("unique_id")["model"]
-    )  # fmt: skip
+    """One view per series with an outlook in this run (every series when the run has none), national first:
+    its annual history and the outlook's annual rows — the same paths the target table reads."""
     views = []
-    forecast_ids = set(forecasts["unique_id"])
+    annual_rows = forecasts[forecasts["freq"].fillna("annual") == "annual"] if "freq" in forecasts else forecasts
+    forecast_ids = set(annual_rows["unique_id"])
     annual = series[series["freq"] == "annual"] if (series["freq"] == "annual").any() else series
     for uid, history in annual.groupby("unique_id", sort=True):
         if forecast_ids and uid not in forecast_ids:
             continue
-        own = forecasts[forecasts["unique_id"] == uid]
-        models = sorted(own["model"].unique())
-        model = best.get(uid) if best.get(uid) in models else (models[0] if models else None)
+        own = annual_rows[annual_rows["unique_id"] == uid].sort_values("ds")
+        model = str(own["model"].iloc[0]) if len(own) else None
         first = history.iloc[0]
-        title = " · ".join(text(first[c]) for c in ("entity", "metric", "basis", "freq") if pd.notna(first[c]))
+        title = " · ".join(text(first[c]) for c in ("entity", "metric", "basis") if pd.notna(first[c]))
         sources = links(";".join(history["sources"].dropna()), urls)
-        forecast = own[own["model"] == model].sort_values("ds")
-        views.append(SeriesView(str(uid), title or str(uid), history.sort_values("ds"), forecast, model, sources))
-    return views
+        views.append(SeriesView(str(uid), title or str(uid), history.sort_values("ds"), own, model, sources))
+    return sorted(views, key=lambda v: (not v.unique_id.startswith("national/"), v.unique_id))

@@ -6,7 +6,11 @@ Every table is long format and keyed by ``run_id``: one run is one vintage. Colu
 - ``series``: the reconciled history as of the run; ``y_lo``/``y_hi`` bound the value (``y_hi`` NULL or +inf means
   unbounded above), ``sources`` holds ``;``-joined observation ids, ``flags`` free text.
 - ``forecasts``: one row per series, model and date, with fixed columns for the mean, the 10/50/90% quantiles and
-  the 80% and 95% central intervals (fixed columns, not a level column, so a row reads as one forecast).
+  the 80% and 95% central intervals (fixed columns, not a level column, so a row reads as one forecast). From v3
+  these are the outlook's: ``freq`` (annual rows for years, monthly rows for months), ``as_of`` (the date the
+  data ran to), ``status`` (in progress / forecast / not yet published), ``observed`` and ``observed_through``
+  (what the year had run by then), ``prior_mean`` (the annual model's mean before that year's facts) and
+  ``notes``.
 - ``scores``: backtest metrics, one row per series, model and metric.
 - ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target_key`` (v2) identifies a
   target across vintages (``target``, the label, did in v1 and still does for rows without a key),
@@ -59,9 +63,20 @@ ALTER TABLE target_checks ADD COLUMN outcome_hi DOUBLE;
 ALTER TABLE target_checks ADD COLUMN target_key TEXT;
 """
 
+V3 = """
+ALTER TABLE forecasts ADD COLUMN freq TEXT;
+ALTER TABLE forecasts ADD COLUMN status TEXT;
+ALTER TABLE forecasts ADD COLUMN observed DOUBLE;
+ALTER TABLE forecasts ADD COLUMN observed_through DATE;
+ALTER TABLE forecasts ADD COLUMN as_of DATE;
+ALTER TABLE forecasts ADD COLUMN prior_mean DOUBLE;
+ALTER TABLE forecasts ADD COLUMN notes TEXT;
+"""
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: lambda con: con.execute(V1),
     2: lambda con: con.execute(V2),
+    3: lambda con: con.execute(V3),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 DATA_TABLES = ("series", "forecasts", "scores", "target_checks", "conflicts")

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.schema import DEFAULT_BASIS
+from forecast.data.vintage import series_uid
 from forecast.errors import InputError, ValidationError
 
 COMPARISONS = ("more_than", "at_least", "at_most")
@@ -42,11 +43,6 @@ TARGETS_CSV_COLUMNS = (
     "entity", "metric", "year", "period_start", "period_end", "comparison", "value", "growth_pct",
     "base_year", "basis", "label",
 )  # fmt: skip
-
-
-def series_uid(entity: str, metric: str, basis: str | None = None) -> str:
-    """A series named like the data layer's: ``entity/metric/basis`` (``reported`` unless given)."""
-    return f"{entity}/{metric}/{basis or DEFAULT_BASIS}"
 
 
 @dataclass(frozen=True)
