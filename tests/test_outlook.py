@@ -77,11 +77,18 @@ def test_without_sub_annual_facts_the_outlook_is_the_annual_model():
                           "period_start": [f"{y}-01-01" for y in years], "period_end": [f"{y}-12-31" for y in years],
                           "kind": "total", "value": values, "qualifier": "exact", "published": None})  # fmt: skip
     view = Outlooks(frame, model="theta", n_paths=300, years=2).get("testhub", "trains", as_of="2024-01-15")
-    assert view.monthly is None and list(view.years) == [2024, 2025]
-    reference, used, _ = forecast_array(np.array(values, float), 2, "theta", 1, 300,
+    assert view.monthly is None and list(view.shown) == [2024, 2025] and view.years[0] == 2024
+    reference, used, _ = forecast_array(np.array(values, float), len(view.years), "theta", 1, 300,
                                         series_seed(0, "testhub/trains/reported", "theta"))  # fmt: skip
     np.testing.assert_allclose(view.annual, reference.paths, rtol=1e-9)
     assert view.used == used == "theta"
+
+
+def test_a_years_paths_do_not_depend_on_how_many_years_are_shown():
+    short = Outlooks(n_paths=300, years=2).get("xian", "trains")
+    long = Outlooks(n_paths=300, years=8).get("xian", "trains")
+    np.testing.assert_array_equal(short.year_paths(2026), long.year_paths(2026))
+    assert len(short.table()) == 2 and len(long.table()) == 8
 
 
 def test_same_seed_same_paths_and_another_seed_other_paths():
