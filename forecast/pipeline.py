@@ -131,21 +131,29 @@ def forecast_rows(views: list[Outlook]) -> pd.DataFrame:
             row.update({name: np.quantile(paths, q, axis=0) for name, q in QUANTILES.items()})
             if freq == "annual":
                 seen = [view.observed.get(int(y)) for y in years]
-                row.update(status=[view.status(int(y)) for y in years],
+                before = [view.year_paths(int(y) - 1) for y in years]
+                row.update(p_up=[np.mean(paths[:, k] > b) if b is not None else np.nan for k, b in enumerate(before)],
+                           status=[view.status(int(y)) for y in years],
                            observed=[o.value if o else np.nan for o in seen],
                            observed_through=[o.through if o else pd.NaT for o in seen],
+                           observed_text=[o.short() if o else None for o in seen],
                            prior_mean=view.prior_mean[: len(years)], notes="; ".join(view.notes))  # fmt: skip
             frames.append(pd.DataFrame(row))
     return pd.concat(frames, ignore_index=True)
 
 
 def conflict_rows(conflicts: pd.DataFrame) -> pd.DataFrame:
-    """The data layer's conflicts in the store's columns (one row per fact set aside)."""
+    """The data layer's conflicts in the store's columns (one row per fact set aside), the facts it clashed with
+    never including itself."""
+    own = [set(ids.split(";")) for ids in conflicts["fact_ids"]]
+    against = [";".join(a for a in str(text or "").split(";") if a and a not in mine)
+               for text, mine in zip(conflicts["against"], own)]  # fmt: skip
     return pd.DataFrame({
-        "entity": conflicts["entity"], "metric": conflicts["metric"], "basis": conflicts["basis"],
-        "ds": conflicts["period_start"], "fact_id": conflicts["fact_ids"],
-        "violation": [f"{v:,.1f} ({r:.1%}) against {a or '-'}" for v, r, a in
-                      zip(conflicts["violation"], conflicts["relative"], conflicts["against"])],
+        "unique_id": conflicts["unique_id"], "entity": conflicts["entity"], "metric": conflicts["metric"],
+        "basis": conflicts["basis"], "ds": conflicts["period_start"], "period_end": conflicts["period_end"],
+        "fact_id": conflicts["fact_ids"], "statement": conflicts["statement"], "missed_by": conflicts["violation"],
+        "relative": conflicts["relative"], "against": against, "resolution": conflicts["resolution"],
+        "violation": [f"{v:,.0f} ({r:.1%})" for v, r in zip(conflicts["violation"], conflicts["relative"])],
         "kept": False, "note": conflicts["statement"],
     })  # fmt: skip
 

@@ -5,16 +5,17 @@ Every fact about the outlook's months is a :class:`Band`: ``lo ≤ a·x ≤ hi``
 growth rate over last year). The paths are a prior sample; conditioning moves each path the way a Gaussian
 posterior would (Matheron's rule, the ensemble Kalman update), with the ensemble's own covariance:
 
-- a *narrow* band (no wider than the prior spread of ``a·x``) is an observation of ``a·x`` with the band's
+- a *narrow* band (no wider than the prior spread of ``a·x``, or than :data:`PRECISE` of itself) is an
+  observation of ``a·x`` with the band's
   width as uniform observation noise (variance width²/12, plus the unevenness of partly covered months, and at
   least :data:`MIN_NOISE` of its value: sources round, revise and disagree, and a dozen exact sums over eleven
   months would otherwise over-determine them and amplify any misprint);
   narrow bands are assimilated jointly: ``x ← x + (y + ε - A x) K``, ``K = C_xg (C_gg + R)⁻¹``;
 - a *wide* or open band ("more than 16,000 in eleven months") is a bound: each path's ``a·x`` is mapped through
   the normal CDF onto the normal distribution truncated to the band (ranks kept: a path far inside barely moves)
-  and the path moves along the regression of ``x`` on ``a·x``. This is exact for a Gaussian prior. A bound that
-  the narrow facts leave almost no room for (less than :data:`CONTRADICTED`) is set aside and named: typically a
-  milestone since launch, where a small error in decades of totals becomes a large one in this year's.
+  and the path moves along the regression of ``x`` on ``a·x``. This is exact for a Gaussian prior. A milestone
+  since launch that the narrow facts leave almost no room for (less than :data:`CONTRADICTED`) is set aside and
+  named: a small error in a decade of totals becomes a large one in this year's part of the sum.
 
 Growth makes priors multiplicative (a young hub's next year may be half or three times this one), where a linear
 update in levels is a poor approximation. When a fact's sum varies across the prior paths by more than
@@ -42,6 +43,7 @@ from scipy.special import ndtr, ndtri
 from forecast.data.constraints import PARTIAL_MONTH_SLACK
 
 NARROW = 1.0  # a band at most this many prior standard deviations wide is an observation, wider ones are bounds
+PRECISE = 0.05  # ... and so is one at most 5% wide, however far the prior is from it
 BOUND_PASSES = 2
 PROJECTION_PASSES = 20
 MDA_PASSES = 3  # ES-MDA passes on the log scale, each with the observation noise inflated by this factor
@@ -65,13 +67,14 @@ class Band:
     label: str
     ratio_of: np.ndarray | None = None
     ratio_tol: float = 0.0
+    since_launch: bool = False  # part of a sum reaching back before the outlook (a milestone since launch)
 
     def resolved(self, x: np.ndarray) -> "Band":
         """The band with a ratio's width made concrete at the paths' typical base total."""
         if self.ratio_of is None:
             return self
         width = self.ratio_tol * float(np.mean(x @ self.ratio_of))
-        return Band(self.a, self.lo - width, self.hi + width, self.ids, self.label)
+        return Band(self.a, self.lo - width, self.hi + width, self.ids, self.label, since_launch=self.since_launch)
 
     @property
     def partial(self) -> np.ndarray:
@@ -99,7 +102,9 @@ def condition_years(annual: np.ndarray, shares: np.ndarray, bands: list[Band], r
     if len(touched) == 0:
         return Conditioned(monthly, {})
     block = (touched[:, None] * 12 + np.arange(12)).ravel()
-    inner = condition(monthly[:, block], [Band(b.a[block], b.lo, b.hi, b.ids, b.label) for b in bands], rng)
+    inner = condition(monthly[:, block], [Band(b.a[block], b.lo, b.hi, b.ids, b.label, None if b.ratio_of is None
+                                               else b.ratio_of[block], b.ratio_tol, b.since_launch) for b in bands],
+                      rng)  # fmt: skip
     monthly[:, block] = inner.paths
     after = monthly[:, block].reshape(n_paths, len(touched), 12).sum(axis=2)
     ratio = after / np.maximum(annual[:, touched], 1e-9)
@@ -123,13 +128,15 @@ def condition(paths: np.ndarray, bands: list[Band], rng: np.random.Generator) ->
         sd = float(g.std())
         middle = (band.lo + band.hi) / 2 if np.isfinite(band.hi - band.lo) else min(max(float(g.mean()), band.lo), band.hi)
         surprise[band.label] = (middle - float(g.mean())) / sd if sd > 0 else 0.0
-        (narrow if np.isfinite(band.hi) and band.hi - band.lo <= NARROW * sd else wide).append(band)
+        width = band.hi - band.lo
+        precise = np.isfinite(width) and (width <= NARROW * sd or width <= PRECISE * abs(band.hi + band.lo) / 2)
+        (narrow if precise else wide).append(band)
     positive = [b for b in narrow if _positive(b)]
     if any(_spread(x @ b.a) > LOG_SCALE_SPREAD for b in positive):
         x = _on_log_scale(x, positive, rng)
     if narrow:
         x = _observe(x, narrow, rng)
-    contradicted = {b.label for b in wide if _room(x, b) < CONTRADICTED}
+    contradicted = {b.label for b in wide if b.since_launch and _room(x, b) < CONTRADICTED}
     wide = [b for b in wide if b.label not in contradicted]
     for _ in range(BOUND_PASSES):
         for band in wide:
@@ -183,9 +190,9 @@ def merge(bands: list[Band]) -> list[Band]:
         lo, hi = max(kept.lo, band.lo), min(kept.hi, band.hi)
         ids = tuple(dict.fromkeys(kept.ids + band.ids))
         if lo <= hi:
-            merged[key] = Band(kept.a, lo, hi, ids, kept.label)
+            merged[key] = Band(kept.a, lo, hi, ids, kept.label, since_launch=kept.since_launch and band.since_launch)
         elif band.hi - band.lo < kept.hi - kept.lo:
-            merged[key] = Band(band.a, band.lo, band.hi, ids, band.label)
+            merged[key] = Band(band.a, band.lo, band.hi, ids, band.label, since_launch=band.since_launch)
     return list(merged.values())
 
 

@@ -47,7 +47,8 @@ def outlook_bands(series: ReconciledSeries, months: pd.PeriodIndex) -> list[Band
             if not coef_o.any():
                 continue
             low, high = past(coef_p)
-            bands.append(Band(coef_o, c.lo * system.scale - high, c.hi * system.scale - low, c.ids, label))
+            bands.append(Band(coef_o, c.lo * system.scale - high, c.hi * system.scale - low, c.ids, label,
+                              since_launch=bool(coef_p.any())))  # fmt: skip
             continue
         base_o, base_p = split(c.base)
         if not coef_o.any() and not base_o.any():

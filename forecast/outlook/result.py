@@ -34,6 +34,13 @@ class Observed:
         """The figure to quote: the middle of a pinned interval, else the bound."""
         return (self.lo + self.hi) / 2 if self.pinned else self.lo
 
+    def short(self) -> str:
+        """``4,250 to 31 Mar``, or ``≥ 7,295 to 10 Jun (4,250 to 31 Mar)``: for a table cell."""
+        if self.pinned:
+            return f"{self.value:,.0f} to {self.through:%d %b}"
+        exact = f" ({self.exact[0]:,.0f} to {self.exact[1]:%d %b})" if self.exact else ""
+        return f"≥ {self.lo:,.0f} to {self.through:%d %b}{exact}"
+
     def describe(self) -> str:
         """``4,250 through 2025-03-31``, or ``≥ 7,295 through 2025-06-10 (4,250 through 2025-03-31)``."""
         if self.pinned:
