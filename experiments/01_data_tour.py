@@ -180,3 +180,17 @@ both = rec.series.merge(latest.series, on=key, suffixes=("_corroborated", "_late
 changed = both[(both["freq"] == "annual")
                & ~np.isclose(both["y_corroborated"], both["y_latest"], rtol=1e-6, equal_nan=True)]
 changed[["unique_id", "ds", "y_corroborated", "y_latest"]]
+
+# %% [markdown]
+# The same comparison as a chart: each dot is one year of a series whose value depends on the rule.
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 5))
+ax.scatter(changed["y_corroborated"], changed["y_latest"], s=18)
+top = float(np.nanmax(changed[["y_corroborated", "y_latest"]].to_numpy())) * 1.05 if len(changed) else 1.0
+ax.plot([0, top], [0, top], color="grey", linestyle="--", linewidth=1)
+ax.set_xlabel("annual value, rule corroborated")
+ax.set_ylabel("annual value, rule latest")
+ax.set_title("Where the conflict rules disagree")
+fig.tight_layout()
+plt.show()

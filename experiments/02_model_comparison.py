@@ -147,6 +147,10 @@ prediction.fallbacks()
 # more central (50 %, 80 %, 95 % intervals from the sample paths), with the median as a line.
 
 # %%
+lo, hi = paths.interval(80)
+pd.DataFrame({"ds": future.dt.year.to_numpy(), "median": paths.median(), "lo-80": lo, "hi-80": hi}).round(0)
+
+# %%
 uid = "xian/trains/reported"
 chosen = selection.set_index("unique_id").at[uid, "model"]
 paths = prediction.paths(uid, chosen)
@@ -164,7 +168,3 @@ ax.set_ylabel("trains")
 ax.legend(loc="upper left")
 fig.tight_layout()
 plt.show()
-
-# %%
-lo, hi = paths.interval(80)
-pd.DataFrame({"ds": future.dt.year.to_numpy(), "median": paths.median(), "lo-80": lo, "hi-80": hi}).round(0)

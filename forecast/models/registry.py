@@ -50,6 +50,20 @@ def available_models() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def model_table():
+    """One row per registered model: name, what it does (its docstring's first line) and its capabilities."""
+    import dataclasses
+
+    import pandas as pd
+
+    rows = []
+    for name in available_models():
+        cls = _REGISTRY[name]
+        doc = (cls.__doc__ or "").strip().splitlines()
+        rows.append({"model": name, "description": doc[0] if doc else "", **dataclasses.asdict(cls.capabilities)})
+    return pd.DataFrame(rows)
+
+
 def model_class(name: str) -> type[Model]:
     """The class registered under ``name``; an unknown name is an :class:`InputError` listing the known ones."""
     _load_families()

@@ -17,7 +17,9 @@ grows. ``b`` is capped at 0: a larger hub is never assumed to grow faster. When 
 (fewer than three entities, no convergence) the entity effects are left out (ordinary least squares); with fewer
 than :data:`MIN_SIZE_RATES` rates the size effect is left out too (growth = the pooled mean). The noise is
 Student-t with the residual degrees of freedom, so a handful of rates gives honest, wide tails (clipped at
-:data:`MAX_NOISE` scale units a year, since an exponentiated Student-t has no mean).
+:data:`MAX_NOISE` scale units a year, since an exponentiated Student-t has no mean), and its scale shrinks with
+size as the residuals do (on the bundled trains: sd 0.77 below 150 trains a year, 0.34 up to 1,100, 0.21 up to
+5,000, 0.14 above).
 
 Paths follow only :data:`DRIFT` of the expected growth (fixed effects and the entity's own effect; the spreads are
 kept): rates measured while the network boomed overstate what followed — full drift gave retrospective
@@ -29,7 +31,7 @@ model; both numbers were chosen by the retrospective nowcast on 2012-2020 and ch
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -51,7 +53,8 @@ DRIFT = 0.25  # share of the pooled expected growth a path follows (chosen on 20
 @dataclass(frozen=True)
 class GrowthModel:
     """Growth on size as seen by one entity: fixed effects and their covariance, the entity's own effect (mean,
-    sd) and the per-step noise sd."""
+    sd) and the per-step noise sd at the pool's typical log level ``noise_ref``, scaled by ``exp(noise_slope ·
+    (log level - noise_ref))`` elsewhere."""
 
     coef: np.ndarray
     cov: np.ndarray
@@ -60,6 +63,14 @@ class GrowthModel:
     noise_sd: float
     method: str
     dof: float = np.inf
+    noise_slope: float = 0.0
+    noise_ref: float = 0.0
+    noise_range: tuple[float, float] = (-np.inf, np.inf)
+
+    def noise_at(self, log_level) -> np.ndarray:
+        """The year-to-year noise sd at ``log_level`` (held within the pool's range of levels)."""
+        x = np.clip(np.asarray(log_level, dtype=float), *self.noise_range)
+        return self.noise_sd * np.exp(self.noise_slope * (x - self.noise_ref))
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,13 @@ class GrowthPool:
         if len(self) < MIN_SIZE_RATES:
             return self._least_squares(size=False)
         mixed = self._mixed(entity) if len(set(self.entity)) >= MIN_ENTITIES else None
-        return mixed or self._least_squares()
+        model = mixed or self._least_squares()
+        residuals = self.growth - model.coef[0] - model.coef[1] * self.log_level
+        if mixed is not None:
+            residuals = residuals - self._mixed_fit.random_effects_array
+        slope, ref, sd = _noise_by_size(self.log_level, residuals)
+        span = (float(self.log_level.min()), float(self.log_level.max()))
+        return replace(model, noise_slope=slope, noise_ref=ref, noise_sd=sd, noise_range=span)
 
     def _mixed(self, entity: str) -> GrowthModel | None:
         fit = self._mixed_fit
@@ -114,6 +131,7 @@ class GrowthPool:
         usable = fit.converged and np.isfinite(tau2) and tau2 >= 0 and sigma2 > 0 and np.all(np.isfinite(cov))
         if not usable or np.linalg.eigvalsh(cov).min() < 0:  # e.g. tau² on the boundary: no entity effects
             return None
+        fit.random_effects_array = np.array([float(fit.random_effects[e].iloc[0]) for e in self.entity])
         return fit
 
     def _least_squares(self, size: bool = True) -> GrowthModel:
@@ -145,6 +163,18 @@ def pooled_growth(vintage: Vintage, metric: str) -> GrowthPool:
     return GrowthPool(np.array(entity, dtype=object), np.array(level, dtype=float), np.array(growth, dtype=float))
 
 
+def _noise_by_size(log_level: np.ndarray, residuals: np.ndarray) -> tuple[float, float, float]:
+    """How the growth noise shrinks with size: the slope of log |residual| on log level (least squares on
+    log r² + 1.27, the mean of log χ²₁; capped to [-1, 0]: larger series never get noisier), the reference level
+    (the pool's mean) and the sd there, scaled so the pool's average variance is the residuals' own."""
+    x = log_level - log_level.mean()
+    y = np.log(np.maximum(residuals**2, 1e-12)) + 1.27
+    slope = float(np.clip(0.5 * (x @ (y - y.mean())) / max(x @ x, 1e-12), -1.0, 0.0))
+    shape = np.exp(2 * slope * x)
+    sd = float(np.sqrt(np.mean(residuals**2) / np.mean(shape)))
+    return slope, float(log_level.mean()), sd
+
+
 def growth_paths(model: GrowthModel, last, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
     """``last`` (one level, or one per path) grown ``horizon`` steps by ``model`` (see the module docstring),
     shape ``(n_paths, horizon)``."""
@@ -154,7 +184,8 @@ def growth_paths(model: GrowthModel, last, horizon: int, n_paths: int, rng: np.r
     log_level = np.log(np.maximum(np.broadcast_to(np.asarray(last, dtype=float), (n_paths,)), 1e-9))
     out = np.empty((n_paths, horizon))
     for step in range(horizon):
-        noise = model.noise_sd * np.clip(innovations(rng, n_paths, 1, 1.0, model.dof)[:, 0], -MAX_NOISE, MAX_NOISE)
+        draws = np.clip(innovations(rng, n_paths, 1, 1.0, model.dof)[:, 0], -MAX_NOISE, MAX_NOISE)
+        noise = model.noise_at(log_level) * draws
         log_level = log_level + params[:, 0] + params[:, 1] * log_level + effect + noise
         out[:, step] = np.exp(log_level)
     return out

@@ -243,8 +243,8 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
         by_metric.setdefault(str(history["metric"].iloc[0]), []).append((uid, history, own))
     tables = []
     for metric in sorted(by_metric, key=lambda m: list(UNITS).index(m) if m in UNITS else len(UNITS)):
-        columns = ["Series", "Latest full year", f"{year} so far", f"{year}: median (80% interval)",
-                   f"P(above {year - 1})", f"{year + 1}: median (80% interval)", "Facts moved it"]  # fmt: skip
+        columns = ["Series", "Latest full year", f"{year} so far", f"{year}: median (80%)", f"P(> {year - 1})",
+                   f"{year + 1}: median (80%)", "Moved by facts"]  # fmt: skip
         rows, group = [], None
         for uid, history, own in by_metric[metric]:
             first = history.iloc[0]
@@ -272,7 +272,8 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
         tables.append(Table(f"outlook-{metric}", title, columns, rows))
     tables[0].note = (f"Facts published up to {as_of:%d %B %Y}. So far: what the facts say had run by then. Median "
                       "and 80% interval of the outlook's paths, which are conditioned on every fact about the year. "
-                      "Facts moved it: the outlook's mean against the annual model's before this year's facts.")  # fmt: skip
+                      "Moved by facts: the outlook's mean against the annual model's before this year's facts. "
+                      "(old): the latest full year is more than a year before the data's date.")  # fmt: skip
     return tables
 
 
