@@ -13,7 +13,7 @@ from forecast.backtest import backtest as run_backtest
 from forecast.backtest.leaderboard import LOWER_IS_BETTER, as_text, leaderboard
 from forecast.backtest.selection import save_selection, select_models
 from forecast.backtest.windows import WindowSpec
-from forecast.cli.common import emit_json, handles_input_errors
+from forecast.cli.common import emit_json
 from forecast.errors import InputError
 from forecast.longframe import read_csv
 from forecast.models.registry import available_models
@@ -78,7 +78,6 @@ def _resolve_entity(name: str) -> str:
     return resolve_entity(name)
 
 
-@handles_input_errors
 def backtest(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV with unique_id, ds, y."),
     entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Backtest one bundled entity's series."),

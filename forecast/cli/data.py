@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from forecast.cli.common import OutputFormat, emit, handles_input_errors
+from forecast.cli.common import OutputFormat, emit
 from forecast.data import add_observations, entity_catalogue, read_observations, reconciled, resolve_entity
 from forecast.data.summary import entity_summary
 from forecast.errors import InputError
@@ -30,7 +30,6 @@ KEEP_HELP = "Make this fact id win every conflict; repeat."
 
 
 @app.command("list")
-@handles_input_errors
 def list_entities(
     rule: str = typer.Option("corroborated", help=RULE_HELP),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
@@ -40,7 +39,6 @@ def list_entities(
 
 
 @app.command("show")
-@handles_input_errors
 def show(
     entity: str = typer.Argument(..., help="Entity slug or name, e.g. xian or \"Xi'an (Chang'an)\"."),
     metric: Optional[str] = typer.Option(None, help="trains, teu, tonnes, value_usd or value_cny (default: all)."),
@@ -64,7 +62,6 @@ def show(
 
 
 @app.command("conflicts")
-@handles_input_errors
 def conflicts(
     entity: Optional[str] = typer.Argument(None, help="Only this entity."),
     rule: str = typer.Option("corroborated", help=RULE_HELP),
@@ -81,7 +78,6 @@ def conflicts(
 
 
 @app.command("validate")
-@handles_input_errors
 def validate(file: Path = typer.Argument(..., help="Observations CSV in the bundled schema.")) -> None:
     """Check a file without changing anything: every problem as file:line: field: reason (exit 2 if any)."""
     rows = read_observations(file, known_entities=set(entity_catalogue()["slug"]))
@@ -89,7 +85,6 @@ def validate(file: Path = typer.Argument(..., help="Observations CSV in the bund
 
 
 @app.command("add")
-@handles_input_errors
 def add(
     file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),
     target: Optional[Path] = typer.Option(None, "--target", help="Merge into this file instead of your data "

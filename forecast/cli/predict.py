@@ -13,14 +13,13 @@ import typer
 
 from forecast.backtest.selection import as_mapping, load_selection
 from forecast.cli.backtest import select_input
-from forecast.cli.common import OutputFormat, emit, handles_input_errors
+from forecast.cli.common import OutputFormat, emit
 from forecast.errors import InputError
 from forecast.paths import write_atomically
 from forecast.longframe import read_csv
 from forecast.predict import SELECTED, predict as run_predict
 
 
-@handles_input_errors
 def predict(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV: one row per series and date."),
     horizon: int = typer.Option(..., "--horizon", "-h", help="Steps ahead to forecast."),
