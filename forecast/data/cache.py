@@ -1,8 +1,10 @@
-"""Reconciliation results cached on disk by content: the same facts, rule and code give the same series.
+"""Reconciliation results cached on disk by content, one entry per group: the same facts, rule and code give the
+same series, and a new fact costs the reconciliation of its own entity × metric × basis only.
 
-Reconciling the bundled data solves about 1,500 small linear programmes (~15 s); every command and report
-needs the result, so it is kept in ``$FORECAST_HOME/cache`` under a key made of the data hash, the options and
-a hash of the reconciliation code itself — a new data release or a code change simply misses the cache.
+Reconciling the bundled data solves about 1,500 small linear programmes (~15 s); every command and report needs
+the result, so each group's result is kept in ``$FORECAST_HOME/cache/reconcile-<code hash>.pkl`` under a key
+made of the group's facts and the options; a code change starts a new file. The file holds the entries used
+most recently (a few times the number of groups), so it does not grow without end.
 """
 
 from __future__ import annotations
@@ -15,28 +17,56 @@ import pandas as pd
 
 from forecast import paths
 from forecast.data import constraints, reconciliation, schema
-from forecast.data.load import data_hash
 from forecast.data.reconciliation import Reconciliation, reconcile
 
+KEY_COLUMNS = [*schema.COLUMNS, "basis", "value_text", "yoy_text"]
+MIN_ENTRIES = 512
 
-def cache_key(observations: pd.DataFrame, rule: str, exclude, keep) -> str:
-    """Content key of one reconciliation: data, options and the code that computes it."""
+
+def code_hash() -> str:
+    """A hash of the code that computes a reconciliation: results of other code are never reused."""
     code = b"".join(Path(m.__file__).read_bytes() for m in (constraints, reconciliation, schema))
-    parts = [data_hash(observations), rule, ",".join(sorted(exclude)), ",".join(sorted(keep)),
-             hashlib.sha256(code).hexdigest()[:16]]  # fmt: skip
+    return hashlib.sha256(code).hexdigest()[:16]
+
+
+def group_key(facts: pd.DataFrame, rule: str, keep) -> str:
+    """Content key of one group's reconciliation: its facts (not the files they came from) and the options."""
+    canonical = facts.sort_values("id")[KEY_COLUMNS].astype(str).to_csv(index=False)
+    parts = [rule, ",".join(sorted(set(keep) & set(facts["id"]))), canonical]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
 def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
-    """:func:`forecast.data.reconciliation.reconcile`, read from the cache when the same inputs were seen before."""
-    folder = paths.home() / "cache"
-    path = folder / f"reconcile-{cache_key(observations, rule, exclude, keep)}.pkl"
-    if path.exists():
+    """:func:`forecast.data.reconciliation.reconcile`, with every group read from the cache when seen before."""
+    path = paths.home() / "cache" / f"reconcile-{code_hash()}.pkl"
+    memo = _load(path)
+    used: dict[str, None] = {}
+    computed = []
+
+    def group_cache(facts: pd.DataFrame, compute):
+        key = group_key(facts, rule, keep)
+        used[key] = None
+        if key not in memo:
+            memo[key] = compute()
+            computed.append(key)
+        return memo[key]
+
+    result = reconcile(observations, rule, exclude, keep, group_cache=group_cache)
+    if computed:
+        budget = max(MIN_ENTRIES, 4 * len(used)) - len(used)
+        older = [k for k in memo if k not in used]
+        kept = (older[-budget:] if budget > 0 else []) + list(used)  # most recently used last
         try:
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            path.unlink(missing_ok=True)
-    result = reconcile(observations, rule, exclude, keep)
-    paths.write_atomically(path, lambda handle: pickle.dump(result, handle), binary=True)
+            paths.write_atomically(path, lambda handle: pickle.dump({k: memo[k] for k in kept}, handle), binary=True)
+        except OSError:  # a read-only $FORECAST_HOME: the result stands, only the next call is slower
+            pass
     return result
+
+
+def _load(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            memo = pickle.load(handle)
+        return memo if isinstance(memo, dict) else {}
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return {}

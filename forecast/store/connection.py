@@ -1,7 +1,9 @@
-"""Open the store: take the lock, connect, and create or migrate the schema (readers only check it)."""
+"""Open the store: take the lock, connect, and create or migrate the schema (readers only check it); check a
+store whole before a run writes to it."""
 
 from __future__ import annotations
 
+import errno
 import os
 from contextlib import contextmanager
 from typing import Iterator
@@ -11,7 +13,7 @@ import duckdb
 from forecast.errors import InputError
 from forecast.store.location import store_path
 from forecast.store.lock import LOCK_TIMEOUT, store_lock
-from forecast.store.schema import SCHEMA_VERSION, check_version, migrate, schema_version
+from forecast.store.schema import SCHEMA_VERSION, TABLES, check_version, migrate, schema_version
 
 
 @contextmanager
@@ -21,25 +23,50 @@ def open_store(
     """A connection to the store, held under its lock until the ``with`` block ends.
 
     Writers (the default) create the file and migrate it to the current schema; readers share the lock with
-    other readers and need an existing store at the current schema version.
+    other readers and need an existing store at the current schema version (they work in a read-only
+    directory). A file DuckDB cannot open, or whose blocks fail their checksums, is an :class:`InputError`.
     """
     path = store_path(path)
     if read_only and not path.is_file():
         raise InputError(f"{path}: no store here yet (a `forecast run` creates it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
     with store_lock(path, exclusive=not read_only, timeout=timeout):
         try:
             con = duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as err:
-            raise InputError(f"{path}: cannot open as a DuckDB store: {str(err).splitlines()[0]}") from None
+        except duckdb.Error as err:
+            raise InputError(f"{path}: cannot open as a DuckDB store: {_first_line(err)}") from None
         try:
             try:
                 version = schema_version(con) if read_only else migrate(con)
                 check_version(version)
             except InputError as err:
                 raise InputError(f"{path}: {err}") from None
+            except duckdb.Error as err:
+                raise InputError(f"{path}: the store is damaged: {_first_line(err)}") from None
             if version < SCHEMA_VERSION:
                 raise InputError(f"{path}: schema version {version} is older than {SCHEMA_VERSION}; a write migrates")
             yield con
         finally:
             con.close()
+
+
+def check_store(path: str | os.PathLike | None = None, timeout: float = LOCK_TIMEOUT) -> None:
+    """Open the store for writing and read every row of every table, so a run finds out that its store is
+    damaged or not writable before it computes anything, not after (an :class:`InputError` naming the file)."""
+    where = store_path(path)
+    try:
+        with open_store(where, timeout=timeout) as con:
+            for table in TABLES:
+                con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {table} t").fetchall()
+    except duckdb.Error as err:
+        raise InputError(f"{where}: the store is damaged: {_first_line(err)}") from None
+    except OSError as err:
+        if err.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        raise InputError(f"{where}: cannot write the store here ({err.strerror}); pass --store or set "
+                         "FORECAST_STORE to a writable place") from None  # fmt: skip
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
