@@ -129,7 +129,7 @@ def conflict_rows(conflicts: pd.DataFrame) -> pd.DataFrame:
         "ds": conflicts["period_start"], "fact_id": conflicts["fact_ids"],
         "violation": [f"{v:,.1f} ({r:.1%}) against {a or '-'}" for v, r, a in
                       zip(conflicts["violation"], conflicts["relative"], conflicts["against"])],
-        "kept": False, "note": conflicts["statement"],
+        "kept": False, "note": conflicts["statement"] + "; " + conflicts["resolution"],
     })  # fmt: skip
 
 
