@@ -10,7 +10,8 @@ much a forecast may ask for. Each check raises :class:`InputError` with the limi
   tonnes and money above all of China's rail freight (about 5 billion tonnes a year) and world output (about
   USD 110 trillion). A larger value is a typo or a unit slip, and would only strain the reconciliation's solver.
 - **Forecast size**: at most :data:`MAX_SAMPLES` sample paths, and paths × horizon at most :data:`MAX_PATH_CELLS`
-  numbers per series and model (160 MB), so a request that cannot fit in memory is refused, not attempted.
+  numbers per series and model (160 MB), so a request that cannot fit in memory is refused, not attempted;
+  at most :data:`MAX_JOBS` worker processes.
 - **Series values** given to ``predict``/``backtest`` are at most :data:`MAX_SERIES_VALUE` in size, so squared
   errors and sums over sample paths stay finite.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
@@ -40,6 +42,7 @@ MAX_SERIES_VALUE = 1e15
 
 MAX_SAMPLES = 100_000
 MAX_PATH_CELLS = 20_000_000
+MAX_JOBS = 64
 
 
 def date_problem(stamp: pd.Timestamp) -> str | None:
@@ -63,21 +66,35 @@ def check_samples(n: int, option: str = "--samples") -> None:
         raise InputError(f"{option} must be between 1 and {MAX_SAMPLES:,}, got {n:,}")
 
 
-def check_forecast_size(n_paths: int, h: int) -> None:
-    """Refuse a horizon below 1 and paths × horizon above :data:`MAX_PATH_CELLS` (memory per series and model)."""
+def check_forecast_size(n_paths: int, h: int, jobs: int = 1) -> None:
+    """Refuse a horizon below 1, sample counts outside [1, :data:`MAX_SAMPLES`], paths × horizon above
+    :data:`MAX_PATH_CELLS` (memory per series and model) and more than :data:`MAX_JOBS` processes."""
     if h < 1:
         raise InputError(f"horizon must be at least 1, got {h}")
+    check_samples(n_paths)
     if n_paths * h > MAX_PATH_CELLS:
         raise InputError(f"{n_paths:,} samples x {h:,} steps is more than {MAX_PATH_CELLS:,} numbers per series; "
                          f"ask for fewer --samples or a shorter --horizon")  # fmt: skip
+    if jobs > MAX_JOBS:
+        raise InputError(f"--jobs must be at most {MAX_JOBS}, got {jobs}")
 
 
-def check_horizon_end(last: pd.Timestamp, h: int, freq: Frequency, series: str) -> None:
-    """Refuse ``h`` steps of ``freq`` after ``last`` (the end of ``series``) that would pass :data:`FORECAST_END`."""
+def check_horizon_end(data: pd.DataFrame, h: int, freq: Frequency) -> None:
+    """Refuse ``h`` steps of ``freq`` after the latest series end of long frame ``data`` when they would pass
+    :data:`FORECAST_END`."""
+    ends = data.groupby("unique_id")["ds"].max()
+    series, last = ends.idxmax(), ends.max()
     room = steps_between(last, FORECAST_END, freq)
     if h > room:
         raise InputError(f"series {series!r} ends {last.date()}: {h:,} {freq.name} steps pass {FORECAST_END.date()}, "
                          f"the last date a forecast may reach; the horizon can be at most {room:,}")  # fmt: skip
+
+
+def check_finite_forecast(series: str, mean: np.ndarray) -> None:
+    """Refuse a forecast whose mean is not finite (a series so explosive its paths overflow)."""
+    if not np.all(np.isfinite(mean)):
+        raise InputError(f"series {series!r}: the forecast is not finite (its paths overflow); try another model "
+                         "or a shorter horizon")  # fmt: skip
 
 
 def check_finite(value: float, option: str) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
+from forecast.limits import check_samples
 from forecast.models.registry import available_models
 from forecast.predict import SELECTED, forecast_array, series_seed
 from forecast.targets import facts as F
@@ -200,8 +201,7 @@ class Known:
 def check(target: Target, session: Session, model: str, as_of, n_paths: int, seed: int,
           selection: dict[str, str] | None = None) -> TargetCheck:  # fmt: skip
     """:func:`target_probability` within a :class:`Session` (one per run, shared across targets)."""
-    if n_paths < 1:
-        raise InputError(f"samples must be at least 1, got {n_paths}")
+    check_samples(n_paths)
     F.check_known(session.every, target.entity, target.metric)
     if not target.is_calendar_year:
         raise InputError(f"{target.label}: only calendar-year targets can be checked (period 1 Jan - 31 Dec)")
