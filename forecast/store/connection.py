@@ -53,8 +53,15 @@ def open_store(
 
 def check_store(path: str | os.PathLike | None = None, timeout: float = LOCK_TIMEOUT) -> None:
     """Open the store for writing and read every row of every table, so a run finds out that its store is
-    damaged or not writable before it computes anything, not after (an :class:`InputError` naming the file)."""
+    damaged or not writable before it computes anything, not after (an :class:`InputError` naming the file).
+    A store not created yet is left uncreated: only its directory is checked for writing."""
     where = store_path(path)
+    if not where.exists():
+        folder = next(p for p in where.parents if p.exists())
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"{where}: cannot create the store here ({folder} is not writable); pass --store or "
+                             "set FORECAST_STORE to a writable place")  # fmt: skip
+        return
     try:
         with open_store(where, timeout=timeout) as con:
             for table in TABLES:
