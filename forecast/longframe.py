@@ -27,6 +27,8 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     """A CSV file as a frame of strings, keeping one row per file line after the header (blank lines as empty
     rows, so positions map back to line numbers); unreadable files are an :class:`InputError` naming the file."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a CSV file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:

@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from forecast.cli.common import OutputFormat, emit
-from forecast.data import add_observations, entity_catalogue, read_observations, reconciled, resolve_entity
+from forecast.data import add_observations, reconciled, resolve_entity
 from forecast.data.summary import entity_summary
 from forecast.errors import InputError
 
@@ -78,10 +78,14 @@ def conflicts(
 
 
 @app.command("validate")
-def validate(file: Path = typer.Argument(..., help="Observations CSV in the bundled schema.")) -> None:
-    """Check a file without changing anything: every problem as file:line: field: reason (exit 2 if any)."""
-    rows = read_observations(file, known_entities=set(entity_catalogue()["slug"]))
-    typer.echo(f"{file}: ok, {len(rows)} rows")
+def validate(
+    file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),
+    target: Optional[Path] = typer.Option(None, "--target", help="Check it against this file instead of your data."),
+) -> None:
+    """Check a file as `data add` would, without changing anything: every problem as file:line: field: reason
+    (exit 2 if any); a file that passes is added by `data add` and loads in every later command."""
+    added, present = add_observations(file, target, dry_run=True)
+    typer.echo(f"{file}: ok, {added + present} rows ({added} new, {present} already present)")
 
 
 @app.command("add")

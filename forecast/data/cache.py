@@ -29,22 +29,29 @@ def code_hash() -> str:
     return hashlib.sha256(code).hexdigest()[:16]
 
 
-def group_key(facts: pd.DataFrame, rule: str, keep) -> str:
-    """Content key of one group's reconciliation: its facts (not the files they came from) and the options."""
-    canonical = facts.sort_values("id")[KEY_COLUMNS].astype(str).to_csv(index=False)
-    parts = [rule, ",".join(sorted(set(keep) & set(facts["id"]))), canonical]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+def row_hashes(observations: pd.DataFrame) -> pd.Series:
+    """A content hash per fact (its schema fields as written, not the file it came from)."""
+    return pd.util.hash_pandas_object(observations[KEY_COLUMNS].astype(str), index=False)
+
+
+def group_key(facts: pd.DataFrame, hashes: pd.Series, rule: str, keep) -> str:
+    """Content key of one group's reconciliation: its facts' hashes in id order and the options."""
+    rows = hashes.loc[facts.sort_values("id").index].to_numpy().tobytes()
+    options = f"{rule}|{','.join(sorted(set(keep) & set(facts['id'])))}|".encode()
+    return hashlib.sha256(options + rows).hexdigest()[:24]
 
 
 def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
     """:func:`forecast.data.reconciliation.reconcile`, with every group read from the cache when seen before."""
+    observations = observations.reset_index(drop=True)  # one row per label, for the hashes
     path = paths.home() / "cache" / f"reconcile-{code_hash()}.pkl"
     memo = _load(path)
+    hashes = row_hashes(observations)
     used: dict[str, None] = {}
     computed = []
 
     def group_cache(facts: pd.DataFrame, compute):
-        key = group_key(facts, rule, keep)
+        key = group_key(facts, hashes, rule, keep)
         used[key] = None
         if key not in memo:
             memo[key] = compute()

@@ -10,6 +10,7 @@ nothing and two adds at once both land.
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -78,8 +79,9 @@ def data_hash(observations: pd.DataFrame) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def add_observations(path: str | Path, target: str | Path | None = None) -> tuple[int, int]:
+def add_observations(path: str | Path, target: str | Path | None = None, dry_run: bool = False) -> tuple[int, int]:
     """Validate ``path`` and merge it into ``target`` (the user's file by default); returns (added, already there).
+    With ``dry_run`` every check runs and nothing is written (``forecast data validate``).
 
     Rows identical to existing ones are skipped; an existing id with different content, or a fact already
     present under another id, is an error. The merged user file is checked beside the bundled data exactly as a
@@ -89,8 +91,9 @@ def add_observations(path: str | Path, target: str | Path | None = None) -> tupl
     """
     target = Path(target) if target else user_observations_path()
     incoming = read_raw(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with hold_lock(target, exclusive=True, what="observations file"):
+    if not dry_run:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with nullcontext() if dry_run else hold_lock(target, exclusive=True, what="observations file"):
         existing = read_raw(target) if target.exists() else incoming.iloc[0:0]
         beside_bundled = target.resolve() == user_observations_path().resolve()
         bundled = read_raw(paths.bundled("observations.csv")) if beside_bundled else existing.iloc[0:0]
@@ -104,7 +107,8 @@ def add_observations(path: str | Path, target: str | Path | None = None) -> tupl
             raise ValidationError(mine)
         text = _as_csv(merged)
         combined([bundled, parse_observations(text, str(target)).assign(file=str(target))])
-        paths.write_atomically(target, lambda handle: handle.write(text))
+        if not dry_run:
+            paths.write_atomically(target, lambda handle: handle.write(text))
     return len(fresh), len(incoming) - len(fresh)
 
 

@@ -15,6 +15,9 @@ from forecast.store.location import store_path
 from forecast.store.lock import LOCK_TIMEOUT, store_lock
 from forecast.store.schema import SCHEMA_VERSION, TABLES, check_version, migrate, schema_version
 
+DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+"""What DuckDB raises on a truncated or overwritten file (a failed checksum raises the bare ``duckdb.Error``)."""
+
 
 @contextmanager
 def open_store(
@@ -37,18 +40,29 @@ def open_store(
         except duckdb.Error as err:
             raise InputError(f"{path}: cannot open as a DuckDB store: {_first_line(err)}") from None
         try:
-            try:
-                version = schema_version(con) if read_only else migrate(con)
-                check_version(version)
-            except InputError as err:
-                raise InputError(f"{path}: {err}") from None
-            except duckdb.Error as err:
-                raise InputError(f"{path}: the store is damaged: {_first_line(err)}") from None
-            if version < SCHEMA_VERSION:
-                raise InputError(f"{path}: schema version {version} is older than {SCHEMA_VERSION}; a write migrates")
-            yield con
+            with _damage_reported(path):
+                try:
+                    version = schema_version(con) if read_only else migrate(con)
+                    check_version(version)
+                except InputError as err:
+                    raise InputError(f"{path}: {err}") from None
+                if version < SCHEMA_VERSION:
+                    raise InputError(f"{path}: schema version {version} is older than {SCHEMA_VERSION}; a write "
+                                     "migrates")  # fmt: skip
+                yield con
         finally:
             con.close()
+
+
+@contextmanager
+def _damage_reported(path) -> Iterator[None]:
+    """A read that fails on a damaged file (truncated, or blocks failing their checksums) → :class:`InputError`."""
+    try:
+        yield
+    except duckdb.Error as err:
+        if not isinstance(err, DAMAGE) and type(err) is not duckdb.Error:
+            raise
+        raise InputError(f"{path}: the store is damaged: {_first_line(err)}") from None
 
 
 def check_store(path: str | os.PathLike | None = None, timeout: float = LOCK_TIMEOUT) -> None:
@@ -66,8 +80,6 @@ def check_store(path: str | os.PathLike | None = None, timeout: float = LOCK_TIM
         with open_store(where, timeout=timeout) as con:
             for table in TABLES:
                 con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {table} t").fetchall()
-    except duckdb.Error as err:
-        raise InputError(f"{where}: the store is damaged: {_first_line(err)}") from None
     except OSError as err:
         if err.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
