@@ -37,25 +37,6 @@ def read_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{path}: cannot read CSV: {str(err).splitlines()[0]}") from None
 
 
-def normalise(
-    df: pd.DataFrame,
-    id_col: str = "unique_id",
-    ds_col: str = "ds",
-    y_col: str = "y",
-    source: str | Path | None = None,
-    allow_negative: bool = False,
-    min_points: int = 1,
-) -> pd.DataFrame:
-    """Check ``df`` and return it as ``unique_id`` (str), ``ds`` (Timestamp), ``y`` (float, NaN for blanks).
-
-    Raises an :class:`InputError` at the first problem: a missing column, an empty id, an unparseable date or
-    one outside :mod:`forecast.limits`' dates, a value that is not a number, infinite, too large or (unless
-    ``allow_negative``) negative, a repeated (series, date), or a series with fewer than ``min_points``
-    observed values.
-    """
-    return _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points)[0]
-
-
 def on_grid(
     df: pd.DataFrame,
     id_col: str = "unique_id",
@@ -66,10 +47,15 @@ def on_grid(
     min_points: int = 1,
     freq: str | None = None,
 ) -> tuple[pd.DataFrame, Frequency]:
-    """:func:`normalise`, then the one frequency every series follows (``freq``, else each series' own,
-    inferred from its dates) and a check that every date lies on its series' grid of that frequency from its
-    first date, so no point is dropped or moved when series are made regular. Series of different
-    frequencies, and dates between grid points, are an :class:`InputError` naming file, line and series."""
+    """Check ``df`` and return it as ``unique_id`` (str), ``ds`` (Timestamp), ``y`` (float, NaN for blanks), with
+    the one frequency every series follows: ``freq``, else each series' own, inferred from its dates.
+
+    Raises an :class:`InputError` at the first problem: a missing column, an empty id, an unparseable date or
+    one outside :mod:`forecast.limits`' dates, a value that is not a number, infinite, too large or (unless
+    ``allow_negative``) negative, a repeated (series, date), a series with fewer than ``min_points`` observed
+    values, series of different frequencies, or a date off its series' grid (a whole number of steps from its
+    first date), which making the series regular would otherwise drop without a word.
+    """
     if freq is not None and freq not in FREQUENCIES:
         raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
     data, where = _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points)
@@ -85,7 +71,7 @@ def on_grid(
 
 
 def _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points):
-    """The normalised frame and ``where(position)``: the ``file:line`` (or ``row line``) of a row."""
+    """The checked frame and ``where(position)``: the ``file:line`` (or ``row line``) of a row."""
     missing = [c for c in (id_col, ds_col, y_col) if c not in df.columns]
     if missing:
         where = f"{source}:1: header: " if source is not None else ""
@@ -190,7 +176,7 @@ def _numbers(column: pd.Series, fail) -> np.ndarray:
 
 
 def regular_series(data: pd.DataFrame, freq) -> Iterator[tuple[str, pd.DatetimeIndex, np.ndarray]]:
-    """Each series of a normalised long frame as (id, every date from its first to last at ``freq``, values with
+    """Each series of a checked long frame (:func:`on_grid`) as (id, every date from its first to last at ``freq``, values with
     gaps as NaN); date grids are built once per distinct (first, last) pair, the slow part on many series."""
     data = data.sort_values(["unique_id", "ds"], kind="stable")
     ids, ds_all, y_all = data["unique_id"].to_numpy(), data["ds"].to_numpy(), data["y"].to_numpy(float)

@@ -280,19 +280,18 @@ def test_a_damaged_store_is_one_line_before_anything_is_computed(damage, tmp_pat
 
 
 @pytest.mark.skipif(not can_drop_privileges(), reason="needs a non-root user or setpriv to make a directory read-only")
-def test_readers_work_in_a_read_only_home(tmp_path, report_store):
-    home = tmp_path / "read-only-home"
-    home.mkdir()
+def test_readers_work_in_a_read_only_home(tmp_path, report_store, bundled_rec):
+    home = home_with_cache(tmp_path / "read-only-home")  # the user fact below changes xian's group: not cached
     store = home / "forecast.duckdb"
     store.write_bytes(report_store.read_bytes())
     facts_file(home / "observations.csv", fact(1))
     before = (home / "observations.csv").read_bytes()
-    for path in (home, store, home / "observations.csv"):
+    for path in (home, home / "cache", store, home / "observations.csv"):
         path.chmod(path.stat().st_mode & ~0o222)
     try:
         report = run(home, "report", "--output", tmp_path / "elsewhere", unprivileged=True)
         assert report.returncode == 0 and (tmp_path / "elsewhere" / "report.html").exists(), report.stderr
-        listed = run(home, "data", "list", unprivileged=True)  # reconciles without a cache to write
+        listed = run(home, "data", "list", unprivileged=True)  # reconciles xian, and cannot write the cache
         assert listed.returncode == 0 and "xian" in listed.stdout, listed.stderr
         assert_clean_failure(run(home, "run", unprivileged=True), 2, "cannot write the store here")
         assert_clean_failure(run(home, "report", unprivileged=True), 2, "Permission denied")
@@ -300,4 +299,5 @@ def test_readers_work_in_a_read_only_home(tmp_path, report_store):
         assert_clean_failure(added, 2, "Permission denied")
         assert (home / "observations.csv").read_bytes() == before
     finally:
-        home.chmod(0o755)
+        for folder in (home, home / "cache"):
+            folder.chmod(0o755)
