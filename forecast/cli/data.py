@@ -24,7 +24,7 @@ class Freq(str, Enum):
     monthly = "monthly"
 
 
-RULE_HELP = "Conflict rule: corroborated (wording × number of sources) or latest (newest publication wins)."
+RULE_HELP = "Conflict rule: corroborated (independent sources, then wording, then recency) or latest (newest wins)."
 EXCLUDE_HELP = "Set this fact id aside before reconciling; repeat."
 KEEP_HELP = "Make this fact id win every conflict; repeat."
 
