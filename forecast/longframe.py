@@ -10,6 +10,7 @@ are not counts.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Iterator
 
@@ -19,6 +20,7 @@ import pandas as pd
 from forecast.errors import InputError
 from forecast.frequency import FREQUENCIES, Frequency, infer_frequency, regular_index
 from forecast.limits import FIRST_DATE, LAST_DATE, MAX_SERIES_VALUE, date_problem
+from forecast.paths import read_text
 
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none")
 
@@ -27,13 +29,12 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     """A CSV file as a frame of strings, keeping one row per file line after the header (blank lines as empty
     rows, so positions map back to line numbers); unreadable files are an :class:`InputError` naming the file."""
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a CSV file")
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    text = read_text(path)
+    if "\x00" in text:  # pandas would cut the field at it and read "1\x002" as 1
+        raise InputError(f"{path}:{text.count(chr(10), 0, text.index(chr(0))) + 1}: file: contains a NUL byte")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise InputError(f"{path}: cannot read CSV: {str(err).splitlines()[0]}") from None
 
 

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Callable
 
+from forecast.errors import InputError, ValidationError
 from forecast.locking import try_lock
 
 TEMP_SUFFIX = ".tmp"
@@ -21,6 +22,25 @@ def home() -> Path:
 def bundled(name: str) -> Path:
     """Path of a file shipped in the bundled dataset (works after a non-editable install)."""
     return Path(str(resources.files("forecast.datasets").joinpath(name)))
+
+
+def read_text(path: Path) -> str:
+    """A file's text decoded as UTF-8 (a leading byte-order mark dropped, as Excel writes one); a missing, unreadable
+    or undecodable file is an error naming the file and, for bad bytes, the line."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError([f"{path}:1: file: no such file"]) from None
+    except IsADirectoryError:
+        raise ValidationError([f"{path}:1: file: is a directory, not a CSV file"]) from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise ValidationError([f"{path}:{line}: file: not UTF-8 text (byte 0x{data[err.start]:02x}); "
+                               "save it as CSV UTF-8"]) from None  # fmt: skip
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[IO], None], binary: bool = False) -> None:

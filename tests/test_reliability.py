@@ -210,6 +210,8 @@ def cases(tmp_path) -> list[tuple[list, int, str]]:
     offgrid.write_text("unique_id,ds,y\n" + monthly + "m,2020-06-15,999\n")
     mixed.write_text("unique_id,ds,y\n" + monthly + "".join(f"a,{y}-01-01,{y}\n" for y in range(2010, 2021)))
     irregular.write_text("unique_id,ds,y\nr,2020-01-01,1\nr,2020-01-20,2\nr,2020-03-07,3\nr,2020-05-02,4\n")
+    nul = tmp_path / "nul.csv"
+    nul.write_text(annual.read_text() + "a,2020-01-01,1\x002\n")
     good = facts_file(tmp_path / "good.csv", fact(1))
     target = ["target", "xian", "--year", "2025"]
     return [
@@ -228,6 +230,7 @@ def cases(tmp_path) -> list[tuple[list, int, str]]:
         (["predict", offgrid, "-h", "2"], 2, f"{offgrid}:14: ds: series 'm': 2020-06-15 is not on its monthly grid"),
         (["predict", mixed, "-h", "2"], 2, "series 'a' is annual but series 'm' is monthly"),
         (["predict", irregular, "-h", "2"], 2, f"{irregular}:3: ds: series 'r'"),
+        (["predict", nul, "-h", "2"], 2, f"{nul}:22: file: contains a NUL byte"),
         (["backtest", folder, "--horizon", "1"], 2, "is a directory"),
         (["backtest", annual, "--horizon", "1", "-m", "naive", "--output", folder], 2, "Is a directory"),
         ([*target, "--at-least", "5000", "--basis", "nonsense"], 2, "basis: 'nonsense' is not one of"),

@@ -23,8 +23,9 @@ import pandas as pd
 from forecast.data.schema import (
     COLUMNS, KINDS, METRIC_UNITS, OPTIONAL_COLUMNS, QUALIFIERS, BASES, REQUIRED_FIELDS, SLUG_PATTERN, YOY_RANGE,
 )
-from forecast.errors import InputError, ValidationError
+from forecast.errors import ValidationError
 from forecast.limits import ceiling_problem, date_problem
+from forecast.paths import read_text
 
 _SLUG = re.compile(SLUG_PATTERN)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -39,25 +40,6 @@ def read_observations(path: str | Path, known_entities: set[str] | None = None) 
     :class:`ValidationError` listing every problem."""
     path = Path(path)
     return parse_observations(read_text(path), str(path), known_entities)
-
-
-def read_text(path: Path) -> str:
-    """A file's text decoded as UTF-8 (a leading byte-order mark dropped); unreadable files are a
-    :class:`ValidationError` naming the file and, for bad bytes, the line."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError([f"{path}:1: file: no such file"]) from None
-    except IsADirectoryError:
-        raise ValidationError([f"{path}:1: file: is a directory, not a CSV file"]) from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise ValidationError([f"{path}:{line}: file: not UTF-8 text (byte 0x{data[err.start]:02x}); "
-                               "save it as CSV UTF-8"]) from None  # fmt: skip
 
 
 def parse_observations(text: str, source: str, known_entities: set[str] | None = None) -> pd.DataFrame:
