@@ -158,8 +158,8 @@ plt.show()
 # %% [markdown]
 # ## The conflict rule
 #
-# The default rule `corroborated` weighs each fact by its wording (exact > about > hedged) times the number of
-# sources stating it; `latest` lets the most recent publication win instead. The two rules set aside different
+# The default rule `corroborated` weighs each fact by the number of independent sources stating it, then its
+# wording (exact > about > hedged), then how recent it is; `latest` lets the most recent publication win instead. The two rules set aside different
 # facts (this second reconciliation takes another ~20 s the first time).
 
 # %%
@@ -170,9 +170,10 @@ print("set aside only under 'latest':", sorted(aside["latest"] - aside["corrobor
 print("set aside only under 'corroborated':", sorted(aside["corroborated"] - aside["latest"]))
 
 # %% [markdown]
-# Alashankou is an example: under `corroborated` the single "Jan 1 – May 1, 2022: 1,883" statement gives way,
-# under `latest` the two sources of an earlier-published figure do. Where the rules disagree, the series values
-# can differ too. Annual values that change between the rules:
+# Chongqing is an example: under `corroborated` the single hedged "more than 1,000 in 2018, +50 %" gives way to
+# the facts of two other sources; under `latest` the exact 2017 and 2018 figures, published earlier, give way
+# instead. Where the rules disagree, the series values can differ too. Annual values that change between the
+# rules:
 
 # %%
 key = ["unique_id", "freq", "ds"]

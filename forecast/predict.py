@@ -18,8 +18,9 @@ from tqdm.auto import tqdm
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.fitting import forecast_array, series_seed
-from forecast.frequency import Frequency, FREQUENCIES, future_dates, infer_frequency
-from forecast.longframe import normalise, regular_series
+from forecast.frequency import Frequency, future_dates
+from forecast.limits import check_finite_forecast, check_forecast_size, check_horizon_end
+from forecast.longframe import on_grid, regular_series
 from forecast.models.registry import SELECTED, model_class
 
 PROGRESS_MIN_SERIES = 20
@@ -156,14 +157,14 @@ def predict(
 ) -> Prediction:
     """Forecast every series of a long frame ``h`` steps ahead with each model in ``models``.
 
-    The frame is checked by :func:`forecast.longframe.normalise` (``source`` names it in messages; negative
-    values are refused unless ``allow_negative``); every series needs two observed values, the fewest from
+    The frame is checked by :func:`forecast.longframe.on_grid` (``source`` names it in messages; negative
+    values are refused unless ``allow_negative``; every series follows one frequency, every date on its grid)
+    and the request by :mod:`forecast.limits`; every series needs two observed values, the fewest from
     which any model estimates its error scale. With ``selection`` (``unique_id → model``, e.g. from
     :func:`forecast.backtest.selection.as_mapping`), the model name :data:`SELECTED` forecasts each series with
     its own model (``auto`` for series the selection does not name); :meth:`Prediction.used` says which.
     """
-    if h < 1:
-        raise InputError(f"horizon must be at least 1, got {h}")
+    check_forecast_size(n_paths, h, jobs)
     if SELECTED in models and selection is None:
         raise InputError(f"model {SELECTED!r} needs a selection (the per-series best models of a backtest)")
     for model in models:
@@ -176,12 +177,12 @@ def predict(
             raise InputError(f"level must be between 0 and 100, got {lv}")
     if season_length is not None and season_length < 1:
         raise InputError(f"season length must be at least 1, got {season_length}")
-    if freq is not None and freq not in FREQUENCIES:
-        raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
-    data = normalise(df, id_col, ds_col, y_col, source=source, allow_negative=allow_negative, min_points=2)
-    frequency = FREQUENCIES[freq] if freq else infer_frequency(data["ds"])
+    data, frequency = on_grid(df, id_col, ds_col, y_col, source, allow_negative, min_points=2, freq=freq)
+    check_horizon_end(data, h, frequency)
     season = int(season_length or frequency.season_length)
     tasks = to_tasks(data, h, models, season, n_paths, seed, frequency, selection)
     results = run_tasks(_forecast_group, tasks, jobs=jobs, progress=progress)
     forecasts = [fc for group in results for fc in group]
+    for fc in forecasts:
+        check_finite_forecast(fc.unique_id, fc.paths.mean())
     return Prediction(forecasts, tuple(level), frequency, tuple(models), data)

@@ -11,10 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from forecast.cli.report import report as report_command
+from forecast.cli.main import app
 from forecast.errors import InputError
 from forecast.report import build_report
 from forecast.report.links import Link, md_cell, safe_url
@@ -198,11 +197,9 @@ def test_report_of_an_earlier_run_ignores_later_vintages(store, tmp_path):
 
 
 def test_cli_writes_the_report_and_reports_bad_input(store, tmp_path):
-    app = typer.Typer()
-    app.command()(report_command)
-    done = CliRunner().invoke(app, ["--store", str(store), "--report-dir", str(tmp_path / "cli")])
+    done = CliRunner().invoke(app, ["report", "--store", str(store), "--report-dir", str(tmp_path / "cli")])
     assert done.exit_code == 0 and (tmp_path / "cli" / "report.html").exists() and (tmp_path / "cli" / "report.md").exists()
-    missing = CliRunner().invoke(app, ["--store", str(tmp_path / "none.duckdb")])
+    missing = CliRunner().invoke(app, ["report", "--store", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "no store here yet" in missing.output
 
 

@@ -13,7 +13,7 @@ from forecast.backtest import backtest as run_backtest
 from forecast.backtest.leaderboard import LOWER_IS_BETTER, as_text, leaderboard
 from forecast.backtest.selection import save_selection, select_models
 from forecast.backtest.windows import WindowSpec
-from forecast.cli.common import emit_json, handles_input_errors
+from forecast.cli.common import emit_json
 from forecast.data.panels import select_series, series_panel
 from forecast.errors import InputError
 from forecast.longframe import read_csv
@@ -35,7 +35,6 @@ class Window(str, Enum):
     sliding = "sliding"
 
 
-@handles_input_errors
 def backtest(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV with unique_id, ds, y."),
     entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Backtest one bundled entity's series."),

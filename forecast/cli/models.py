@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from forecast.cli.common import OutputFormat, emit, handles_input_errors
+from forecast.cli.common import OutputFormat, emit
 
 
-@handles_input_errors
 def models(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json.")) -> None:
     """List the models `--model` accepts (predict, backtest, target), with their capabilities."""
     from forecast.models.registry import model_table

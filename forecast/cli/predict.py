@@ -14,7 +14,7 @@ import pandas as pd
 import typer
 
 from forecast.backtest.selection import as_mapping, load_selection
-from forecast.cli.common import OutputFormat, emit, handles_input_errors
+from forecast.cli.common import OutputFormat, emit
 from forecast.errors import InputError
 from forecast.longframe import read_csv
 from forecast.models.registry import SELECTED
@@ -22,7 +22,6 @@ from forecast.paths import write_atomically
 from forecast.predict import predict as run_predict
 
 
-@handles_input_errors
 def predict(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV: one row per series and date."),
     horizon: int = typer.Option(..., "--horizon", "-h", help="Steps ahead to forecast (with --entity: years from the year in progress on)."),

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from forecast.backtest.selection import as_mapping, load_selection
-from forecast.cli.common import emit, emit_json, handles_input_errors
+from forecast.cli.common import emit, emit_json
 from forecast.errors import InputError
 from forecast.models.registry import SELECTED
 from forecast.outlook import DEFAULT_PATHS
@@ -27,7 +27,6 @@ class Format(str, Enum):
     json = "json"
 
 
-@handles_input_errors
 def target(
     entity: Optional[str] = typer.Argument(None, help="Entity slug, e.g. xian, shandong-central-asia."),
     metric: str = typer.Option("trains", help="Metric: trains, teu, tonnes, …"),

@@ -47,7 +47,10 @@ def cached_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozenset
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             path.unlink(missing_ok=True)
     group = reconcile_group(facts, rule, keep)
-    paths.write_atomically(path, lambda handle: pickle.dump(group, handle), binary=True)
+    try:
+        paths.write_atomically(path, lambda handle: pickle.dump(group, handle), binary=True)
+    except OSError:  # a read-only $FORECAST_HOME: the result stands, only the next call is slower
+        pass
     return group
 
 

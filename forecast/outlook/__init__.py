@@ -16,6 +16,7 @@ import pandas as pd
 
 from forecast.data.vintage import FactBase, series_uid
 from forecast.errors import InputError
+from forecast.limits import check_samples
 from forecast.models.registry import SELECTED, model_class
 from forecast.outlook.build import NoOutlook, build_outlook
 from forecast.outlook.growth import GrowthPool, pooled_growth
@@ -42,6 +43,7 @@ class Outlooks:
             raise InputError(f"years must be at least 1, got {years}")
         if n_paths < 10:
             raise InputError(f"samples must be at least 10, got {n_paths}")
+        check_samples(n_paths)
         self.facts = facts if facts is not None else FactBase(observations)
         self.model, self.years, self.n_paths, self.seed = model, years, n_paths, seed
         self.selection = selection or {}
