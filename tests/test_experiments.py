@@ -77,7 +77,7 @@ def test_jupyterlab_opens_the_percent_scripts_as_notebooks(tmp_path: Path):
     token = "forecast-test"
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={EXPERIMENTS}", "--ServerApp.open_browser=False"],
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={EXPERIMENTS}", "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "HOME": str(tmp_path)},
     )  # fmt: skip
     try:

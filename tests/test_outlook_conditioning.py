@@ -43,7 +43,7 @@ def test_a_lower_bound_gives_the_truncated_normal():
 def test_a_bound_the_other_facts_leave_no_room_for_is_set_aside_and_named():
     x, _, _, rng = gaussian_prior(2)
     bands = [Band(np.array([1.0, 0, 0]), 99.5, 100.5, ("A",), "January 100"),
-             Band(np.array([1.0, 1, 1]), 5000.0, np.inf, ("M",), "milestone: more than 5,000")]  # fmt: skip
+             Band(np.array([1.0, 1, 1]), 5000.0, np.inf, ("M",), "milestone: more than 5,000", since_launch=True)]  # fmt: skip
     result = condition(x, bands, rng)
     assert result.set_aside == ("milestone: more than 5,000",)
     assert np.all(np.abs(result.paths[:, 0] - 100) <= 0.5 + 1e-9)

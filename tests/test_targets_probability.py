@@ -153,7 +153,7 @@ def test_stated_daily_averages_sit_beside_the_run_rate():
     [
         (dict(entity="atlantis", year=2024, at_least=1), "unknown entity"),
         (dict(entity="xian", metric="bananas", year=2024, at_least=1), "unknown metric"),
-        (dict(entity="xian", year=2024, at_least=1, basis="nonsense"), "unknown basis"),
+        (dict(entity="xian", year=2024, at_least=1, basis="nonsense"), "basis: 'nonsense' is not one of"),
         (dict(entity="xian", year=2024, at_least=1, as_of="2024-02-30"), "as_of"),
         (dict(entity="xian", year=2024), "exactly one"),
         (dict(entity="xian", year=2024, at_least=1, model="crystal-ball"), "unknown model"),
