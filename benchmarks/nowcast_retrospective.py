@@ -28,7 +28,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from forecast.backtest.engine import crps_paths
+from forecast.backtest.metrics import crps_paths
 from forecast.data.vintage import FactBase, known_from
 from forecast.outlook import NoOutlook, Outlooks
 from forecast.outlook.profile import year_fraction

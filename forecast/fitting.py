@@ -15,11 +15,31 @@ import numpy as np
 
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
+from forecast.executor import check_engine
+from forecast.limits import check_forecast_size
 from forecast.models.registry import get_model, model_class
 
 FALLBACK_CHAIN = ("drift", "naive")
 ZERO_MASS = 0.05  # at most this share of paths may sit at zero for a series far from zero
 FAR_FROM_ZERO = 10.0  # "far from zero": the last three values at least this, and not collapsing
+
+
+def check_request(models, levels, season_length: int | None, n_paths: int, h: int, engine: str = "serial",
+                  jobs: int | None = None) -> None:
+    """The request checks predict and the backtest share: at least one model, each registered; interval levels
+    strictly between 0 and 100; a season length of at least 1; a known engine; sizes within
+    :mod:`forecast.limits`."""
+    if not models:
+        raise InputError("give at least one model")
+    for model in models:
+        model_class(model)
+    for lv in levels:
+        if not 0 < lv < 100:
+            raise InputError(f"level must be between 0 and 100, got {lv:g}")
+    if season_length is not None and season_length < 1:
+        raise InputError(f"season length must be at least 1, got {season_length}")
+    check_engine(engine)
+    check_forecast_size(n_paths, h, jobs or 1)
 
 
 def series_seed(seed: int, unique_id: str, model: str) -> int:

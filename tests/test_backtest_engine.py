@@ -1,5 +1,4 @@
-"""Backtest engine: identical results on every engine (a real Dask LocalCluster included), refit behaviour,
-fallbacks listed, short series skipped, sample paths kept only on request."""
+"""Backtest engine: identical results on every engine (a real Dask LocalCluster included), fallbacks listed, short series skipped, sample paths kept only on request."""
 
 import numpy as np
 import pandas as pd
@@ -9,36 +8,6 @@ from forecast.backtest import backtest
 from forecast.backtest.leaderboard import leaderboard
 from forecast.backtest.selection import load_selection, save_selection, select_models, as_mapping
 from forecast.errors import InputError
-from forecast.models.base import Capabilities, Model
-from forecast.models.registry import registered
-
-FITS = {"fit": 0, "update": 0}
-
-
-class FrozenMean(Model):
-    """Forecasts the mean estimated at the last fit; ``update`` takes new data but keeps that mean."""
-
-    capabilities = Capabilities(min_length=1)
-
-    def _fit(self, y, season_length):
-        FITS["fit"] += 1
-        self.mean_ = float(np.mean(y))
-
-    def update(self, y):
-        FITS["update"] += 1
-        return self
-
-    def sample_paths(self, h, n_paths, seed=None):
-        # a symmetric spread around the value (mean unchanged): a forecast with no spread would be refused
-        return self.mean_ + np.linspace(-1.0, 1.0, n_paths)[:, None] * np.ones(h)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def frozen_mean_registered():
-    """The test model exists only while this module runs, so it never joins other tests' list of models."""
-    with registered("frozen_mean", FrozenMean):
-        yield
-
 
 def _panel(n_series=6, n=12, seed=3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -57,7 +26,7 @@ def test_engines_give_identical_results():
     dask = backtest(df, engine="dask", n_workers=2, **kw)
     for other in (processes, dask):
         pd.testing.assert_frame_equal(serial.forecasts, other.forecasts)
-        pd.testing.assert_frame_equal(serial.fits, other.fits)
+        pd.testing.assert_frame_equal(serial.fallbacks, other.fallbacks)
         pd.testing.assert_frame_equal(serial.scores, other.scores)
     assert len(serial.forecasts) == 6 * 3 * 2
 
@@ -66,25 +35,6 @@ def test_results_do_not_depend_on_series_order():
     df = _panel()
     kw = dict(models=["drift"], h=2, n_windows=2, n_paths=100, progress=False)
     pd.testing.assert_frame_equal(backtest(df, **kw).forecasts, backtest(df.iloc[::-1], **kw).forecasts)
-
-
-def test_refit_every_two_windows_updates_in_between():
-    df = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2010", periods=6, freq="YS"),
-                       "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
-    FITS.update(fit=0, update=0)
-    result = backtest(df, ["frozen_mean"], h=1, n_windows=3, min_train=3, refit=2, n_paths=2, progress=False)
-    assert result.fits["action"].tolist() == ["fit", "update", "fit"]
-    assert FITS == {"fit": 2, "update": 1}
-    # cutoffs 2012, 2013, 2014: the middle window keeps the mean of 1..3 instead of re-estimating 1..4
-    assert result.forecasts["frozen_mean"].tolist() == [2.0, 2.0, 3.0]
-    every = backtest(df, ["frozen_mean"], h=1, n_windows=3, min_train=3, refit=1, n_paths=2, progress=False)
-    assert every.forecasts["frozen_mean"].tolist() == [2.0, 2.5, 3.0]
-
-
-def test_refit_without_update_refits_and_says_so():
-    df = _panel(n_series=1)
-    result = backtest(df, ["naive"], h=1, n_windows=3, refit=2, n_paths=50, progress=False)
-    assert result.fits["action"].tolist() == ["fit", "fit (no update)", "fit"]
 
 
 def test_fallbacks_are_listed_on_the_leaderboard():
@@ -136,7 +86,7 @@ def test_selection_ties_go_to_the_simpler_model_and_round_trip(tmp_path):
 @pytest.mark.parametrize("kw, message", [
     ({"models": ["nope"]}, "unknown model"),
     ({"engine": "spark"}, "engine must be"),
-    ({"h": 0}, "h must be at least 1"),
+    ({"h": 0}, "horizon must be at least 1"),
     ({"level": (120,)}, "level must be"),
 ])
 def test_bad_arguments_are_input_errors(kw, message):

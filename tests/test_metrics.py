@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from forecast.backtest import metrics
-from forecast.backtest.engine import crps_paths
+from forecast.backtest.metrics import crps_paths
 
 T = pd.Timestamp
 

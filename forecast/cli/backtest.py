@@ -45,7 +45,6 @@ def backtest(
     step: int = typer.Option(1, "--step", help="Periods between consecutive cutoffs."),
     min_train: int = typer.Option(3, "--min-train", help="Shortest training set a window may have."),
     window: Window = typer.Option(Window.expanding, "--window", help="Expanding or sliding training window."),
-    refit: int = typer.Option(1, "--refit", help="Re-estimate every K windows (update in between if possible)."),
     freq: str = typer.Option("annual", "--freq", help="Bundled series frequency: annual or monthly."),
     engine: Engine = typer.Option(Engine.serial, "--engine", help="serial, processes or dask."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Local processes (engine=processes)."),
@@ -72,7 +71,7 @@ def backtest(
     data = read_csv(source) if source is not None else select_series(series_panel(freq), entity, metric, need, freq)
     result = run_backtest(
         data, models, h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value,
-        refit=refit, n_paths=n_paths, seed=seed, engine=engine.value, jobs=jobs, scheduler=scheduler,
+        n_paths=n_paths, seed=seed, engine=engine.value, jobs=jobs, scheduler=scheduler,
         n_workers=workers, freq=None if source is not None else freq, allow_negative=allow_negative,
         source=None if source is None else str(source),
     )
@@ -85,7 +84,7 @@ def backtest(
         save_selection(select_models(result, rank_by), selection)
     if fmt is Format.json:
         emit_json({
-            "config": {"models": models, "horizon": horizon, "windows": windows, "step": step, "refit": refit,
+            "config": {"models": models, "horizon": horizon, "windows": windows, "step": step,
                        "engine": engine.value, "series": int(result.forecasts["unique_id"].nunique())},
             "overall": _records(board.overall),
             "per_horizon": _records(board.per_horizon),

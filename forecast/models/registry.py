@@ -15,6 +15,7 @@ from forecast.models.base import Model
 
 _REGISTRY: dict[str, Callable[..., Model]] = {}
 SELECTED = "selected"  # pseudo-model name: each series' own model from a backtest selection
+UNSELECTED = "auto"  # the model of a series that a selection does not name
 
 
 def register(name: str) -> Callable[[type[Model]], type[Model]]:
@@ -76,6 +77,22 @@ def model_class(name: str) -> type[Model]:
 def get_model(name: str, **params) -> Model:
     """A fresh, unfitted model instance."""
     return model_class(name)(**params)
+
+
+def selected_model(selection: dict[str, str] | None, uid: str) -> str:
+    """The model a backtest selection chose for series ``uid`` (:data:`UNSELECTED` when it names none)."""
+    return (selection or {}).get(uid, UNSELECTED)
+
+
+def models_to_run(models, selection: dict[str, str] | None) -> list[str]:
+    """The models a request can run: those named, plus for :data:`SELECTED` every selected model and
+    :data:`UNSELECTED`; :data:`SELECTED` without a selection is an :class:`InputError`."""
+    if SELECTED in models and selection is None:
+        raise InputError(f"model {SELECTED!r} needs a selection (the per-series best models of a backtest)")
+    named = [m for m in models if m != SELECTED]
+    if SELECTED in models:
+        named += [*selection.values(), UNSELECTED]
+    return named
 
 
 def _load_families() -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from forecast.backtest.leaderboard import model_means
+from forecast.backtest.metrics import inside, relative_error
 from forecast.errors import InputError
 from forecast.report.charts import ReliabilityChart, SeriesChart, reliability_chart, series_chart
 from forecast.report.links import Cell, Details, Group, Link
@@ -364,16 +366,15 @@ def leaderboard_table(scores: pd.DataFrame) -> Table:
     title = "Backtest leaderboard (annual series)"
     if scores.empty:
         return Table("leaderboard", title, ["Model"], [], "No backtest scores in this run.")
-    wanted = scores[scores["metric"].isin(LEADERBOARD_METRICS)]
-    wide = wanted.pivot_table(index="model", columns="metric", values="value", aggfunc="mean")
-    wide = wide.reindex(columns=[m for m in LEADERBOARD_METRICS if m in wide.columns]).sort_values("mase")
-    counts = wanted.dropna(subset=["value"]).groupby("model")["unique_id"].nunique()
-    rows = [[str(m), str(counts.get(m, 0)), *(pct(wide.at[m, k]) if k.startswith("coverage") else fmt(wide.at[m, k], 2)
-                                            for k in wide.columns)] for m in wide.index]  # fmt: skip
+    per_series = scores.pivot_table(index=["unique_id", "model"], columns="metric", values="value", dropna=False)
+    metrics = [m for m in LEADERBOARD_METRICS if m in per_series.columns]
+    wide = model_means(per_series.reset_index(), metrics).sort_values("mase")
+    rows = [[str(m), str(wide.at[m, "series"]), *(pct(wide.at[m, k]) if k.startswith("coverage") else fmt(wide.at[m, k], 2)
+                                                  for k in metrics)] for m in wide.index]  # fmt: skip
     note = ("Rolling-origin windows over each series long enough for them. MASE and CRPS are scaled by the series' "
             "in-sample naive error (below 1 beats naive); coverage: how often the 80% and 95% intervals held the "
             "outcome.")  # fmt: skip
-    return Table("leaderboard", title, ["Model", "Series", *(LEADERBOARD_METRICS[k] for k in wide.columns)], rows, note)
+    return Table("leaderboard", title, ["Model", "Series", *(LEADERBOARD_METRICS[k] for k in metrics)], rows, note)
 
 
 KNOWN, BOUNDED, PENDING = "known", "bounded", "not yet known"
@@ -397,9 +398,9 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
     joined = joined.sort_values(["vintage", "unique_id", "model", "ds"], kind="stable")
     joined["status"] = [outcome_status(lo, hi) for lo, hi in zip(joined["y_lo"], joined["y_hi"])]
     known = joined["status"] == KNOWN
-    joined["ape"] = ((joined["mean"] - joined["y"]).abs() / joined["y"].abs().replace(0, np.nan)).where(known)
-    in_band = (joined["lo_80"] <= joined["y"]) & (joined["y"] <= joined["hi_80"])
-    in_bounds = (joined["mean"] >= joined["y_lo"].fillna(0)) & (joined["mean"] <= joined["y_hi"].fillna(np.inf))
+    joined["ape"] = np.where(known, relative_error(joined["mean"], joined["y"]), np.nan)
+    in_band = inside(joined["y"], joined["lo_80"], joined["hi_80"])
+    in_bounds = inside(joined["mean"], joined["y_lo"].fillna(0), joined["y_hi"].fillna(np.inf))
     joined["inside"] = np.where(known, in_band, np.where(joined["status"] == BOUNDED, in_bounds, np.nan))
     scored = joined[joined["status"] != PENDING]
     summary = scored.groupby(["run_id", "model"], sort=False).agg(
