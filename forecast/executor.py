@@ -2,9 +2,9 @@
 and the outlook, so all three share chunking, ordering, progress and thread limits.
 
 Our fits are many small matrices, for which multi-threaded BLAS/OpenMP only adds thread start-up, so fits run
-with :func:`blas_threads` threads (``FORECAST_BLAS_THREADS``, default 1): once per worker process, and around
-serial work in the caller's process, whose own limits are restored afterwards (a notebook keeps its settings).
-Parallelism comes from series-level workers instead.
+with :func:`blas_threads` threads (``FORECAST_BLAS_THREADS``, default 1): set once in each worker process, and
+around serial work and every model fit (:func:`limited_threads`) in the caller's process, whose own limits come
+back afterwards (a notebook keeps its settings). Parallelism comes from series-level workers instead.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def check_engine(engine: str) -> None:
 @contextlib.contextmanager
 def limited_threads() -> Iterator[None]:
     """Run the block with :func:`blas_threads` BLAS/OpenMP threads, restoring the previous limits and thread
-    variables afterwards; libraries first loaded inside the block read the variables and keep that default."""
+    variables afterwards (libraries first loaded inside the block read the variables and keep that default).
+    Cheap enough to wrap every fit: nested blocks do nothing, and the loaded libraries are looked up again only
+    after new modules were imported."""
     global _limited_depth
     if _limited_depth:
         _limited_depth += 1
@@ -62,7 +64,7 @@ def limited_threads() -> Iterator[None]:
     os.environ.update(dict.fromkeys(THREAD_VARIABLES, threads))
     _limited_depth = 1
     try:
-        with _threadpool_limits(int(threads)):
+        with _thread_pools().limit(limits=int(threads)):
             yield
     finally:
         _limited_depth = 0
@@ -73,12 +75,20 @@ def limited_threads() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _threadpool_limits(threads: int):
-    import numpy  # noqa: F401  (numpy's and scipy's BLAS must be loaded for the limit to reach them)
-    import scipy.linalg  # noqa: F401
-    from threadpoolctl import threadpool_limits
+_pools = None  # (number of imported modules when looked up, threadpoolctl controller of the loaded libraries)
 
-    return threadpool_limits(threads)
+
+def _thread_pools():
+    """A controller of the BLAS/OpenMP libraries loaded now, looked up again when modules were imported since."""
+    global _pools
+    if _pools is None or _pools[0] != len(sys.modules):
+        import numpy  # noqa: F401  (numpy's and scipy's BLAS must be loaded for the limit to reach them)
+        import scipy.linalg  # noqa: F401
+        from threadpoolctl import ThreadpoolController
+
+        controller = ThreadpoolController()
+        _pools = (len(sys.modules), controller)
+    return _pools[1]
 
 
 def _limit_this_process() -> None:
@@ -87,7 +97,7 @@ def _limit_this_process() -> None:
     if not _process_limited:
         threads = blas_threads()
         os.environ.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
-        _threadpool_limits(threads)
+        _thread_pools().limit(limits=threads)
         _process_limited = True
 
 

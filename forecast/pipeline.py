@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
 from forecast.data.vintage import FactBase
+from forecast.models.registry import model_label
 from forecast.outlook import Outlook, Outlooks
 from forecast.report import build_report
 from forecast.store import RunRecord, write_run
@@ -43,6 +44,11 @@ class RunSettings:
     n_paths: int = 2000
     seed: int = 0
 
+    def __post_init__(self):
+        """Model specs are kept as their labels, so the stored settings say exactly what ran."""
+        object.__setattr__(self, "model", model_label(self.model))
+        object.__setattr__(self, "models", tuple(model_label(m) for m in self.models))
+
 
 @dataclass
 class RunOutcome:
@@ -60,10 +66,11 @@ def run_pipeline(
     data_files: list[str | Path] | None = None,
     store: str | Path | None = None,
     report_dir: str | Path | None = None,
-    settings: RunSettings = RunSettings(),
+    settings: RunSettings | None = None,
     progress: bool = True,
 ) -> RunOutcome:
     """Run every stage on the bundled data plus the user's facts (or ``data_files``) and store one vintage."""
+    settings = settings or RunSettings()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 

@@ -20,7 +20,7 @@ from forecast.fitting import check_request, forecast_array, series_seed
 from forecast.frequency import Frequency, future_dates
 from forecast.limits import check_finite_forecast, check_horizon_end
 from forecast.longframe import on_grid, regular_series
-from forecast.models.registry import SELECTED, models_to_run, selected_model
+from forecast.models.registry import SELECTED, label_models, model_label, selected_model
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Prediction:
 
     def paths(self, unique_id: str, model: str | None = None) -> SamplePaths:
         """The sample paths of one series (first requested model unless ``model`` is given)."""
-        model = model or self.models[0]
+        model = self.models[0] if model is None else model if isinstance(model, str) else model_label(model)
         for fc in self.forecasts:
             if fc.unique_id == unique_id and fc.model == model:
                 return fc.paths
@@ -97,14 +97,15 @@ def to_tasks(
     df: pd.DataFrame, h: int, models, season_length, n_paths, seed, freq: Frequency, selection=None
 ) -> list[tuple]:
     """One task per series, its dates made regular so gaps show as missing values; each task carries
-    (output column, model) pairs: the models as named, and the series' own model for :data:`SELECTED`.
+    (output column, model label) pairs from ``models`` (column, label) pairs, the series' own model for
+    :data:`SELECTED`.
 
     Series sharing first and last dates share one regular index, computed once: building it dominated the
     time of ``auto`` on hundreds of series (``benchmarks/predict_speed.py``).
     """
     tasks = []
     for uid, index, y in regular_series(df, freq):
-        pairs = tuple((m, selected_model(selection, uid) if m == SELECTED else m.lower()) for m in models)
+        pairs = tuple((column, selected_model(selection, uid) if m == SELECTED else m) for column, m in models)
         tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq))
     return tasks
 
@@ -112,7 +113,7 @@ def to_tasks(
 def predict(
     df: pd.DataFrame,
     h: int,
-    models: tuple[str, ...] | list[str] = ("auto",),
+    models=("auto",),
     level: tuple[float, ...] | list[float] = (80, 95),
     season_length: int | None = None,
     freq: str | None = None,
@@ -129,7 +130,9 @@ def predict(
     source: str | None = None,
     selection: dict[str, str] | None = None,
 ) -> Prediction:
-    """Forecast every series of a long frame ``h`` steps ahead with each model in ``models``.
+    """Forecast every series of a long frame ``h`` steps ahead with each model in ``models`` (specs: names,
+    ``"lags(regressor=gbr, n_lags=4)"``, ``(name, params)`` or instances; output columns are named by the
+    strings as typed and by :func:`forecast.models.registry.model_label` for the others).
 
     The frame is checked by :func:`forecast.longframe.on_grid` (``source`` names it in messages; negative
     values are refused unless ``allow_negative``; every series follows one frequency, every date on its grid)
@@ -140,15 +143,17 @@ def predict(
     ``engine`` (default ``processes`` when ``jobs`` > 1, else ``serial``) and ``scheduler`` are those of
     :func:`forecast.executor.run`.
     """
+    columns = tuple(m if isinstance(m, str) else model_label(m) for m in models)  # strings as typed
+    models, selection = label_models(models, selection)
     engine = engine or ("processes" if jobs > 1 else "serial")
-    check_request(models_to_run(models, selection), level, season_length, n_paths, h, engine, jobs)
+    check_request(models, level, season_length, n_paths, h, engine, jobs)
     data, frequency = on_grid(df, id_col, ds_col, y_col, source, allow_negative, min_points=2, freq=freq)
     check_horizon_end(data, h, frequency)
     season = int(season_length or frequency.season_length)
-    tasks = to_tasks(data, h, models, season, n_paths, seed, frequency, selection)
+    tasks = to_tasks(data, h, tuple(zip(columns, models)), season, n_paths, seed, frequency, selection)
     results = executor.run(_forecast_group, tasks, engine=engine, jobs=jobs, scheduler=scheduler,
                            progress=progress, desc="series")
     forecasts = [fc for group in results for fc in group]
     for fc in forecasts:
         check_finite_forecast(fc.unique_id, fc.paths.mean())
-    return Prediction(forecasts, tuple(level), frequency, tuple(models))
+    return Prediction(forecasts, tuple(level), frequency, columns)

@@ -46,7 +46,7 @@ def test_fallbacks_are_listed_on_the_leaderboard():
     board = leaderboard(result)
     failure = board.failures.set_index(["unique_id", "model"]).loc[("short", "drift")]
     assert failure["used"] == "naive" and failure["windows"] == 1 and failure["of"] == 2
-    assert "needs 3 points" in failure["reason"]
+    assert "needs at least 3 points" in failure["reason"]
     note = board.per_series.set_index(["unique_id", "model"]).loc[("short", "drift"), "fallback"]
     assert note.startswith("fell back to naive in 1/2 windows")
     assert board.overall.set_index("model").loc["drift", "fell_back"] == 1

@@ -1,4 +1,5 @@
-"""One contract, every registered model: shapes, finiteness, seeds, widening intervals, counts ≥ 0, min length."""
+"""One contract, every registered model: shapes, finiteness, seeds, widening intervals, counts ≥ 0, and every
+declared capability true of the model (minimum length, seasonality, gaps, non-negative input, simplicity)."""
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ N_PATHS, H = 200, 6
 RNG = np.random.default_rng(42)
 TRENDING = 100 + 8 * np.arange(16) + RNG.normal(0, 4, 16)
 MONTHLY = 200 + 2 * np.arange(40) + 20 * np.sin(np.arange(40) * 2 * np.pi / 12) + RNG.normal(0, 3, 40)
+STRONGLY_SEASONAL = 200 + 2 * np.arange(48) + 60 * np.sin(np.arange(48) * 2 * np.pi / 12) + RNG.normal(0, 3, 48)
 
 
 @pytest.fixture(scope="module", params=MODELS)
@@ -30,7 +32,7 @@ def test_registry_lists_every_family():
 def test_capabilities_are_declared_on_the_class(name):
     cls = model_class(name)
     assert issubclass(cls, Model)
-    assert isinstance(cls.capabilities, Capabilities) and cls.capabilities.min_length >= 1
+    assert isinstance(cls.capabilities, Capabilities) and cls().min_length() >= 1
     assert any("capabilities" in vars(klass) for klass in cls.__mro__ if klass is not Model)
 
 
@@ -65,13 +67,62 @@ def test_intervals_widen_with_horizon_on_a_trending_series(fitted):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_fits_at_its_minimum_length_with_an_interval(name):
-    n = model_class(name).capabilities.min_length
+    n = get_model(name).min_length()
     y = TRENDING[:n]
     paths = get_model(name).fit(y, 1).sample_paths(3, 50, seed=0)
     assert paths.shape == (50, 3) and np.all(np.isfinite(paths))
     assert paths.std(axis=0).min() > 0, f"{name}: a zero-width interval from {n} noisy points"
     with pytest.raises(ValueError, match="needs at least"):
         get_model(name).fit(TRENDING[: n - 1], 1)
+
+
+@pytest.mark.parametrize("name, params, expected", [("lags", {"n_lags": 6}, 11), ("lags", {"n_lags": 1}, 6),
+                                                    ("ensemble", {"members": ("naive", "arima")}, 2)])
+def test_minimum_length_follows_the_parameters(name, params, expected):
+    model = get_model(name, **params)
+    assert model.min_length() == expected
+    model.fit(TRENDING[:expected], 1)
+    with pytest.raises(ValueError, match=f"needs at least {expected} points"):
+        get_model(name, **params).fit(TRENDING[: expected - 1], 1)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_season_length_matters_exactly_to_seasonal_models(name):
+    yearly = get_model(name).fit(STRONGLY_SEASONAL, 1).sample_paths(12, 100, seed=0)
+    monthly = get_model(name).fit(STRONGLY_SEASONAL, 12).sample_paths(12, 100, seed=0)
+    assert np.array_equal(yearly, monthly) != model_class(name).capabilities.seasonal, name
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_gaps_are_taken_exactly_by_models_that_declare_them(name):
+    gappy = TRENDING.copy()
+    gappy[[4, 9]] = np.nan
+    if model_class(name).capabilities.handles_missing:
+        paths = get_model(name).fit(gappy, 1).sample_paths(3, 50, seed=0)
+        assert np.all(np.isfinite(paths)) and paths.std(axis=0).min() > 0
+        paths, used, reason = forecast_array(gappy, 3, name, n_paths=50)
+        assert used == name and reason is None  # nothing filled for it
+    else:
+        with pytest.raises(ValueError, match="missing values"):
+            get_model(name).fit(gappy, 1)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_negative_values_are_refused_exactly_by_models_that_need_counts(name):
+    shifted = TRENDING - 150  # from about -50 to +70
+    if model_class(name).capabilities.nonnegative:
+        with pytest.raises(ValueError, match="needs non-negative values"):
+            get_model(name).fit(shifted, 1)
+        _, used, reason = forecast_array(shifted, 3, name, n_paths=50)
+        assert used != name and f"{name}: needs non-negative values" in reason
+    else:
+        assert np.all(np.isfinite(get_model(name).fit(shifted, 1).sample_paths(3, 50, seed=0)))
+
+
+def test_simplicity_ranks_are_distinct_and_baselines_come_first():
+    ranks = {name: model_class(name).capabilities.simplicity for name in MODELS}
+    assert len(set(ranks.values())) == len(ranks)
+    assert sorted(ranks, key=ranks.get)[:4] == ["naive", "snaive", "mean", "drift"]
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -68,3 +68,9 @@ def test_cli_run_rejects_bad_data_and_writes_nothing(release, tmp_path):
     result = CliRunner().invoke(app, ["run", "--data", str(bad), "--store", str(store), "--json"])
     assert result.exit_code == 2 and f"{bad}:4: metric:" in result.output
     assert not store.exists()
+
+
+def test_run_settings_keep_model_labels_so_a_vintage_says_what_ran():
+    settings = RunSettings(model="AUTO", models=("naive", ("lags", {"n_lags": 4}), "lags(regressor=gbr, n_lags=3)"))
+    assert settings.model == "auto"
+    assert settings.models == ("naive", "lags(n_lags=4)", "lags(regressor=gbr)")

@@ -36,7 +36,8 @@ def test_csv_to_csv_with_columns_named_as_typed(csv, tmp_path):
     assert table[table.unique_id == "a"]["ds"].tolist() == ["2020-01-01", "2021-01-01", "2022-01-01"]
     assert (table["auto-lo-90"] <= table["auto"]).all() and (table["auto"] <= table["auto-hi-90"]).all()
     # 2 points: below theta's minimum of 3 and drift's, so naive (whose error scale needs 2 points) answers
-    assert "fallback: b Theta -> naive: theta: needs 3 points, has 2; drift: needs 3 points" in result.stderr
+    assert ("fallback: b Theta -> naive: theta: needs at least 3 points, got 2; drift: needs at least 3 points"
+            in result.stderr)
     assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
 
 
@@ -155,3 +156,17 @@ def test_selection_from_a_backtest_forecasts_each_series_with_its_own_model(tmp_
                                             "--format", "csv").stdout)).set_index(["unique_id", "ds"])
         np.testing.assert_allclose(table.loc[uid, "selected"], alone.loc[uid, model])
     assert run(data, "--horizon", 2, "--model", "selected").exit_code == 2  # no selection given
+
+
+def test_a_model_with_parameters_gets_its_column_and_a_bad_one_a_one_line_error(csv, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run(csv, "--horizon", 2, "--model", "lags(regressor=gbr, n_lags=4)", "--level", 80, "--samples", 100,
+                 "--output", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert "lags(regressor=gbr, n_lags=4)-hi-80" in table.columns
+    assert table.loc[table.unique_id == "a", "lags(regressor=gbr, n_lags=4)"].notna().all()
+    bad = run(csv, "--horizon", 2, "--model", "lags(n_lags=4, depth=2)")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines() == [
+        "error: model 'lags' has no parameter depth; its parameters: regressor, n_lags, strategy, max_horizon"]

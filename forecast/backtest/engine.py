@@ -22,6 +22,7 @@ from forecast.distribution import SamplePaths
 from forecast.fitting import check_request, forecast_array, series_seed
 from forecast.frequency import Frequency
 from forecast.longframe import on_grid, regular_series
+from forecast.models.registry import model_label
 
 
 @dataclass
@@ -62,7 +63,7 @@ class BacktestResult:
 
 def backtest(
     df: pd.DataFrame,
-    models: Iterable[str] = ("naive", "drift"),
+    models: Iterable = ("naive", "drift"),
     h: int = 1,
     n_windows: int = 3,
     step: int | None = None,
@@ -83,7 +84,9 @@ def backtest(
     allow_negative: bool = False,
     source: str | None = None,
 ) -> BacktestResult:
-    """Rolling-origin backtest of every series in a long frame (``unique_id, ds, y``) with every model.
+    """Rolling-origin backtest of every series in a long frame (``unique_id, ds, y``) with every model (specs:
+    names, ``"lags(n_lags=4)"``, ``(name, params)`` or instances; results are keyed by their labels,
+    :func:`forecast.models.registry.model_label`).
 
     Windows (see :class:`WindowSpec`): ``n_windows`` cutoffs ``step`` periods apart (default 1), the last one
     ``h`` periods before each series' end; training sets of at least ``min_train`` observed points (default 3),
@@ -96,7 +99,7 @@ def backtest(
     series — by default only per-point summaries come back, so 10,000 series fit in memory.
     The frame is checked by :func:`forecast.longframe.on_grid` (``source`` names it in messages).
     """
-    models = tuple(m.lower() for m in models)
+    models = tuple(model_label(m) for m in models)
     levels = tuple(float(lv) for lv in level)
     check_request(models, levels, season_length, n_paths, h, engine, jobs or n_workers)
     spec = WindowSpec(h=h, n_windows=n_windows, step=step or 1, min_train=min_train or 3, window=window,

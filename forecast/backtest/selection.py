@@ -16,15 +16,12 @@ from forecast.backtest.leaderboard import LOWER_IS_BETTER, failure_table
 from forecast.errors import InputError
 from forecast.models.registry import model_class
 
-# Simplest first: on a tie the earlier model wins. Models not listed rank after these, alphabetically.
-SIMPLICITY = ("naive", "snaive", "mean", "drift", "theta", "ets", "arima", "lags", "logistic", "gompertz",
-              "prophet", "ensemble", "auto")
 COLUMNS = ["unique_id", "model", "metric", "score"]
 
 
 def simplicity(model: str) -> tuple[int, str]:
-    """Sort key: position in :data:`SIMPLICITY`, unknown models last."""
-    return (SIMPLICITY.index(model) if model in SIMPLICITY else len(SIMPLICITY), model)
+    """Sort key: the model's declared ``capabilities.simplicity``, then its name."""
+    return (model_class(model).capabilities.simplicity, model)
 
 
 def select_models(result: BacktestResult, metric: str = "mase", models=None, rtol: float = 1e-9) -> pd.DataFrame:

@@ -39,7 +39,7 @@ def backtest(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV with unique_id, ds, y."),
     entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Backtest one bundled entity's series."),
     metric: Optional[str] = typer.Option(None, "--metric", help="Only this metric (trains, teu, ...)."),
-    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model to score; repeat. Default: all."),
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model to score, with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; repeat. Default: all."),
     horizon: int = typer.Option(..., "--horizon", help="Steps ahead to forecast at each cutoff."),
     windows: int = typer.Option(3, "--windows", "-n", help="Number of rolling-origin windows."),
     step: int = typer.Option(1, "--step", help="Periods between consecutive cutoffs."),
@@ -64,7 +64,7 @@ def backtest(
     if scheduler and engine is not Engine.dask:
         raise InputError("--scheduler needs --engine dask")
     spec = WindowSpec(h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value)
-    models = [m.lower() for m in model] if model else available_models()
+    models = model or available_models()
     if source is not None and entity is not None:
         raise InputError("give either INPUT.csv or --entity, not both")
     need = spec.min_train + spec.h + (spec.n_windows - 1) * spec.step
@@ -84,7 +84,7 @@ def backtest(
         save_selection(select_models(result, rank_by), selection)
     if fmt is Format.json:
         emit_json({
-            "config": {"models": models, "horizon": horizon, "windows": windows, "step": step,
+            "config": {"models": list(result.models), "horizon": horizon, "windows": windows, "step": step,
                        "engine": engine.value, "series": int(result.forecasts["unique_id"].nunique())},
             "overall": _records(board.overall),
             "per_horizon": _records(board.per_horizon),

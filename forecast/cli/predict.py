@@ -25,7 +25,7 @@ from forecast.predict import predict as run_predict
 def predict(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV: one row per series and date."),
     horizon: int = typer.Option(..., "--horizon", "-h", help="Steps ahead to forecast (with --entity: years from the year in progress on)."),
-    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model name (see `forecast models`); repeat for several. Default: auto."),
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model (see `forecast models`), with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; repeat for several. Default: auto."),
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default: from the frequency)."),
     freq: Optional[str] = typer.Option(None, "--freq", help="annual, quarterly, monthly, weekly or daily (default: inferred; with --entity: annual, or monthly)."),
     level: Optional[list[float]] = typer.Option(None, "--level", help="Interval level in percent; repeat. Default: 80 and 95."),

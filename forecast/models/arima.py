@@ -54,7 +54,7 @@ def _invertible_and_stationary(result) -> bool:
 class Arima(Model):
     """Automatic ARIMA: KPSS for d, AICc over p, q in 0..max_order and the trend terms (and a few seasonal orders)."""
 
-    capabilities = Capabilities(min_length=5, seasonal=True)
+    capabilities = Capabilities(min_length=5, seasonal=True, simplicity=70)
 
     def __init__(self, max_order: int = 2):
         self.max_order = max_order

@@ -105,7 +105,7 @@ class Auto(Model):
     """Median of Theta, ETS and drift under shared innovations (members by frequency, see the module docstring);
     members whose minimum length a short series does not meet drop out."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True)
+    capabilities = Capabilities(min_length=3, seasonal=True, simplicity=130)
 
     def __init__(self, members: tuple[str, ...] | None = None, spread: str = "moderate",
                  recent_weight: float = RECENT_WEIGHT):  # fmt: skip

@@ -19,7 +19,7 @@ from forecast.data.vintage import FactBase, series_uid
 from forecast.errors import InputError
 from forecast.executor import limited_threads
 from forecast.limits import check_samples
-from forecast.models.registry import SELECTED, model_class, models_to_run, selected_model
+from forecast.models.registry import SELECTED, label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
 from forecast.outlook.growth import GrowthPool, pooled_growth
 from forecast.outlook.profile import ProfileBook
@@ -37,8 +37,7 @@ class Outlooks:
     def __init__(self, observations: pd.DataFrame | None = None, *, model: str = "auto", years: int = DEFAULT_YEARS,
                  n_paths: int = DEFAULT_PATHS, seed: int = 0, selection: dict[str, str] | None = None,
                  facts: FactBase | None = None):  # fmt: skip
-        for name in models_to_run([model], selection):
-            model_class(name)
+        (model,), selection = label_models([model], selection)
         if years < 1:
             raise InputError(f"years must be at least 1, got {years}")
         if n_paths < 10:
