@@ -9,7 +9,8 @@ import pandas as pd
 from forecast.errors import InputError
 from forecast.outlook import DEFAULT_PATHS, Outlooks
 from forecast.targets.check import TargetCheck, check
-from forecast.targets.definitions import Target, read_targets_csv, targets_from_facts, year_target
+from forecast.targets.definitions import Target, targets_from_facts, year_target
+from forecast.targets.files import read_targets_csv
 
 
 def check_target(
