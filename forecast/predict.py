@@ -100,8 +100,8 @@ def to_tasks(
     (output column, model label) pairs from ``models`` (column, label) pairs, the series' own model for
     :data:`SELECTED`.
 
-    Series sharing first and last dates share one regular index, computed once: building it dominated the
-    time of ``auto`` on hundreds of series (``benchmarks/predict_speed.py``).
+    Series sharing first and last dates share one regular index, computed once (``benchmarks/predict_speed.py``
+    shows why).
     """
     tasks = []
     for uid, index, y in regular_series(df, freq):

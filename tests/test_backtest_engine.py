@@ -18,6 +18,8 @@ def _panel(n_series=6, n=12, seed=3) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
 
 
+@pytest.mark.slow
+@pytest.mark.dask
 def test_engines_give_identical_results():
     df = _panel()
     kw = dict(models=["naive", "drift", "mean"], h=2, n_windows=3, n_paths=200, seed=7, progress=False)

@@ -18,6 +18,8 @@ jupytext = pytest.importorskip("jupytext")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
+pytestmark = [pytest.mark.slow, pytest.mark.notebooks]
+
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 NOTEBOOKS = sorted(EXPERIMENTS.glob("*.py"))
 KERNEL = "python3"

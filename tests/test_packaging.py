@@ -4,6 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a pip install
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -208,6 +208,8 @@ def page_problems(log: str) -> list[str]:
     return [line for line in log.splitlines() if re.search(r"CONSOLE|Uncaught|Content Security Policy", line)]
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup-dev.sh installs it)")
 def test_chromium_renders_the_report_without_errors(report, tmp_path):
     flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -225,6 +227,8 @@ def test_chromium_renders_the_report_without_errors(report, tmp_path):
     assert any("Uncaught ReferenceError" in line for line in page_problems(control.stderr))
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup-dev.sh installs it)")
 def test_the_page_lays_out_every_section_and_the_outlook_on_the_first_screen(report, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
