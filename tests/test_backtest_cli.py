@@ -69,6 +69,7 @@ def test_bad_files_exit_2(tmp_path):
     assert result.exit_code == 2 and "no column(s) unique_id, ds, y" in result.stderr
 
 
+@pytest.mark.slow
 def test_bundled_entity_series(tmp_path):
     result = _run("--entity", "national", "--metric", "trains", "-m", "naive", "-m", "drift", "--horizon", 2,
                   "--windows", 2, "--paths", 200, "--format", "json")
@@ -79,6 +80,7 @@ def test_bundled_entity_series(tmp_path):
     assert {row["model"] for row in payload["overall"]} == {"naive", "drift"}
 
 
+@pytest.mark.slow
 def test_unknown_entity_exits_2():
     result = _run("--entity", "atlantis", "--horizon", 1)
     assert result.exit_code == 2 and "atlantis" in result.stderr

@@ -61,6 +61,7 @@ def test_bad_specs_are_input_errors(bad):
         WindowSpec(**{"h": 1, **bad})
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     n=st.integers(2, 25),

@@ -6,6 +6,8 @@ import pytest
 
 from forecast.data.constraints import rounding_unit
 
+pytestmark = pytest.mark.slow  # the bundled data reconciled (about a minute in a fresh session)
+
 
 def annual(rec, uid, year):
     rows = rec.series[(rec.series["unique_id"] == uid) & (rec.series["freq"] == "annual")

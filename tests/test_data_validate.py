@@ -77,6 +77,7 @@ GOOD = ["U1,xian,trains,2025-01-01,2025-11-30,total,5600,trains,exact,,https://x
         "U2,xian,teu,2025-01-01,2025-11-30,total,500000,TEU,about,,https://x.example,2025-12-10,Jan-Nov boxes"]
 
 
+@pytest.mark.slow
 def test_add_merges_once_and_a_rejected_file_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path / "home"))
     target = tmp_path / "home" / "observations.csv"
@@ -92,6 +93,7 @@ def test_add_merges_once_and_a_rejected_file_changes_nothing(tmp_path, monkeypat
     assert {"U1", "U2"} <= set(facts["id"]) and len(facts) == sum(1 for _ in open(BUNDLED)) - 1 + 2
 
 
+@pytest.mark.slow
 def test_cli_validate_and_add_exit_codes(tmp_path, monkeypatch):
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path / "home"))
     runner = CliRunner()
@@ -107,6 +109,7 @@ def test_cli_validate_and_add_exit_codes(tmp_path, monkeypatch):
     shutil.rmtree(tmp_path / "home")
 
 
+@pytest.mark.slow
 def test_taking_in_the_shared_release_loses_nothing_and_adds_nothing_twice(tmp_path):
     shared = BUNDLED.parents[1] / ".." / "shared" / "data" / "observations.csv"
     if not shared.exists():

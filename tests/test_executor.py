@@ -55,6 +55,7 @@ def test_serial_work_is_limited_and_the_callers_limits_come_back():
         assert blas_threads_here(None) == before
 
 
+@pytest.mark.slow
 def test_importing_forecast_leaves_thread_settings_alone():
     env = {k: v for k, v in os.environ.items() if k not in executor.THREAD_VARIABLES}
     code = "import os, forecast, forecast.predict; print([os.environ.get(v) for v in %r])" % (executor.THREAD_VARIABLES,)

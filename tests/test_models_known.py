@@ -75,6 +75,7 @@ def test_theta_paths_accumulate_errors_with_alpha():
     np.testing.assert_allclose(var, expected, rtol=0.05)
 
 
+@pytest.mark.slow
 def test_arima_selects_an_order_and_centres_on_its_forecast():
     model = get_model("arima").fit(Y)
     assert len(model.order_) == 3
@@ -129,6 +130,7 @@ AWKWARD_ANNUAL = {
 }
 
 
+@pytest.mark.slow
 def test_awkward_annual_series_get_finite_forecasts_from_every_model():
     models = available_models()
     result = predict(_long(AWKWARD_ANNUAL, "YS"), 3, models=models, n_paths=100)
@@ -144,6 +146,7 @@ def test_awkward_annual_series_get_finite_forecasts_from_every_model():
     assert (zeros.to_numpy() >= 0).all()
 
 
+@pytest.mark.slow
 def test_monthly_series_shorter_than_two_seasons_gets_forecasts():
     short = {"short_monthly": list(100 + np.arange(18) + 5 * np.sin(np.arange(18)))}
     result = predict(_long(short, "MS"), 12, models=["auto", "ets", "theta", "arima", "snaive"], n_paths=100)
@@ -221,6 +224,7 @@ def test_ets_rejects_multiplicative_fits_with_non_positive_fitted_values():
     assert np.quantile(model.sample_paths(1, 2000, seed=0)[:, 0], 0.05) > 0.5 * GROWING[-1]
 
 
+@pytest.mark.slow
 def test_arima_continues_a_short_linear_trend_with_roots_off_the_unit_circle():
     # 5 points: too short for KPSS to ask for a difference, so the linear trend term carries the growth
     y = np.array([100.0, 128, 163, 188, 222])

@@ -65,6 +65,7 @@ def test_an_instance_is_labelled_by_the_parameters_it_changed():
     ("lags(", r"write it as name or name\(key=value, ...\)"),
     ("lags(3)", r"write it as name or name\(key=value, ...\)"),
     ("nope(n=1)", "unknown model 'nope'"),
+    ("crystal-ball", "unknown model 'crystal-ball'"),
     ("lags(n_lags=x+1)", "cannot read the value 'x \\+ 1'"),
     (3, "a model is a name"),
 ])

@@ -99,6 +99,7 @@ def test_unparseable_date_names_the_row():
         predict(df, 1, models=["naive"])
 
 
+@pytest.mark.slow
 def test_models_are_addressed_with_parameters_as_text_pairs_or_instances():
     from forecast.models.sklearn_lags import Lags
 

@@ -9,6 +9,8 @@ from forecast.fitting import forecast_array, series_seed
 from forecast.outlook import NoOutlook, Outlooks
 from forecast.targets import check_target
 
+pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
+
 PATHS = 1000
 
 

@@ -59,6 +59,7 @@ def test_a_positive_size_slope_is_never_used():
     np.testing.assert_allclose(np.log(paths[:, 0]), 6.0 + DRIFT * 0.1)  # slope capped at 0: whatever the size
 
 
+@pytest.mark.slow
 def test_the_bundled_pool_reads_the_reconciled_series_of_the_date():
     pool = pooled_growth(FactBase().on("2017-02-21"), "trains")
     rates = [(x, g) for e, x, g in zip(pool.entity, pool.log_level, pool.growth) if e == "wuhan"]
@@ -78,6 +79,7 @@ def test_outcome_reads_as_what_the_facts_allow(point, lo, hi, text):
     assert outcome_label(point, lo, hi) == text
 
 
+@pytest.mark.slow
 def test_reconciled_series_are_memoised_by_their_facts():
     facts = FactBase()
     first = facts.on("2024-06-30").series("xian", "trains")

@@ -13,6 +13,8 @@ from forecast.paths import bundled
 from forecast.pipeline import RunSettings, run_pipeline
 from forecast.store import list_runs, read_table
 
+pytestmark = pytest.mark.slow  # whole runs
+
 ENTITIES = {"xian", "xinjiang-ports", "wuhan"}
 FAST = RunSettings(horizon=3, models=("naive", "drift", "theta"), windows=2, n_paths=200)
 

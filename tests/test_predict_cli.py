@@ -59,6 +59,7 @@ def test_other_column_names_and_same_seed_same_output(tmp_path):
     assert "2020-09-01" in first.stdout
 
 
+@pytest.mark.slow
 def test_bundled_entity_series_is_its_outlook_from_the_as_of_date():
     result = run("--entity", "xian", "--metric", "trains", "--horizon", 5, "--samples", 400, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -136,6 +137,7 @@ def test_needs_exactly_one_source(csv):
     assert run(csv, "--entity", "xian", "--horizon", 2).exit_code == 2
 
 
+@pytest.mark.slow
 def test_selection_from_a_backtest_forecasts_each_series_with_its_own_model(tmp_path):
     rows = [("up", f"{2010 + i}-01-01", 10.0 + 5 * i + (i % 3)) for i in range(12)]
     rows += [("flat", f"{2010 + i}-01-01", 50.0 + (-1) ** i) for i in range(12)]

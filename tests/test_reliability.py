@@ -24,7 +24,7 @@ from forecast.pipeline import conflict_rows
 from forecast.report import build_report
 from forecast.store import RunRecord, write_run
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
 HEADER = ",".join(COLUMNS)
 
@@ -236,7 +236,7 @@ def cases(tmp_path) -> list[tuple[list, int, str]]:
         ([*target, "--at-least", "5000", "--basis", "nonsense"], 2, "basis: 'nonsense' is not one of"),
         ([*target, "--at-least", "inf"], 2, "value: inf is not a finite number"),
         ([*target, "--at-least", "5000", "--samples", "100000000"], 2, "--samples must be between 1 and 100,000"),
-        (["target", "--all", "--targets", folder], 2, "Is a directory"),
+        (["target", "--all", "--targets", folder], 2, "is a directory"),
         (["report", "--store", folder], 2, "no store here yet"),
         (["report", "--store", tmp_path / "none.duckdb"], 2, "no store here yet"),
         (["run", "--data", folder], 2, "is a directory"),

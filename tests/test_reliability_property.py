@@ -22,7 +22,7 @@ from forecast.data import entity_catalogue
 from forecast.data.schema import BASES, COLUMNS, COUNT_METRICS, KINDS, METRIC_UNITS, QUALIFIERS
 from forecast.limits import VALUE_CEILING
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
 ENTITIES = sorted(entity_catalogue()["slug"])
 SEED_ROW = ("U0,xian,trains,2031-01-01,2031-12-31,total,1200,trains,exact,,https://example.org/u0,2032-01-05,"

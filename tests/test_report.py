@@ -20,6 +20,8 @@ from forecast.report.links import Link, md_cell, safe_url
 from forecast.report.render import html_environment
 from forecast.store import RunRecord, write_run
 
+pytestmark = pytest.mark.slow  # a whole run builds the store the report reads
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EVIL = "<script>alert(1)</script>"
 BAD_URL = "javascript:alert(1)"

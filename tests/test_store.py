@@ -76,6 +76,7 @@ def test_path_order_is_argument_then_env_then_home(tmp_path, monkeypatch):
     assert store_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
 
 
+@pytest.mark.slow
 def test_write_then_read_back_one_vintage(tmp_path):
     store = tmp_path / "s.duckdb"
     run = RunRecord(frame_hash(SERIES), settings={"horizon": 3})
@@ -90,6 +91,7 @@ def test_write_then_read_back_one_vintage(tmp_path):
     assert runs["settings"].tolist() == ['{"horizon":3}'] and "duckdb" in runs["library_versions"].iloc[0]
 
 
+@pytest.mark.slow
 def test_same_data_code_and_settings_is_the_same_run(tmp_path):
     store = tmp_path / "s.duckdb"
     first = write_run(store, RunRecord("d1", {"horizon": 3}), {"series": SERIES})
@@ -136,6 +138,7 @@ def test_failure_after_half_the_tables_rolls_back_everything(tmp_path):
     assert write_run(store, RunRecord("d"), {"series": SERIES, "scores": SCORES}).created
 
 
+@pytest.mark.slow
 def test_killed_writer_leaves_no_partial_vintage(tmp_path):
     store = tmp_path / "s.duckdb"
     kept = write_run(store, RunRecord("before"), {"series": SERIES}).run_id
@@ -151,6 +154,7 @@ def test_killed_writer_leaves_no_partial_vintage(tmp_path):
     assert write_run(store, RunRecord("after"), {"series": SERIES}).created
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_both_land_intact(tmp_path):
     store = tmp_path / "s.duckdb"
     writers = [start_writer(store, name, 200_000) for name in ("june", "july")]

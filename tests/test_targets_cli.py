@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 
 from forecast.cli.main import app
 
+pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
+
 runner = CliRunner()
 
 

@@ -9,6 +9,8 @@ from forecast.errors import InputError
 from forecast.targets import check_all_targets, check_target
 from forecast.targets.runrate import run_rate
 
+pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
+
 
 @pytest.fixture(scope="module")
 def observations():

@@ -102,12 +102,12 @@ def model_label(spec) -> str:
 
 def _label_of_text(text: str) -> str:
     text = text.strip()
+    if "(" not in text:  # a bare name, whatever its characters
+        return _label(text.lower(), {})
     try:
         node = ast.parse(text, mode="eval").body
     except SyntaxError:
         raise InputError(f"model {text!r}: write it as name or name(key=value, ...)") from None
-    if isinstance(node, ast.Name):
-        return _label(node.id.lower(), {})
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.args:
         raise InputError(f"model {text!r}: write it as name or name(key=value, ...)")
     try:
