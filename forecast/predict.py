@@ -21,7 +21,8 @@ from forecast.fitting import forecast_array, series_seed
 from forecast.frequency import Frequency, future_dates
 from forecast.limits import check_finite_forecast, check_forecast_size, check_horizon_end
 from forecast.longframe import on_grid, regular_series
-from forecast.models.registry import SELECTED, model_class
+from forecast.defaults import SELECTED
+from forecast.models.registry import model_class
 
 PROGRESS_MIN_SERIES = 20
 

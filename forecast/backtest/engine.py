@@ -24,6 +24,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from forecast.backtest.windows import WindowSpec, windows
+from forecast.defaults import ENGINES
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.frequency import Frequency
@@ -32,7 +33,6 @@ from forecast.models.registry import get_model, model_class
 from forecast.fitting import forecast_array, prepare, series_seed
 from forecast.predict import PROGRESS_MIN_SERIES
 
-ENGINES = ("serial", "processes", "dask")
 MAX_CHUNK_SERIES = 250
 IN_FLIGHT_PER_WORKER = 3
 

@@ -14,7 +14,6 @@ from forecast.errors import InputError
 from forecast.models.base import Model
 
 _REGISTRY: dict[str, Callable[..., Model]] = {}
-SELECTED = "selected"  # pseudo-model name: each series' own model from a backtest selection
 
 
 def register(name: str) -> Callable[[type[Model]], type[Model]]:
@@ -51,7 +50,7 @@ def available_models() -> list[str]:
 
 
 def model_table():
-    """One row per registered model: name, what it does (its docstring's first line) and its capabilities."""
+    """One row per registered model: name, what it does (its docstring's first sentence) and its capabilities."""
     import dataclasses
 
     import pandas as pd
@@ -59,8 +58,9 @@ def model_table():
     rows = []
     for name in available_models():
         cls = _REGISTRY[name]
-        doc = (cls.__doc__ or "").strip().splitlines()
-        rows.append({"model": name, "description": doc[0] if doc else "", **dataclasses.asdict(cls.capabilities)})
+        paragraph = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+        sentence = paragraph.split(". ")[0].rstrip(".") + "." if paragraph else ""
+        rows.append({"model": name, "description": sentence, **dataclasses.asdict(cls.capabilities)})
     return pd.DataFrame(rows)
 
 
