@@ -14,9 +14,9 @@ import os
 import sys
 from typing import Callable, Iterator, Sequence
 
+from forecast.defaults import ENGINES
 from forecast.errors import InputError
 
-ENGINES = ("serial", "processes", "dask")
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PROGRESS_MIN_TASKS = 20
 BATCHES_PER_WORKER = 8  # several batches per worker: the load balances and the progress bar moves

@@ -20,11 +20,14 @@ from tqdm.auto import tqdm
 
 from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
+from forecast.data.panels import complete_periods, latest_runs
 from forecast.data.vintage import FactBase
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS
 from forecast.models.registry import model_label
 from forecast.outlook import Outlook, Outlooks
 from forecast.report import build_report
-from forecast.store import RunRecord, write_run
+from forecast.store import RunRecord, check_store, write_run
+from forecast.store.location import store_path
 from forecast.store.read import list_runs
 from forecast.targets import check_all_targets
 
@@ -35,13 +38,13 @@ QUANTILES = {"q10": 0.10, "q50": 0.50, "q90": 0.90, "lo_80": 0.10, "hi_80": 0.90
 class RunSettings:
     """What a run computes; part of the run id, so changing any of it makes a new vintage."""
 
-    horizon: int = 6  # years of outlook: the year in progress and five more
+    horizon: int = DEFAULT_YEARS
     model: str = "auto"  # the outlook's model (the backtest scores the others beside it)
     models: tuple[str, ...] = ("naive", "drift", "ets", "theta", "arima", "auto")
     backtest_horizon: int = 2
     windows: int = 3
     min_points: int = 5
-    n_paths: int = 2000
+    n_paths: int = DEFAULT_PATHS
     seed: int = 0
 
     def __post_init__(self):
@@ -80,6 +83,7 @@ def run_pipeline(
         timings[stage] = round(now - clock, 2)
         clock = now
 
+    check_store(store)  # a damaged or unwritable store is found now, not after the computing
     observations = load_observations(files=data_files)
     record = RunRecord(data_hash=data_hash(observations), settings=_jsonable(asdict(settings)))
     if _stored(store, record.run_id):
@@ -88,7 +92,7 @@ def run_pipeline(
         return RunOutcome(record.run_id, False, html, md, timings)
     stages = tqdm(total=5, desc="forecast run", disable=not progress, leave=False)
     rec = reconciled(observations)
-    panel = forecastable(rec.panel("annual"), settings.min_points)
+    panel = latest_runs(complete_periods(rec.panel("annual")), settings.min_points)
     lap("reconcile"), stages.update()
     result = backtest(panel[["unique_id", "ds", "y"]], settings.models, h=settings.backtest_horizon,
                       n_windows=settings.windows, n_paths=200, seed=settings.seed, progress=False)  # fmt: skip
@@ -113,12 +117,6 @@ def run_pipeline(
     counts = {"series": len(views), "forecast_rows": len(forecasts), "targets": len(checks),
               "conflicts": len(rec.conflicts)}  # fmt: skip
     return RunOutcome(written.run_id, written.created, html, md, timings, counts)
-
-
-def forecastable(panel: pd.DataFrame, min_points: int) -> pd.DataFrame:
-    """Annual series with at least ``min_points`` values (shorter ones are listed by ``forecast data list``)."""
-    counts = panel.groupby("unique_id")["y"].transform("size")
-    return panel[counts >= min_points].reset_index(drop=True)
 
 
 def forecast_rows(views: list[Outlook]) -> pd.DataFrame:
@@ -166,10 +164,7 @@ def conflict_rows(conflicts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stored(store, run_id: str) -> bool:
-    try:
-        return run_id in set(list_runs(store)["run_id"])
-    except Exception:  # noqa: BLE001 — no store yet, or an unreadable one: compute the run
-        return False
+    return store_path(store).exists() and run_id in set(list_runs(store)["run_id"])
 
 
 def _jsonable(settings: dict) -> dict:

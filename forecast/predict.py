@@ -20,7 +20,8 @@ from forecast.fitting import check_request, forecast_array, series_seed
 from forecast.frequency import Frequency, future_dates
 from forecast.limits import check_finite_forecast, check_horizon_end
 from forecast.longframe import on_grid, regular_series
-from forecast.models.registry import SELECTED, label_models, model_label, selected_model
+from forecast.defaults import SELECTED
+from forecast.models.registry import label_models, model_label, selected_model
 
 
 @dataclass(frozen=True)

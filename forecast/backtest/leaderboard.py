@@ -10,9 +10,9 @@ import pandas as pd
 
 from forecast.backtest.engine import BacktestResult
 from forecast.backtest.metrics import mase, smape
+from forecast.defaults import RANKING_METRICS
 from forecast.errors import InputError
 
-LOWER_IS_BETTER = ("mase", "rmsse", "smape", "mape", "mae", "rmse", "msis", "pinball", "crps", "scaled_crps")
 OVERALL_COLUMNS = ("mase", "rmsse", "smape", "msis", "scaled_crps")
 
 
@@ -30,8 +30,8 @@ class Leaderboard:
 
 def leaderboard(result: BacktestResult, metric: str = "mase") -> Leaderboard:
     """Rank the backtested models by ``metric`` (lower is better) overall, per series and per step."""
-    if metric not in LOWER_IS_BETTER:
-        raise InputError(f"rank metric must be one of {', '.join(LOWER_IS_BETTER)}, got {metric!r}")
+    if metric not in RANKING_METRICS:
+        raise InputError(f"rank metric must be one of {', '.join(RANKING_METRICS)}, got {metric!r}")
     scores = result.scores
     failures = failure_table(result)
     per_series = scores.copy()

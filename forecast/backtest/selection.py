@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.backtest.engine import BacktestResult
-from forecast.backtest.leaderboard import LOWER_IS_BETTER, failure_table
+from forecast.backtest.leaderboard import failure_table
+from forecast.defaults import RANKING_METRICS
 from forecast.errors import InputError
 from forecast.models.registry import model_class
 
@@ -30,8 +31,8 @@ def select_models(result: BacktestResult, metric: str = "mase", models=None, rto
     A model that was replaced by a fallback in any window of a series is not eligible there (its score is
     partly another model's), unless every model was.
     """
-    if metric not in LOWER_IS_BETTER:
-        raise InputError(f"selection metric must be one of {', '.join(LOWER_IS_BETTER)}, got {metric!r}")
+    if metric not in RANKING_METRICS:
+        raise InputError(f"selection metric must be one of {', '.join(RANKING_METRICS)}, got {metric!r}")
     scores = result.scores
     if models is not None:
         scores = scores[scores["model"].isin([m.lower() for m in models])]

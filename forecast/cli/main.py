@@ -13,6 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     cls=ReportingGroup,
+    rich_markup_mode=None,  # plain help: flags shown as flags, and no rich import before the first line
 )
 
 
@@ -38,3 +39,15 @@ from forecast.cli.report import report as _report  # noqa: E402
 app.command(name="report")(_report)
 from forecast.cli.schedule import schedule as _schedule  # noqa: E402
 app.command(name="schedule")(_schedule)
+from forecast.cli.models import models as _models  # noqa: E402
+app.command(name="models")(_models)
+
+
+def command_paths(command=None, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group of the CLI as argument tuples (``()`` is ``forecast`` itself), for the checks
+    and the speed benchmark that go through all of them."""
+    command = command or typer.main.get_command(app)
+    paths = [prefix]
+    for name, sub in getattr(command, "commands", {}).items():
+        paths += command_paths(sub, (*prefix, name))
+    return paths

@@ -10,16 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
-from forecast.backtest.selection import as_mapping, load_selection
 from forecast.cli.common import OutputFormat, emit
+from forecast.defaults import SELECTED
 from forecast.errors import InputError
-from forecast.longframe import read_csv
-from forecast.models.registry import SELECTED
 from forecast.paths import write_atomically
-from forecast.predict import predict as run_predict
 
 
 def predict(
@@ -49,6 +45,8 @@ def predict(
         raise InputError("give either INPUT.csv or --entity")
     if samples < 10:
         raise InputError(f"--samples must be at least 10, got {samples}")
+    from forecast.backtest.selection import as_mapping, load_selection
+
     chosen = as_mapping(load_selection(selection)) if selection is not None else None
     models = model or [SELECTED if chosen else "auto"]
     if entity is not None:
@@ -57,6 +55,9 @@ def predict(
         table = entity_outlook(entity, metric, basis, as_of, horizon, models[0], samples, seed, chosen, freq,
                                level or [80, 95])  # fmt: skip
     else:
+        from forecast.longframe import read_csv
+        from forecast.predict import predict as run_predict
+
         result = run_predict(
             read_csv(source), horizon, models=models, selection=chosen, level=level or [80, 95],
             season_length=season, freq=freq, n_paths=samples, seed=seed, jobs=jobs, id_col=id_col, ds_col=ds_col,
@@ -73,9 +74,11 @@ def predict(
         emit(table, fmt)
 
 
-def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, selection, freq, levels) -> pd.DataFrame:
+def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, selection, freq, levels):
     """The outlook table of every series of ``entity`` (one metric/basis when given), with a line on stderr per
     series saying how old its data is and what it rests on."""
+    import pandas as pd
+
     from forecast.outlook import NoOutlook, Outlooks
 
     if freq not in (None, "annual", "monthly"):

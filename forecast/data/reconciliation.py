@@ -158,7 +158,8 @@ def reconcile_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozen
 
 def assemble(groups: list[Group], observations: pd.DataFrame) -> Reconciliation:
     """One :class:`Reconciliation` from reconciled groups."""
-    series = pd.concat([g.series for g in groups], ignore_index=True) if groups else pd.DataFrame(columns=SERIES_COLUMNS)
+    filled = [g.series for g in groups if len(g.series)]
+    series = pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(columns=SERIES_COLUMNS)
     series["ds"] = pd.to_datetime(series["ds"])
     conflicts = [g.conflicts for g in groups if len(g.conflicts)]
     return Reconciliation(series, pd.concat(conflicts, ignore_index=True) if conflicts else

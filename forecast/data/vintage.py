@@ -21,6 +21,7 @@ from forecast.data.cache import cached_group
 from forecast.data.entities import resolve_entity
 from forecast.data.load import load_observations
 from forecast.data.constraints import period_coef
+from forecast.data.panels import trailing_run_start
 from forecast.data.reconciliation import GroupSystem
 from forecast.data.schema import BASES, COUNT_METRICS, DEFAULT_BASIS, METRIC_UNITS
 from forecast.errors import InputError
@@ -114,12 +115,7 @@ class ReconciledSeries:
     def history(self) -> pd.Series:
         """The latest run of consecutive pinned years: the history a model is fitted on (interpolating across a
         year the facts only bound would invent a step with no noise)."""
-        pinned = self.pinned
-        if pinned.empty:
-            return pinned
-        years = pinned.index.to_numpy()
-        breaks = np.flatnonzero(np.diff(years) != 1)
-        return pinned.iloc[breaks[-1] + 1 :] if len(breaks) else pinned
+        return self.pinned.iloc[trailing_run_start(self.pinned.index.to_numpy()):]
 
     def year_interval(self, year: int) -> tuple[float, float, str] | None:
         """(lowest, highest, flags) the facts allow for ``year``'s total, or None when no fact touches it."""

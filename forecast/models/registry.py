@@ -18,11 +18,11 @@ import contextlib
 import inspect
 from typing import Any, Callable, Iterator
 
+from forecast.defaults import SELECTED
 from forecast.errors import InputError
 from forecast.models.base import Model
 
 _REGISTRY: dict[str, Callable[..., Model]] = {}
-SELECTED = "selected"  # pseudo-model name: each series' own model from a backtest selection
 UNSELECTED = "auto"  # the model of a series that a selection does not name
 
 
@@ -60,8 +60,8 @@ def available_models() -> list[str]:
 
 
 def model_table():
-    """One row per registered model: name, what it does (its docstring's first line) and its capabilities (the
-    minimum length of its default parameters)."""
+    """One row per registered model: name, what it does (its docstring's first sentence) and its capabilities
+    (the minimum length of its default parameters)."""
     import dataclasses
 
     import pandas as pd
@@ -69,9 +69,10 @@ def model_table():
     rows = []
     for name in available_models():
         cls = _REGISTRY[name]
-        doc = (cls.__doc__ or "").strip().splitlines()
+        paragraph = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+        sentence = paragraph.split(". ")[0].rstrip(".") + "." if paragraph else ""
         capabilities = {**dataclasses.asdict(cls.capabilities), "min_length": cls().min_length()}
-        rows.append({"model": name, "description": doc[0] if doc else "", **capabilities})
+        rows.append({"model": name, "description": sentence, **capabilities})
     return pd.DataFrame(rows)
 
 

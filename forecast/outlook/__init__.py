@@ -19,15 +19,14 @@ from forecast.data.vintage import FactBase, series_uid
 from forecast.errors import InputError
 from forecast.executor import limited_threads
 from forecast.limits import check_samples
-from forecast.models.registry import SELECTED, label_models, selected_model
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, SELECTED
+from forecast.models.registry import label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
 from forecast.outlook.growth import GrowthPool, pooled_growth
 from forecast.outlook.profile import ProfileBook
 from forecast.outlook.result import Outlook
 
-DEFAULT_YEARS = 6  # the year in progress and five more
 COMPUTED_YEARS = 10  # paths are always drawn this far, so a year's numbers do not depend on how many are shown
-DEFAULT_PATHS = 2000
 TRAFFIC = ("trains", "teu", "tonnes")
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.entities import lineage
+from forecast.defaults import TARGET_LEVEL
 from forecast.errors import InputError
 from forecast.fitting import series_seed
 from forecast.outlook import NoOutlook, Outlooks
@@ -25,7 +26,7 @@ from forecast.targets.definitions import Target
 from forecast.targets.outcome import outcome
 from forecast.targets.runrate import RunRate, run_rate
 
-LEVEL = 80
+LEVEL = TARGET_LEVEL
 OBSERVED, BOUNDED = "observed", "between stated bounds"
 
 
