@@ -37,6 +37,7 @@ def test_every_help_answers_without_an_error_or_a_heavy_import(path):
     assert "<bool>" not in result.stdout
 
 
+@pytest.mark.slow
 def test_models_are_listed_where_a_model_is_chosen():
     listing = run("models", "--format", "json")
     assert listing.returncode == 0
