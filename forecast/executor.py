@@ -128,8 +128,7 @@ def run(
 
     check_engine(engine)
     show = progress if progress is not None else len(tasks) >= PROGRESS_MIN_TASKS
-    bar = tqdm(total=sum(size(t) for t in tasks), desc=desc, unit=unit, disable=not show, leave=False,
-               file=sys.stderr)  # fmt: skip
+    bar = tqdm(total=sum(size(t) for t in tasks), desc=desc, unit=unit, disable=not show, leave=False, file=sys.stderr)
     try:
         if engine == "serial" or len(tasks) <= 1:
             results = []
@@ -161,26 +160,38 @@ def _on_processes(worker, batches, jobs: int, done) -> list[list]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return _bounded(lambda batch: pool.submit(_run_batch, worker, batch), batches, jobs, done,
-                        lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0])  # fmt: skip
+        return _bounded(
+            lambda batch: pool.submit(_run_batch, worker, batch),
+            batches,
+            jobs,
+            done,
+            lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0],
+        )
 
 
 def _on_dask(worker, batches, scheduler: str | None, n_workers: int, done) -> list[list]:
     """Batches on a Dask cluster: the one at ``scheduler``, else a loopback LocalCluster for this call only (its
     HTTP endpoint on a free loopback port, so it never clashes with a dashboard already on 8787)."""
-    from distributed import Client, LocalCluster, wait as dask_wait
+    from distributed import Client, LocalCluster
+    from distributed import wait as dask_wait
 
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0")  # fmt: skip
+        cluster = LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+        )
         client = Client(cluster)
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
-        return _bounded(lambda batch: client.submit(_run_batch, worker, batch, pure=False), batches, workers, done,
-                        lambda pending: dask_wait(list(pending), return_when="FIRST_COMPLETED").done)  # fmt: skip
+        return _bounded(
+            lambda batch: client.submit(_run_batch, worker, batch, pure=False),
+            batches,
+            workers,
+            done,
+            lambda pending: dask_wait(list(pending), return_when="FIRST_COMPLETED").done,
+        )
     finally:
         client.close()
         if cluster is not None:

@@ -24,8 +24,9 @@ ZERO_MASS = 0.05  # at most this share of paths may sit at zero for a series far
 FAR_FROM_ZERO = 10.0  # "far from zero": the last three values at least this, and not collapsing
 
 
-def check_request(models, levels, season_length: int | None, n_paths: int, h: int, engine: str = "serial",
-                  jobs: int | None = None) -> None:
+def check_request(
+    models, levels, season_length: int | None, n_paths: int, h: int, engine: str = "serial", jobs: int | None = None
+) -> None:
     """The request checks predict and the backtest share, after their model specs became labels
     (:func:`forecast.models.registry.model_label`): at least one model; interval levels strictly between 0 and
     100; a season length of at least 1; a known engine; sizes within :mod:`forecast.limits`."""
@@ -131,6 +132,5 @@ def unusable(paths: np.ndarray, history: np.ndarray) -> str | None:
         zeros = np.mean(paths <= 0, axis=0)
         if zeros.max() > ZERO_MASS:
             step = int(np.argmax(zeros)) + 1
-            return (f"{zeros.max():.0%} of its paths are at zero by step {step} for a series at "
-                    f"{recent[-1]:,.0f}")  # fmt: skip
+            return f"{zeros.max():.0%} of its paths are at zero by step {step} for a series at {recent[-1]:,.0f}"
     return None

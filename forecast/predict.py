@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from forecast import executor
+from forecast.defaults import SELECTED
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.fitting import check_request, forecast_array, series_seed
 from forecast.frequency import Frequency, future_dates
 from forecast.limits import check_finite_forecast, check_horizon_end
 from forecast.longframe import on_grid, regular_series
-from forecast.defaults import SELECTED
 from forecast.models.registry import label_models, model_label, selected_model
 
 
@@ -152,8 +151,9 @@ def predict(
     check_horizon_end(data, h, frequency)
     season = int(season_length or frequency.season_length)
     tasks = to_tasks(data, h, tuple(zip(columns, models)), season, n_paths, seed, frequency, selection)
-    results = executor.run(_forecast_group, tasks, engine=engine, jobs=jobs, scheduler=scheduler,
-                           progress=progress, desc="series")
+    results = executor.run(
+        _forecast_group, tasks, engine=engine, jobs=jobs, scheduler=scheduler, progress=progress, desc="series"
+    )
     forecasts = [fc for group in results for fc in group]
     for fc in forecasts:
         check_finite_forecast(fc.unique_id, fc.paths.mean())

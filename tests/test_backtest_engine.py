@@ -1,4 +1,5 @@
-"""Backtest engine: identical results on every engine (a real Dask LocalCluster included), fallbacks listed, short series skipped, sample paths kept only on request."""
+"""Backtest engine: identical results on every engine (a real Dask LocalCluster included), fallbacks listed, short
+series skipped, sample paths kept only on request."""
 
 import numpy as np
 import pandas as pd
@@ -6,8 +7,9 @@ import pytest
 
 from forecast.backtest import backtest
 from forecast.backtest.leaderboard import leaderboard
-from forecast.backtest.selection import load_selection, save_selection, select_models, as_mapping
+from forecast.backtest.selection import as_mapping, load_selection, save_selection, select_models
 from forecast.errors import InputError
+
 
 def _panel(n_series=6, n=12, seed=3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -41,10 +43,12 @@ def test_results_do_not_depend_on_series_order():
 
 def test_fallbacks_are_listed_on_the_leaderboard():
     df = _panel(n_series=2)
-    short = pd.DataFrame({"unique_id": "short", "ds": pd.date_range("2018", periods=4, freq="YS"),
-                          "y": [5, 6, 8.0, 9.0]})
-    result = backtest(pd.concat([df, short]), ["naive", "drift"], h=1, n_windows=2, min_train=2,
-                      n_paths=100, progress=False)
+    short = pd.DataFrame(
+        {"unique_id": "short", "ds": pd.date_range("2018", periods=4, freq="YS"), "y": [5, 6, 8.0, 9.0]}
+    )
+    result = backtest(
+        pd.concat([df, short]), ["naive", "drift"], h=1, n_windows=2, min_train=2, n_paths=100, progress=False
+    )
     board = leaderboard(result)
     failure = board.failures.set_index(["unique_id", "model"]).loc[("short", "drift")]
     assert failure["used"] == "naive" and failure["windows"] == 1 and failure["of"] == 2
@@ -57,8 +61,12 @@ def test_fallbacks_are_listed_on_the_leaderboard():
 
 
 def test_series_too_short_for_any_window_are_skipped():
-    df = pd.concat([_panel(n_series=1), pd.DataFrame({"unique_id": "tiny", "ds": pd.to_datetime(["2019", "2020"]),
-                                                      "y": [1.0, 2.0]})])
+    df = pd.concat(
+        [
+            _panel(n_series=1),
+            pd.DataFrame({"unique_id": "tiny", "ds": pd.to_datetime(["2019", "2020"]), "y": [1.0, 2.0]}),
+        ]
+    )
     result = backtest(df, ["naive"], h=2, n_windows=2, n_paths=20, progress=False)
     assert result.skipped["unique_id"].tolist() == ["tiny"]
     assert "tiny" not in set(result.forecasts["unique_id"])
@@ -73,8 +81,9 @@ def test_paths_are_kept_only_when_asked():
 
 def test_selection_ties_go_to_the_simpler_model_and_round_trip(tmp_path):
     # a straight line: naive and seasonal naive (season 1) both forecast the last value exactly, a tie
-    df = pd.DataFrame({"unique_id": "line", "ds": pd.date_range("2010", periods=8, freq="YS"),
-                       "y": np.arange(8) * 3.0 + 10})
+    df = pd.DataFrame(
+        {"unique_id": "line", "ds": pd.date_range("2010", periods=8, freq="YS"), "y": np.arange(8) * 3.0 + 10}
+    )
     result = backtest(df, ["snaive", "mean", "naive"], h=1, n_windows=2, n_paths=10, progress=False)
     table = select_models(result)
     assert as_mapping(table) == {"line": "naive"}
@@ -85,12 +94,15 @@ def test_selection_ties_go_to_the_simpler_model_and_round_trip(tmp_path):
         load_selection(tmp_path / "bad.csv")
 
 
-@pytest.mark.parametrize("kw, message", [
-    ({"models": ["nope"]}, "unknown model"),
-    ({"engine": "spark"}, "engine must be"),
-    ({"h": 0}, "horizon must be at least 1"),
-    ({"level": (120,)}, "level must be"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"models": ["nope"]}, "unknown model"),
+        ({"engine": "spark"}, "engine must be"),
+        ({"h": 0}, "horizon must be at least 1"),
+        ({"level": (120,)}, "level must be"),
+    ],
+)
 def test_bad_arguments_are_input_errors(kw, message):
     with pytest.raises(InputError, match=message):
         backtest(_panel(n_series=1), **{"models": ["naive"], "h": 1, **kw})

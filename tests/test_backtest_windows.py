@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forecast.backtest import WindowSpec, backtest, windows
 from forecast.errors import InputError
@@ -54,8 +55,9 @@ def test_only_observed_points_count_towards_min_train():
     assert [w.cutoff for w in windows(8, WindowSpec(h=1, n_windows=5, min_train=3), observed)] == [4, 5, 6]
 
 
-@pytest.mark.parametrize("bad", [{"h": 0}, {"n_windows": 0}, {"window": "rolling"}, {"min_train": 4, "size": 2},
-                                 {"min_train": 1}])
+@pytest.mark.parametrize(
+    "bad", [{"h": 0}, {"n_windows": 0}, {"window": "rolling"}, {"min_train": 4, "size": 2}, {"min_train": 1}]
+)
 def test_bad_specs_are_input_errors(bad):
     with pytest.raises(InputError):
         WindowSpec(**{"h": 1, **bad})
@@ -79,9 +81,18 @@ def test_no_training_point_lies_after_its_cutoff(n, h, n_windows, step, min_trai
     df = df.drop(index=[i for i in holes if 0 < i < n - 1])
     FITTED.clear()
     model = "recorder"
-    result = backtest(df, [model], h=h, n_windows=n_windows, step=step, min_train=min_train,
-                      window="sliding" if sliding else "expanding", n_paths=3, freq="annual",
-                      progress=False)
+    result = backtest(
+        df,
+        [model],
+        h=h,
+        n_windows=n_windows,
+        step=step,
+        min_train=min_train,
+        window="sliding" if sliding else "expanding",
+        n_paths=3,
+        freq="annual",
+        progress=False,
+    )
     out = result.forecasts
     if out.empty:
         assert len(result.skipped) == 1 and not FITTED

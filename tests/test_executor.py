@@ -18,7 +18,7 @@ def square(x):
 
 def blas_threads_here(_task):
     """Threads of every BLAS/OpenMP pool loaded in the process that runs the task."""
-    import numpy  # noqa: F401
+    import numpy  # noqa: F401  (its BLAS loaded, so threadpool_info lists it)
 
     return sorted({pool["num_threads"] for pool in threadpool_info()})
 
@@ -58,7 +58,9 @@ def test_serial_work_is_limited_and_the_callers_limits_come_back():
 @pytest.mark.slow
 def test_importing_forecast_leaves_thread_settings_alone():
     env = {k: v for k, v in os.environ.items() if k not in executor.THREAD_VARIABLES}
-    code = "import os, forecast, forecast.predict; print([os.environ.get(v) for v in %r])" % (executor.THREAD_VARIABLES,)
+    code = "import os, forecast, forecast.predict; print([os.environ.get(v) for v in %r])" % (
+        executor.THREAD_VARIABLES,
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[None, None, None]"
 

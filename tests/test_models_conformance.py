@@ -4,9 +4,9 @@ declared capability true of the model (minimum length, seasonality, gaps, non-ne
 import numpy as np
 import pytest
 
+from forecast.fitting import forecast_array
 from forecast.models import available_models, get_model, model_class
 from forecast.models.base import Capabilities, Model
-from forecast.fitting import forecast_array
 
 MODELS = available_models()
 SLOW_MODELS = {"arima", "ensemble", "ets", "prophet", "prophet_logistic"}  # statsmodels and Stan fits: seconds
@@ -25,8 +25,22 @@ def fitted(request):
 
 
 def test_registry_lists_every_family():
-    expected = {"naive", "snaive", "drift", "mean", "ets", "arima", "theta", "prophet", "prophet_logistic", "lags",
-                "logistic", "gompertz", "ensemble", "auto"}
+    expected = {
+        "naive",
+        "snaive",
+        "drift",
+        "mean",
+        "ets",
+        "arima",
+        "theta",
+        "prophet",
+        "prophet_logistic",
+        "lags",
+        "logistic",
+        "gompertz",
+        "ensemble",
+        "auto",
+    }
     assert expected <= set(MODELS)
 
 
@@ -78,8 +92,10 @@ def test_fits_at_its_minimum_length_with_an_interval(name):
         get_model(name).fit(TRENDING[: n - 1], 1)
 
 
-@pytest.mark.parametrize("name, params, expected", [("lags", {"n_lags": 6}, 11), ("lags", {"n_lags": 1}, 6),
-                                                    ("ensemble", {"members": ("naive", "arima")}, 2)])
+@pytest.mark.parametrize(
+    "name, params, expected",
+    [("lags", {"n_lags": 6}, 11), ("lags", {"n_lags": 1}, 6), ("ensemble", {"members": ("naive", "arima")}, 2)],
+)
 def test_minimum_length_follows_the_parameters(name, params, expected):
     model = get_model(name, **params)
     assert model.min_length() == expected

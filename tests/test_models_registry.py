@@ -33,17 +33,22 @@ def test_registered_restores_a_shadowed_model():
     assert model_class("naive") is original and original.name == "naive"
 
 
-@pytest.mark.parametrize("spec, label", [
-    ("lags", "lags"),
-    ("LAGS", "lags"),
-    ("lags(regressor=gbr, n_lags=4)", "lags(n_lags=4, regressor=gbr)"),
-    ("lags(n_lags=3)", "lags"),  # the default: the same model, the same label
-    (("lags", {"n_lags": 4, "regressor": "gbr"}), "lags(n_lags=4, regressor=gbr)"),
-    ("ensemble(members=(ets, lags(n_lags=2)), weights=inverse_error)",
-     "ensemble(members=(ets, lags(n_lags=2)), weights=inverse_error)"),
-    ("ensemble(members=[naive])", "ensemble(members=(naive,))"),
-    ("prophet_logistic(cap=1e4)", "prophet_logistic(cap=10000.0)"),
-])
+@pytest.mark.parametrize(
+    "spec, label",
+    [
+        ("lags", "lags"),
+        ("LAGS", "lags"),
+        ("lags(regressor=gbr, n_lags=4)", "lags(n_lags=4, regressor=gbr)"),
+        ("lags(n_lags=3)", "lags"),  # the default: the same model, the same label
+        (("lags", {"n_lags": 4, "regressor": "gbr"}), "lags(n_lags=4, regressor=gbr)"),
+        (
+            "ensemble(members=(ets, lags(n_lags=2)), weights=inverse_error)",
+            "ensemble(members=(ets, lags(n_lags=2)), weights=inverse_error)",
+        ),
+        ("ensemble(members=[naive])", "ensemble(members=(naive,))"),
+        ("prophet_logistic(cap=1e4)", "prophet_logistic(cap=10000.0)"),
+    ],
+)
 def test_specs_have_one_canonical_label_that_reads_back(spec, label):
     assert model_label(spec) == label
     assert model_label(label) == label
@@ -59,16 +64,19 @@ def test_an_instance_is_labelled_by_the_parameters_it_changed():
     assert model.members == ("naive", "drift") and model_class("ensemble(members=(naive, drift))") is type(model)
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("lags(foo=1)", "model 'lags' has no parameter foo; its parameters: regressor, n_lags, strategy, max_horizon"),
-    ("lags(regressor=xgb)", "unknown regressor 'xgb'"),
-    ("lags(", r"write it as name or name\(key=value, ...\)"),
-    ("lags(3)", r"write it as name or name\(key=value, ...\)"),
-    ("nope(n=1)", "unknown model 'nope'"),
-    ("crystal-ball", "unknown model 'crystal-ball'"),
-    ("lags(n_lags=x+1)", "cannot read the value 'x \\+ 1'"),
-    (3, "a model is a name"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("lags(foo=1)", "model 'lags' has no parameter foo; its parameters: regressor, n_lags, strategy, max_horizon"),
+        ("lags(regressor=xgb)", "unknown regressor 'xgb'"),
+        ("lags(", r"write it as name or name\(key=value, ...\)"),
+        ("lags(3)", r"write it as name or name\(key=value, ...\)"),
+        ("nope(n=1)", "unknown model 'nope'"),
+        ("crystal-ball", "unknown model 'crystal-ball'"),
+        ("lags(n_lags=x+1)", "cannot read the value 'x \\+ 1'"),
+        (3, "a model is a name"),
+    ],
+)
 def test_bad_specs_are_input_errors(spec, message):
     with pytest.raises(InputError, match=message):
         model_label(spec)

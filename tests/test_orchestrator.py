@@ -80,7 +80,13 @@ def test_count_forecasts_are_never_negative():
 def test_interval_columns_named_by_level():
     table = predict(_frame({"a": [1, 2, 3, 5]}), 2, models=["naive"], level=[80, 95]).table()
     assert list(table.columns) == [
-        "unique_id", "ds", "naive", "naive-lo-80", "naive-hi-80", "naive-lo-95", "naive-hi-95"
+        "unique_id",
+        "ds",
+        "naive",
+        "naive-lo-80",
+        "naive-hi-80",
+        "naive-lo-95",
+        "naive-hi-95",
     ]
     assert (table["naive-lo-95"] <= table["naive-lo-80"]).all() and (table["naive-hi-80"] <= table["naive-hi-95"]).all()
 
@@ -105,8 +111,12 @@ def test_models_are_addressed_with_parameters_as_text_pairs_or_instances():
 
     df = _frame({"a": list(100 + 7.0 * np.arange(14) + np.sin(np.arange(14)) * 5)})
     text = "lags(regressor=gbr, n_lags=4)"
-    result = predict(df, 3, models=[text, ("lags", {"n_lags": 4, "regressor": "gbr"}), Lags(n_lags=4, regressor="gbr"),
-                                    "lags"], n_paths=300)  # fmt: skip
+    result = predict(
+        df,
+        3,
+        models=[text, ("lags", {"n_lags": 4, "regressor": "gbr"}), Lags(n_lags=4, regressor="gbr"), "lags"],
+        n_paths=300,
+    )
     assert result.models == (text, "lags(n_lags=4, regressor=gbr)", "lags(n_lags=4, regressor=gbr)", "lags")
     first = result.forecasts[0]
     assert first.used == "lags(n_lags=4, regressor=gbr)" and first.reason is None

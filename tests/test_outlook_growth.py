@@ -1,7 +1,6 @@
 """Short histories: growth that slows with size, each entity's own record, and paths that follow both."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.api as sm
 
@@ -72,9 +71,15 @@ def test_the_bundled_pool_reads_the_reconciled_series_of_the_date():
 
 @pytest.mark.parametrize(
     "point, lo, hi, text",
-    [(1850.0, 1800.0, 3016.0, "1,850"), (None, 1800.0, 3016.0, "1,800 – 3,016"), (np.nan, 5063.0, np.inf, "≥ 5,063"),
-     (None, 0.0, 162.2, "≤ 162"), (None, 0.0, np.inf, ""), (None, None, None, "")],
-)  # fmt: skip
+    [
+        (1850.0, 1800.0, 3016.0, "1,850"),
+        (None, 1800.0, 3016.0, "1,800 – 3,016"),
+        (np.nan, 5063.0, np.inf, "≥ 5,063"),
+        (None, 0.0, 162.2, "≤ 162"),
+        (None, 0.0, np.inf, ""),
+        (None, None, None, ""),
+    ],
+)
 def test_outcome_reads_as_what_the_facts_allow(point, lo, hi, text):
     assert outcome_label(point, lo, hi) == text
 

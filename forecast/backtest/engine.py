@@ -102,15 +102,24 @@ def backtest(
     models = tuple(model_label(m) for m in models)
     levels = tuple(float(lv) for lv in level)
     check_request(models, levels, season_length, n_paths, h, engine, jobs or n_workers)
-    spec = WindowSpec(h=h, n_windows=n_windows, step=step or 1, min_train=min_train or 3, window=window,
-                      size=window_size)  # fmt: skip
+    spec = WindowSpec(
+        h=h, n_windows=n_windows, step=step or 1, min_train=min_train or 3, window=window, size=window_size
+    )
     data, frequency = on_grid(df, source=source, allow_negative=allow_negative, freq=freq)
     season = int(season_length or frequency.season_length)
     series, skipped, train = _series(data, spec, frequency)
     worker = partial(_backtest_series, (models, levels, season, n_paths, seed, h, keep_paths))
-    results = executor.run(worker, series, engine=engine, jobs=jobs or n_workers or 2, scheduler=scheduler,
-                           progress=progress, desc="backtest series×windows", unit="win",
-                           size=lambda s: len(s[3]))  # fmt: skip
+    results = executor.run(
+        worker,
+        series,
+        engine=engine,
+        jobs=jobs or n_workers or 2,
+        scheduler=scheduler,
+        progress=progress,
+        desc="backtest series×windows",
+        unit="win",
+        size=lambda s: len(s[3]),
+    )
     return _assemble(results, models, levels, season, frequency, spec, skipped, train)
 
 
@@ -127,13 +136,21 @@ def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency):
             series.append((uid, index, y, wins))
         else:
             need = spec.min_train + spec.h + (spec.n_windows - 1) * spec.step
-            skipped.append({"unique_id": uid, "n_points": len(y), "reason": f"needs {need} points for "
-                            f"{spec.n_windows} window(s) (min_train {spec.min_train}, h {spec.h}); has {len(y)}"})
-    history = pd.DataFrame({
-        "unique_id": np.repeat([t[0] for t in train], [len(t[2]) for t in train]),
-        "ds": np.concatenate([t[1].to_numpy() for t in train]) if train else np.array([], "datetime64[ns]"),
-        "y": np.concatenate([t[2] for t in train]) if train else np.array([], float),
-    })
+            skipped.append(
+                {
+                    "unique_id": uid,
+                    "n_points": len(y),
+                    "reason": f"needs {need} points for "
+                    f"{spec.n_windows} window(s) (min_train {spec.min_train}, h {spec.h}); has {len(y)}",
+                }
+            )
+    history = pd.DataFrame(
+        {
+            "unique_id": np.repeat([t[0] for t in train], [len(t[2]) for t in train]),
+            "ds": np.concatenate([t[1].to_numpy() for t in train]) if train else np.array([], "datetime64[ns]"),
+            "y": np.concatenate([t[2] for t in train]) if train else np.array([], float),
+        }
+    )
     return series, pd.DataFrame(skipped, columns=["unique_id", "n_points", "reason"]), history
 
 
@@ -154,8 +171,9 @@ def _backtest_series(config: tuple, series: tuple) -> dict:
     for model in models:
         for win in wins:
             cutoff = index[win.cutoff]
-            paths, used, reason = _forecast_window(y[win.train()], h, model, season, n_paths,
-                                                   series_seed(seed, f"{uid}@{cutoff.isoformat()}", model))  # fmt: skip
+            paths, used, reason = _forecast_window(
+                y[win.train()], h, model, season, n_paths, series_seed(seed, f"{uid}@{cutoff.isoformat()}", model)
+            )
             for name, values in _summary(paths, y[win.test(h)], levels).items():
                 cols.setdefault(f"{model}{name}", []).append(values)
             if keep_paths:
@@ -193,8 +211,12 @@ def _assemble(results, models, levels, season, freq, spec, skipped, train) -> Ba
     else:
         forecasts = pd.DataFrame(columns=columns)
     forecasts = forecasts.sort_values(["unique_id", "cutoff", "ds"], kind="stable").reset_index(drop=True)
-    fallbacks = pd.DataFrame(
-        [f for r in results for f in r["fallbacks"]], columns=["unique_id", "model", "cutoff", "used", "reason"]
-    ).sort_values(["unique_id", "model", "cutoff"], kind="stable").reset_index(drop=True)
+    fallbacks = (
+        pd.DataFrame(
+            [f for r in results for f in r["fallbacks"]], columns=["unique_id", "model", "cutoff", "used", "reason"]
+        )
+        .sort_values(["unique_id", "model", "cutoff"], kind="stable")
+        .reset_index(drop=True)
+    )
     paths = {key: value for r in results for key, value in r["paths"].items()}
     return BacktestResult(forecasts, fallbacks, skipped, train, models, levels, season, freq, spec, paths)

@@ -91,10 +91,17 @@ def failure_table(result: BacktestResult) -> pd.DataFrame:
     rows = []
     for (uid, model), group in fb.groupby(["unique_id", "model"], sort=True):
         used = sorted(set(group["used"]))
-        rows.append({
-            "unique_id": uid, "model": model, "windows": len(group), "of": int(result.windows.get(uid, len(group))),
-            "used": ",".join(used), "replaced": any(u != model for u in used), "reason": group["reason"].iloc[-1],
-        })
+        rows.append(
+            {
+                "unique_id": uid,
+                "model": model,
+                "windows": len(group),
+                "of": int(result.windows.get(uid, len(group))),
+                "used": ",".join(used),
+                "replaced": any(u != model for u in used),
+                "reason": group["reason"].iloc[-1],
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

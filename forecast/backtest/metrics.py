@@ -203,8 +203,18 @@ def skill(frame, models, train=None, season_length=1, level=None, metric=None, b
 
 
 METRICS = {
-    "mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase, "rmsse": rmsse, "bias": bias,
-    "coverage": coverage, "msis": msis, "pinball": pinball, "crps": crps, "scaled_crps": scaled_crps,
+    "mae": mae,
+    "rmse": rmse,
+    "mape": mape,
+    "smape": smape,
+    "mase": mase,
+    "rmsse": rmsse,
+    "bias": bias,
+    "coverage": coverage,
+    "msis": msis,
+    "pinball": pinball,
+    "crps": crps,
+    "scaled_crps": scaled_crps,
 }
 
 
@@ -232,5 +242,6 @@ def score_table(frame, models, train, season_length=1, levels=(80, 95)) -> pd.Da
     ]
     out = pd.concat(long, axis=1).reset_index()
     order = {m: i for i, m in enumerate(models)}
-    return out.sort_values(["unique_id", "model"], key=lambda c: c.map(order) if c.name == "model" else c,
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["unique_id", "model"], key=lambda c: c.map(order) if c.name == "model" else c, kind="stable"
+    ).reset_index(drop=True)

@@ -46,8 +46,9 @@ def select_models(result: BacktestResult, metric: str = "mase", models=None, rto
         if not np.isfinite(values).any():
             pool, values = pool.iloc[:0], values[:0]
         if len(pool) == 0:
-            rows.append({"unique_id": uid, "model": min(group["model"], key=simplicity), "metric": metric,
-                         "score": np.nan})
+            rows.append(
+                {"unique_id": uid, "model": min(group["model"], key=simplicity), "metric": metric, "score": np.nan}
+            )
             continue
         best = np.nanmin(values)
         tied = pool[np.isclose(values, best, rtol=rtol, atol=0.0)]

@@ -37,7 +37,9 @@ class WindowSpec:
             if getattr(self, name) < 1:
                 raise InputError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.min_train < 2:
-            raise InputError(f"min_train must be at least 2 (the fewest points with an error scale), got {self.min_train}")
+            raise InputError(
+                f"min_train must be at least 2 (the fewest points with an error scale), got {self.min_train}"
+            )
         if self.window not in WINDOW_KINDS:
             raise InputError(f"window must be one of {', '.join(WINDOW_KINDS)}, got {self.window!r}")
         if self.size is not None and self.size < self.min_train:

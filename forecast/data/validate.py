@@ -21,7 +21,15 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.data.schema import (
-    COLUMNS, KINDS, METRIC_UNITS, OPTIONAL_COLUMNS, QUALIFIERS, BASES, REQUIRED_FIELDS, SLUG_PATTERN, YOY_RANGE,
+    BASES,
+    COLUMNS,
+    KINDS,
+    METRIC_UNITS,
+    OPTIONAL_COLUMNS,
+    QUALIFIERS,
+    REQUIRED_FIELDS,
+    SLUG_PATTERN,
+    YOY_RANGE,
 )
 from forecast.errors import ValidationError
 from forecast.limits import ceiling_problem, date_problem
@@ -55,7 +63,9 @@ def parse_observations(text: str, source: str, known_entities: set[str] | None =
     return frame
 
 
-def csv_records(text: str, source: str, header_problem=None) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+def csv_records(
+    text: str, source: str, header_problem=None
+) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
     """The header, the non-blank rows as (line, stripped values) and the problems (``source:line: field: reason``)
     of CSV text; ``header_problem(header)`` may refuse the header (no rows are read then)."""
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -90,7 +100,8 @@ def _header_problem(header: list[str]) -> str | None:
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-        [f"unknown column(s) {', '.join(map(repr, unknown))}"] if unknown else [])
+        [f"unknown column(s) {', '.join(map(repr, unknown))}"] if unknown else []
+    )
     return "; ".join(parts) or None
 
 
@@ -106,8 +117,9 @@ def validate_frame(frame: pd.DataFrame, known_entities: set[str] | None = None) 
         content = tuple(row.get(c, "") for c in COLUMNS if c != "id")
         if content in seen_rows:
             other_id, other = seen_rows[content]
-            problems.append(f"{where}: row: the same fact as {other_id!r} ({_short(other, row['file'])}) "
-                            "under another id")  # fmt: skip
+            problems.append(
+                f"{where}: row: the same fact as {other_id!r} ({_short(other, row['file'])}) under another id"
+            )
         seen_rows.setdefault(content, (row["id"], where))
         if row["id"] in seen_ids:
             problems.append(f"{where}: id: {row['id']!r} already used ({_short(seen_ids[row['id']], row['file'])})")
@@ -167,10 +179,13 @@ def _date_problems(row: dict, kind: str):
     if start is not None and end is not None:
         if end < start:
             yield "period_end", f"{end.date()} is before period_start {start.date()}"
-        elif kind == "target" and not (start.year == end.year and (start.month, start.day, end.month, end.day)
-                                       == (1, 1, 12, 31)):  # fmt: skip
-            yield "period_end", "a target covers one calendar year (YYYY-01-01 to YYYY-12-31), the periods " \
-                                "targets are checked over"
+        elif kind == "target" and not (
+            start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+        ):
+            yield (
+                "period_end",
+                "a target covers one calendar year (YYYY-01-01 to YYYY-12-31), the periods targets are checked over",
+            )
     published = row.get("published", "")
     if published:
         stamp = parse_date(published + "-01" * (2 - published.count("-"))) if _PUBLISHED.fullmatch(published) else None

@@ -42,7 +42,9 @@ class Ensemble(Model):
                 continue
             fitted.append(model)
         if not fitted:
-            raise ValueError("ensemble: every member failed: " + "; ".join(f"{k}: {v}" for k, v in self.failures_.items()))
+            raise ValueError(
+                "ensemble: every member failed: " + "; ".join(f"{k}: {v}" for k, v in self.failures_.items())
+            )
         inverse = 1.0 / np.maximum(np.asarray(errors, dtype=float), 1e-12)
         self.models_, self.weights_ = fitted, inverse / inverse.sum()
 

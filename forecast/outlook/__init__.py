@@ -16,10 +16,10 @@ from __future__ import annotations
 import pandas as pd
 
 from forecast.data.vintage import FactBase, series_uid
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, SELECTED
 from forecast.errors import InputError
 from forecast.executor import limited_threads
 from forecast.limits import check_samples
-from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, SELECTED
 from forecast.models.registry import label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
 from forecast.outlook.growth import GrowthPool, pooled_growth
@@ -33,9 +33,17 @@ TRAFFIC = ("trains", "teu", "tonnes")
 class Outlooks:
     """Outlooks of any series on any as-of date with one model, path count and seed; memoised."""
 
-    def __init__(self, observations: pd.DataFrame | None = None, *, model: str = "auto", years: int = DEFAULT_YEARS,
-                 n_paths: int = DEFAULT_PATHS, seed: int = 0, selection: dict[str, str] | None = None,
-                 facts: FactBase | None = None):  # fmt: skip
+    def __init__(
+        self,
+        observations: pd.DataFrame | None = None,
+        *,
+        model: str = "auto",
+        years: int = DEFAULT_YEARS,
+        n_paths: int = DEFAULT_PATHS,
+        seed: int = 0,
+        selection: dict[str, str] | None = None,
+        facts: FactBase | None = None,
+    ):
         (model,), selection = label_models([model], selection)
         if years < 1:
             raise InputError(f"years must be at least 1, got {years}")
@@ -64,17 +72,28 @@ class Outlooks:
             series = vintage.series(entity, metric, basis)
             try:
                 with limited_threads():
-                    view = build_outlook(series, vintage, self.model_for(series.uid),
-                                         max(self.years, COMPUTED_YEARS), self.n_paths, self.seed,
-                                         self.pool(vintage, metric), self._profile_book(vintage))
+                    view = build_outlook(
+                        series,
+                        vintage,
+                        self.model_for(series.uid),
+                        max(self.years, COMPUTED_YEARS),
+                        self.n_paths,
+                        self.seed,
+                        self.pool(vintage, metric),
+                        self._profile_book(vintage),
+                    )
                 view.until = vintage.as_of.year + self.years - 1
             except NoOutlook as err:
                 view = err
             else:
                 if self.model == SELECTED:
                     chosen = series.uid in self.selection
-                    view.notes.insert(0, f"backtest-selected model for {series.uid}: {view.model}" if chosen else
-                                      f"no backtest selection for {series.uid}: auto")  # fmt: skip
+                    view.notes.insert(
+                        0,
+                        f"backtest-selected model for {series.uid}: {view.model}"
+                        if chosen
+                        else f"no backtest selection for {series.uid}: auto",
+                    )
             self._outlooks[key] = view
         found = self._outlooks[key]
         if isinstance(found, NoOutlook):
@@ -108,12 +127,23 @@ class Outlooks:
         return self._profiles[vintage.as_of]
 
 
-def outlook(entity: str, metric: str = "trains", basis: str | None = None, as_of=None, *, model: str = "auto",
-            years: int = DEFAULT_YEARS, n_paths: int = DEFAULT_PATHS, seed: int = 0,
-            observations: pd.DataFrame | None = None, selection: dict[str, str] | None = None) -> Outlook:  # fmt: skip
+def outlook(
+    entity: str,
+    metric: str = "trains",
+    basis: str | None = None,
+    as_of=None,
+    *,
+    model: str = "auto",
+    years: int = DEFAULT_YEARS,
+    n_paths: int = DEFAULT_PATHS,
+    seed: int = 0,
+    observations: pd.DataFrame | None = None,
+    selection: dict[str, str] | None = None,
+) -> Outlook:
     """The outlook of one series (see the module docstring)."""
-    return Outlooks(observations, model=model, years=years, n_paths=n_paths, seed=seed,
-                    selection=selection).get(entity, metric, basis, as_of)  # fmt: skip
+    return Outlooks(observations, model=model, years=years, n_paths=n_paths, seed=seed, selection=selection).get(
+        entity, metric, basis, as_of
+    )
 
 
 __all__ = ["DEFAULT_PATHS", "DEFAULT_YEARS", "NoOutlook", "Outlook", "Outlooks", "SELECTED", "outlook"]

@@ -21,7 +21,8 @@ Student-t with the residual degrees of freedom, so a handful of rates gives hone
 size as the residuals do.
 
 Paths follow only :data:`DRIFT` of the expected growth (fixed effects and the entity's own effect; the spreads are
-kept): rates measured while the network boomed overstate what followed. Histories shorter than :data:`MIN_HISTORY` years use this
+kept): rates measured while the network boomed overstate what followed. Histories shorter than :data:`MIN_HISTORY`
+years use this
 model; both numbers were chosen by the retrospective nowcast on 2012-2020 and checked on 2021-2024
 (``benchmarks/README.md``).
 """

@@ -37,8 +37,16 @@ def check_target(
     ``outlooks`` to share outlooks (and their settings) with other calls."""
     if year is None:
         raise InputError("year is required")
-    target = year_target(entity, year, metric, at_least=at_least, more_than=more_than, at_most=at_most,
-                         growth_pct=growth_pct, basis=basis)  # fmt: skip
+    target = year_target(
+        entity,
+        year,
+        metric,
+        at_least=at_least,
+        more_than=more_than,
+        at_most=at_most,
+        growth_pct=growth_pct,
+        basis=basis,
+    )
     outlooks = outlooks or Outlooks(observations, model=model, n_paths=n_paths, seed=seed, selection=selection)
     return check(target, outlooks, as_of)
 

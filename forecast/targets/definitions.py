@@ -91,13 +91,17 @@ class Target:
         """What makes two targets the same across runs, whatever their labels say: series, period, comparison,
         number (and base period for growth)."""
         base = f"/base {self.base_start.date()}..{self.base_end.date()}" if self.kind == "growth" else ""
-        return (f"{self.uid}/{self.period_start.date()}..{self.period_end.date()}/{self.kind}/{self.comparison}/"
-                f"{self.threshold:g}{base}")  # fmt: skip
+        return (
+            f"{self.uid}/{self.period_start.date()}..{self.period_end.date()}/{self.kind}/{self.comparison}/"
+            f"{self.threshold:g}{base}"
+        )
 
     def describe(self) -> str:
         """Short human label, e.g. ``shandong-central-asia trains 2024 > 900``."""
-        period = str(self.year) if _is_calendar_year(self.period_start, self.period_end) else (
-            f"{self.period_start.date()}..{self.period_end.date()}"
+        period = (
+            str(self.year)
+            if _is_calendar_year(self.period_start, self.period_end)
+            else (f"{self.period_start.date()}..{self.period_end.date()}")
         )
         basis = f" [{self.basis}]" if self.basis and self.basis != DEFAULT_BASIS else ""  # the usual basis goes unsaid
         if self.kind == "growth":
@@ -127,16 +131,29 @@ def year_target(
 ) -> Target:
     """A calendar-year target from keyword flags (exactly one of at_least / more_than / at_most / growth_pct);
     growth is measured against the previous calendar year and is met when strictly above ``growth_pct``."""
-    given = {k: v for k, v in dict(at_least=at_least, more_than=more_than, at_most=at_most, growth_pct=growth_pct).items()
-             if v is not None}  # fmt: skip
+    given = {
+        k: v
+        for k, v in dict(at_least=at_least, more_than=more_than, at_most=at_most, growth_pct=growth_pct).items()
+        if v is not None
+    }
     if len(given) != 1:
         raise InputError("give exactly one of --at-least, --more-than, --at-most, --growth")
-    (how, number), = given.items()
+    ((how, number),) = given.items()
     start, end = calendar_year(year)
     if how == "growth_pct":
         base_start, base_end = calendar_year(year - 1)
-        return Target(entity, metric, start, end, "growth", "more_than", growth_pct=float(number),
-                      base_start=base_start, base_end=base_end, basis=basis)  # fmt: skip
+        return Target(
+            entity,
+            metric,
+            start,
+            end,
+            "growth",
+            "more_than",
+            growth_pct=float(number),
+            base_start=base_start,
+            base_end=base_end,
+            basis=basis,
+        )
     return Target(entity, metric, start, end, "absolute", how, value=float(number), basis=basis)
 
 
@@ -162,16 +179,31 @@ def _from_fact(row) -> Target:
     start, end = pd.Timestamp(row.period_start), pd.Timestamp(row.period_end)
     published = _timestamp_or_none(getattr(row, "published", None))
     basis = getattr(row, "basis", None)
-    common = dict(basis=basis if isinstance(basis, str) and basis else None, sources=(str(row.id),),
-                  qualifier=qualifier, published=published)  # fmt: skip
+    common = dict(
+        basis=basis if isinstance(basis, str) and basis else None,
+        sources=(str(row.id),),
+        qualifier=qualifier,
+        published=published,
+    )
     comparison = QUALIFIER_COMPARISON.get(qualifier, "at_least")
     if _is_number(row.value):
-        return Target(str(row.entity), str(row.metric), start, end, "absolute", comparison, value=float(row.value),
-                      **common)  # fmt: skip
+        return Target(
+            str(row.entity), str(row.metric), start, end, "absolute", comparison, value=float(row.value), **common
+        )
     # A growth-only target ("grow by more than 20%") is measured against the same period one year earlier.
     base_start, base_end = start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
-    return Target(str(row.entity), str(row.metric), start, end, "growth", comparison, growth_pct=float(row.yoy_pct),
-                  base_start=base_start, base_end=base_end, **common)  # fmt: skip
+    return Target(
+        str(row.entity),
+        str(row.metric),
+        start,
+        end,
+        "growth",
+        comparison,
+        growth_pct=float(row.yoy_pct),
+        base_start=base_start,
+        base_end=base_end,
+        **common,
+    )
 
 
 def _problems(target: Target) -> list[str]:
@@ -179,13 +211,22 @@ def _problems(target: Target) -> list[str]:
         return [f"comparison: {target.comparison!r} is not one of {', '.join(COMPARISONS)}"]
     if target.basis is not None and target.basis not in BASES:
         return [f"basis: {target.basis!r} is not one of {', '.join(BASES)}"]
-    return target_problems(target.entity, target.period_start, target.period_end, kind=target.kind,
-                        comparison=target.comparison, value=target.value, growth_pct=target.growth_pct,
-                        base_start=target.base_start, base_end=target.base_end)  # fmt: skip
+    return target_problems(
+        target.entity,
+        target.period_start,
+        target.period_end,
+        kind=target.kind,
+        comparison=target.comparison,
+        value=target.value,
+        growth_pct=target.growth_pct,
+        base_start=target.base_start,
+        base_end=target.base_end,
+    )
 
 
-def target_problems(entity, start, end, *, kind, comparison, value=None, growth_pct=None, base_start=None,
-                 base_end=None) -> list[str]:  # fmt: skip
+def target_problems(
+    entity, start, end, *, kind, comparison, value=None, growth_pct=None, base_start=None, base_end=None
+) -> list[str]:
     """Every reason the fields cannot make a target, as ``field: reason`` strings."""
     problems = []
     if not entity:
@@ -194,12 +235,18 @@ def target_problems(entity, start, end, *, kind, comparison, value=None, growth_
         problems.append(f"period_end: {end.date()} is before period_start {start.date()}")
     if kind == "absolute":
         if value is None or not np.isfinite(value):
-            problems.append("value: missing for an absolute target" if value is None else f"value: {value} is not a finite number")
+            problems.append(
+                "value: missing for an absolute target" if value is None else f"value: {value} is not a finite number"
+            )
         elif value < 0:
             problems.append(f"value: negative ({value:g})")
     elif kind == "growth":
         if growth_pct is None or not np.isfinite(growth_pct):
-            problems.append("growth_pct: missing for a growth target" if growth_pct is None else f"growth_pct: {growth_pct} is not a finite number")
+            problems.append(
+                "growth_pct: missing for a growth target"
+                if growth_pct is None
+                else f"growth_pct: {growth_pct} is not a finite number"
+            )
         elif growth_pct <= -100:
             problems.append(f"growth_pct: {growth_pct:g} is not above -100")
         if base_start is None or base_end is None or base_end >= start:

@@ -15,9 +15,18 @@ from forecast.paths import read_text
 from forecast.targets.definitions import QUALIFIER_COMPARISON, Target, calendar_year, target_problems
 
 TARGETS_CSV_COLUMNS = (
-    "entity", "metric", "year", "period_start", "period_end", "comparison", "value", "growth_pct",
-    "base_year", "basis", "label",
-)  # fmt: skip
+    "entity",
+    "metric",
+    "year",
+    "period_start",
+    "period_end",
+    "comparison",
+    "value",
+    "growth_pct",
+    "base_year",
+    "basis",
+    "label",
+)
 
 
 def read_targets_csv(path: str | Path) -> list[Target]:
@@ -81,8 +90,13 @@ def _from_row(row: dict[str, str], line: int) -> Target:
     if growth is not None:
         base_year = _year(row, "base_year")
         base = calendar_year(base_year if base_year is not None else start.year - 1)
-        target_args = dict(kind="growth", comparison=QUALIFIER_COMPARISON.get(comparison, "more_than"),
-                           growth_pct=growth, base_start=base[0], base_end=base[1])  # fmt: skip
+        target_args = dict(
+            kind="growth",
+            comparison=QUALIFIER_COMPARISON.get(comparison, "more_than"),
+            growth_pct=growth,
+            base_start=base[0],
+            base_end=base[1],
+        )
     else:
         if not comparison:
             raise _RowError("comparison", "empty (more_than, at_least or at_most)")
