@@ -11,10 +11,10 @@ analyst uses at the same date:
 - ``YTD ÷ typical share``: the latest year-to-date total known for the year divided by the share of the year the
   same series (else the nation) has run by that date in the years known then (their median), else last year.
 
-Scores per case: absolute percentage error of the median (the point forecast that absolute errors call for;
-rules: their single number), CRPS as a percentage of the outcome (rules: a point forecast's CRPS is its absolute
-error), and whether the outlook's 80%/95% intervals cover the outcome. Printed overall, for the national series alone,
-and by when in the year the forecast was made.
+Scores per case: absolute percentage error of the median (the point forecast that absolute errors call for; rules:
+their single number), CRPS as a percentage of the outcome (rules: a point forecast's CRPS is its absolute error),
+and whether the outlook's 80%/95% intervals cover the outcome. Printed overall, for the national series alone, and
+by when in the year the forecast was made.
 
 Run: ``python benchmarks/nowcast_retrospective.py [--model auto] [--paths 1000] [--metrics trains,teu]
 [--start 2012] [--output cases.csv]`` (about five minutes on 2 cores).

@@ -4,10 +4,8 @@
 the same one-line message, ``<file>:<line>: <field>: <reason>`` (``row <line>`` for a frame, counting its header
 as line 1 as if it had been read from a CSV). Reading is strict: nothing is forecast from a half-valid file.
 A blank ``y`` (or NA, NaN, null) is a missing value (a gap the orchestrator fills and reports); text that is not a
-number is an
-error. Counts cannot be negative, so a negative ``y`` is an error unless ``allow_negative`` says the series
-are not counts.
-"""
+number is an error. Counts cannot be negative, so a negative ``y`` is an error unless ``allow_negative`` says the
+series are not counts."""
 
 from __future__ import annotations
 

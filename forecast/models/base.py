@@ -90,9 +90,9 @@ def innovations(
     """Draws of future errors when their scale ``sigma`` was estimated from ``dof`` residual degrees of freedom:
     Gaussian from 30 dof on, else ``sigma`` × Student-t(dof) — the predictive distribution of a new error under an
     estimated scale, so short series get wider intervals, not only heavier tails (a t rescaled to variance sigma²
-    gives narrower central intervals than the Gaussian; benchmarks/README.md). ``unit_variance`` keeps that rescaling
-    for ``auto``, whose member mixture already widens its intervals and
-    was calibrated with it (:mod:`forecast.models.auto`)."""
+    gives narrower central intervals than the Gaussian; benchmarks/README.md). ``unit_variance`` keeps that
+    rescaling for ``auto``, whose member mixture already widens its intervals and was calibrated with it
+    (:mod:`forecast.models.auto`)."""
     sigma = float(sigma) if np.isfinite(sigma) and sigma > 0 else 0.0
     if dof is None or dof >= 30:
         return rng.normal(0.0, sigma, size=(n_paths, h))

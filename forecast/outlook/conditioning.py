@@ -24,8 +24,8 @@ near-Gaussian and a sum's log is a smooth function of them (the ensemble smoothe
 assimilation, ES-MDA: three passes with the noise inflated threefold, for the non-linearity of log-sums), then in
 levels, which makes the narrow bands hold exactly. A tight prior (a long series' next year) is near-Gaussian in
 levels already, where the level update alone is exact and the log pass would distort it. Finally every path is
-projected into every band it
-still misses and months are floored at zero, so no path of a year lies below what is already observed for it.
+projected into every band it still misses and months are floored at zero, so no path of a year lies below what is
+already observed for it.
 
 Only the months of the years the facts touch are conditioned this way (:func:`condition_years`). A later year
 moves with the last of them path by path: its prior total scaled by how much conditioning moved that year's,

@@ -22,10 +22,8 @@ size as the residuals do.
 
 Paths follow only :data:`DRIFT` of the expected growth (fixed effects and the entity's own effect; the spreads are
 kept): rates measured while the network boomed overstate what followed. Histories shorter than :data:`MIN_HISTORY`
-years use this
-model; both numbers were chosen by the retrospective nowcast on 2012-2020 and checked on 2021-2024
-(``benchmarks/README.md``).
-"""
+years use this model; both numbers were chosen by the retrospective nowcast on 2012-2020 and checked on 2021-2024
+(``benchmarks/README.md``)."""
 
 from __future__ import annotations
 
