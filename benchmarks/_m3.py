@@ -23,7 +23,7 @@ def m3(kind: str, limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame,
     for s in series:
         dates = pd.date_range("1800-01-01", periods=len(s.x) + len(s.xx), freq=FREQ[kind])
         train.append(pd.DataFrame({"unique_id": s.sn, "ds": dates[: len(s.x)], "y": np.asarray(s.x, float)}))
-        test.append(pd.DataFrame({"unique_id": s.sn, "ds": dates[len(s.x):], "y": np.asarray(s.xx, float)}))
+        test.append(pd.DataFrame({"unique_id": s.sn, "ds": dates[len(s.x) :], "y": np.asarray(s.xx, float)}))
     return pd.concat(train, ignore_index=True), pd.concat(test, ignore_index=True), HORIZON[kind], SEASON[kind]
 
 

@@ -29,7 +29,7 @@ from forecast.models.registry import available_models
 from forecast.predict import predict
 
 sys.path.insert(0, str(Path(__file__).parent))
-import _m3  # noqa: E402
+import _m3
 
 FAST = ("auto", "naive", "snaive", "drift", "mean")
 LEVELS = (80, 95)
@@ -40,8 +40,9 @@ def ours(train, h, m, models, jobs, freq):
     frames, times = [], {}
     for model in models:
         start = time.perf_counter()
-        table = predict(train, h, models=[model], level=LEVELS, season_length=m, freq=freq, jobs=jobs,
-                        progress=False).table()
+        table = predict(
+            train, h, models=[model], level=LEVELS, season_length=m, freq=freq, jobs=jobs, progress=False
+        ).table()
         times[model] = time.perf_counter() - start
         frames.append(table.set_index(["unique_id", "ds"]))
     return pd.concat(frames, axis=1).reset_index(), times
@@ -85,8 +86,14 @@ def run(name, train, test, h, m, models, jobs):
     alias = "YS" if m == 1 else "MS"
     fc_ours, t_ours = ours(train, h, m, models, jobs, freq)
     fc_peer, t_peer = peers(train, h, m, jobs, alias)
-    table = score(train, test, fc_ours.merge(fc_peer, on=["unique_id", "ds"]), [*models, "AutoETS", "AutoTheta"],
-                  m, {**t_ours, **t_peer})
+    table = score(
+        train,
+        test,
+        fc_ours.merge(fc_peer, on=["unique_id", "ds"]),
+        [*models, "AutoETS", "AutoTheta"],
+        m,
+        {**t_ours, **t_peer},
+    )
     print(f"\n== {name}: {train.unique_id.nunique()} series, h={h}, season={m}, jobs={jobs} ==")
     print(table.to_string(float_format=lambda v: f"{v:.3f}"), flush=True)
     best_peer = table.loc[["AutoETS", "AutoTheta"], "MASE"].min()
@@ -99,8 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=40, help="M3 yearly series for every model (0: none)")
     parser.add_argument("--sample-monthly", type=int, default=16, help="M3 monthly series for every model (0: none)")
-    parser.add_argument("--monthly-series", type=int, default=400, help="M3 monthly series for the fast models "
-                        "(0: all 1,428)")
+    parser.add_argument(
+        "--monthly-series", type=int, default=400, help="M3 monthly series for the fast models (0: all 1,428)"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--datasets", default="m3-yearly,m3-monthly,bundled")
     parser.add_argument("--models", default=None, help="comma-separated; default: every registered model")

@@ -10,8 +10,19 @@ import pytest
 
 from forecast.cli.main import command_paths
 
-HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "prophet", "duckdb", "matplotlib", "dask", "sklearn", "jinja2",
-         "rich")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "prophet",
+    "duckdb",
+    "matplotlib",
+    "dask",
+    "sklearn",
+    "jinja2",
+    "rich",
+)
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -27,16 +38,18 @@ def test_importing_the_cli_loads_no_heavy_library():
 
 @pytest.mark.parametrize("path", command_paths(), ids=lambda p: " ".join(p) or "forecast")
 def test_every_help_answers_without_an_error_or_a_heavy_import(path):
-    probe = ("import sys; from forecast.cli.main import app; sys.argv = ['forecast', *sys.argv[1:]]\n"
-             "try:\n    app()\nexcept SystemExit as done:\n"
-             f"    print([m for m in {HEAVY!r} if m in sys.modules], done.code, file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", probe, *path, "--help"], capture_output=True, text=True,
-                            timeout=60)
+    probe = (
+        "import sys; from forecast.cli.main import app; sys.argv = ['forecast', *sys.argv[1:]]\n"
+        "try:\n    app()\nexcept SystemExit as done:\n"
+        f"    print([m for m in {HEAVY!r} if m in sys.modules], done.code, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, *path, "--help"], capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith("Usage: forecast"), result.stdout[:300]
     assert result.stderr.strip() == "[] 0", result.stderr[-500:]
     assert "<bool>" not in result.stdout
 
 
+@pytest.mark.slow
 def test_models_are_listed_where_a_model_is_chosen():
     listing = run("models", "--format", "json")
     assert listing.returncode == 0

@@ -15,6 +15,9 @@ from forecast.errors import InputError
 Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
 
 
+ENGINE_HELP = ", ".join(ENGINES) + "."
+
+
 class Window(str, Enum):
     expanding = "expanding"
     sliding = "sliding"
@@ -24,22 +27,29 @@ def backtest(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV with unique_id, ds, y."),
     entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Backtest one bundled entity's series."),
     metric: Optional[str] = typer.Option(None, "--metric", help="Only this metric (trains, teu, ...)."),
-    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model to score (see `forecast models`); repeat. Default: all."),
+    model: Optional[list[str]] = typer.Option(
+        None,
+        "--model",
+        "-m",
+        help="Model to score (see `forecast models`), with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; "
+        "repeat. Default: all.",
+    ),
     horizon: int = typer.Option(..., "--horizon", help="Steps ahead to forecast at each cutoff."),
     windows: int = typer.Option(3, "--windows", "-n", help="Number of rolling-origin windows."),
     step: int = typer.Option(1, "--step", help="Periods between consecutive cutoffs."),
     min_train: int = typer.Option(3, "--min-train", help="Shortest training set a window may have."),
     window: Window = typer.Option(Window.expanding, "--window", help="Expanding or sliding training window."),
-    refit: int = typer.Option(1, "--refit", help="Re-estimate every K windows (update in between if possible)."),
     freq: str = typer.Option("annual", "--freq", help="Bundled series frequency: annual or monthly."),
-    engine: Engine = typer.Option(Engine.serial, "--engine", help=", ".join(ENGINES) + "."),
+    engine: Engine = typer.Option(Engine.serial, "--engine", help=ENGINE_HELP),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Local processes (engine=processes)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (engine=dask)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Local Dask workers when no --scheduler."),
     rank_by: str = typer.Option("mase", "--rank-by", help=f"Metric to rank by: {', '.join(RANKING_METRICS)}."),
     n_paths: int = typer.Option(1000, "--paths", help="Sample paths per forecast."),
     seed: int = typer.Option(0, "--seed"),
-    allow_negative: bool = typer.Option(False, "--allow-negative", help="Accept negative values (series that are not counts)."),
+    allow_negative: bool = typer.Option(
+        False, "--allow-negative", help="Accept negative values (series that are not counts)."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write per-series scores as CSV."),
     selection: Optional[Path] = typer.Option(None, "--selection", help="Write the per-series best model as CSV."),
     fmt: SummaryFormat = typer.Option(SummaryFormat.table, "--format", help="table or json."),
@@ -58,7 +68,7 @@ def backtest(
     if scheduler and engine is not Engine.dask:
         raise InputError("--scheduler needs --engine dask")
     spec = WindowSpec(h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value)
-    models = [m.lower() for m in model] if model else available_models()
+    models = model or available_models()
     if source is not None and entity is not None:
         raise InputError("give either INPUT.csv or --entity, not both")
     need = spec.min_train + spec.h + (spec.n_windows - 1) * spec.step
@@ -67,9 +77,21 @@ def backtest(
     else:
         data = select_series(series_panel(freq), entity, metric, freq=freq, min_points=need)
     result = run_backtest(
-        data, models, h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value,
-        refit=refit, n_paths=n_paths, seed=seed, engine=engine.value, jobs=jobs, scheduler=scheduler,
-        n_workers=workers, freq=None if source is not None else freq, allow_negative=allow_negative,
+        data,
+        models,
+        h=horizon,
+        n_windows=windows,
+        step=step,
+        min_train=min_train,
+        window=window.value,
+        n_paths=n_paths,
+        seed=seed,
+        engine=engine.value,
+        jobs=jobs,
+        scheduler=scheduler,
+        n_workers=workers,
+        freq=None if source is not None else freq,
+        allow_negative=allow_negative,
         source=None if source is None else str(source),
     )
     if result.forecasts.empty:
@@ -80,15 +102,23 @@ def backtest(
     if selection is not None:
         save_selection(select_models(result, rank_by), selection)
     if fmt is SummaryFormat.json:
-        emit_json({
-            "config": {"models": models, "horizon": horizon, "windows": windows, "step": step, "refit": refit,
-                       "engine": engine.value, "series": int(result.forecasts["unique_id"].nunique())},
-            "overall": _records(board.overall),
-            "per_horizon": _records(board.per_horizon),
-            "per_series": _records(board.per_series),
-            "failures": _records(board.failures),
-            "skipped": _records(result.skipped),
-        })
+        emit_json(
+            {
+                "config": {
+                    "models": list(result.models),
+                    "horizon": horizon,
+                    "windows": windows,
+                    "step": step,
+                    "engine": engine.value,
+                    "series": int(result.forecasts["unique_id"].nunique()),
+                },
+                "overall": _records(board.overall),
+                "per_horizon": _records(board.per_horizon),
+                "per_series": _records(board.per_series),
+                "failures": _records(board.failures),
+                "skipped": _records(result.skipped),
+            }
+        )
     else:
         typer.echo(as_text(board))
         if len(result.skipped):

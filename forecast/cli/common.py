@@ -66,7 +66,7 @@ def reported_errors(debug: bool = False) -> Iterator[None]:
             yield
         except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own exit, usage and help handling
             raise
-        except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 — no traceback reaches a user
+        except (Exception, KeyboardInterrupt) as err:
             if debug:
                 raise
             lines, code = explain(err)
@@ -76,8 +76,18 @@ def reported_errors(debug: bool = False) -> Iterator[None]:
             raise typer.Exit(code) from None
 
 
-BAD_INPUT_ERRNOS = {errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS,
-                    errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, errno.EINVAL}  # fmt: skip
+BAD_INPUT_ERRNOS = {
+    errno.ENOENT,
+    errno.EISDIR,
+    errno.ENOTDIR,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+    errno.EEXIST,
+    errno.EINVAL,
+}
 """OS errors about the paths or permissions a user gave (exit 2); others (disk full, I/O error) exit 1."""
 
 
@@ -100,17 +110,21 @@ def explain(err: BaseException) -> tuple[list[str], int]:
     if type(err).__name__ == "OutOfBoundsDatetime":  # pandas' (imported only by the commands that need it)
         from forecast.limits import FIRST_DATE, LAST_DATE
 
-        return [f"error: a date is out of range ({first}); supported dates are {FIRST_DATE.date()} .. "
-                f"{LAST_DATE.date()}"], EXIT_BAD_INPUT  # fmt: skip
+        return [
+            f"error: a date is out of range ({first}); supported dates are {FIRST_DATE.date()} .. {LAST_DATE.date()}"
+        ], EXIT_BAD_INPUT
     if type(err).__module__.split(".")[0] in ("duckdb", "_duckdb"):
-        return [f"error: the store could not be read or written ({first}); it may be damaged: move it aside "
-                "and run again, or pass another --store"], EXIT_FAILURE  # fmt: skip
+        return [
+            f"error: the store could not be read or written ({first}); it may be damaged: move it aside "
+            "and run again, or pass another --store"
+        ], EXIT_FAILURE
     if isinstance(err, MemoryError):
         return ["error: out of memory; ask for fewer --samples or a shorter --horizon"], EXIT_FAILURE
     if isinstance(err, KeyboardInterrupt):
         return ["interrupted"], 130
-    return [f"error: unexpected {type(err).__name__}: {first}; rerun with --debug (or {DEBUG_ENV}=1) for the "
-            "traceback"], EXIT_FAILURE  # fmt: skip
+    return [
+        f"error: unexpected {type(err).__name__}: {first}; rerun with --debug (or {DEBUG_ENV}=1) for the traceback"
+    ], EXIT_FAILURE
 
 
 def _close_progress_bars() -> None:
@@ -123,7 +137,6 @@ def _close_progress_bars() -> None:
 def emit(frame: pd.DataFrame, fmt: OutputFormat | str = OutputFormat.table) -> None:
     """Print a frame to stdout as an aligned table (numbers as people write them), CSV (six significant
     figures) or JSON records (dates as ISO strings)."""
-    import pandas as pd
 
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.json:

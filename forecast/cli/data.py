@@ -10,8 +10,11 @@ import typer
 
 from forecast.cli.common import OutputFormat, emit
 
-app = typer.Typer(help="Browse the reconciled China-Europe series, their conflicts and sources; add your own facts.",
-                  no_args_is_help=True, rich_markup_mode=None)  # fmt: skip
+app = typer.Typer(
+    help="Browse the reconciled China-Europe series, their conflicts and sources; add your own facts.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 
 class Freq(str, Enum):
@@ -98,8 +101,12 @@ def validate(
 @app.command("add")
 def add(
     file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),
-    target: Optional[Path] = typer.Option(None, "--target", help="Merge into this file instead of your data "
-                                          "(maintainers: datasets/observations.csv to take in a data release)."),
+    target: Optional[Path] = typer.Option(
+        None,
+        "--target",
+        help="Merge into this file instead of your data "
+        "(maintainers: datasets/observations.csv to take in a data release).",
+    ),
 ) -> None:
     """Validate a file, then merge it into your data ($FORECAST_HOME/observations.csv); a rejected file changes
     nothing and adding the same file twice adds nothing."""
@@ -107,4 +114,3 @@ def add(
 
     added, present = add_observations(file, target)
     typer.echo(f"{file}: added {added} rows, {present} already present")
-

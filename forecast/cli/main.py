@@ -19,27 +19,40 @@ app = typer.Typer(
 
 @app.callback()
 def _options(
-    debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV, help=f"Show warnings and the full traceback "
-                               f"of an error (or set {DEBUG_ENV}=1)."),
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        envvar=DEBUG_ENV,
+        help=f"Show warnings and the full traceback of an error (or set {DEBUG_ENV}=1).",
+    ),
 ) -> None:
     """Errors are one line on stderr, exit code 2 for bad input and 1 for a failure (read by ReportingGroup)."""
 
-# Each command group lives in its own module and registers itself here.
+
+# Each command group lives in its own module and registers itself here, after the app exists (hence E402).
 from forecast.cli.data import app as _data  # noqa: E402
+
 app.add_typer(_data, name="data")
 from forecast.cli.backtest import backtest as _backtest  # noqa: E402
+
 app.command(name="backtest")(_backtest)
 from forecast.cli.target import target as _target  # noqa: E402
+
 app.command(name="target")(_target)
 from forecast.cli.predict import predict as _predict  # noqa: E402
+
 app.command(name="predict")(_predict)
 from forecast.cli.run import run as _run  # noqa: E402
+
 app.command(name="run")(_run)
 from forecast.cli.report import report as _report  # noqa: E402
+
 app.command(name="report")(_report)
 from forecast.cli.schedule import schedule as _schedule  # noqa: E402
+
 app.command(name="schedule")(_schedule)
 from forecast.cli.models import models as _models  # noqa: E402
+
 app.command(name="models")(_models)
 
 

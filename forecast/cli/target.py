@@ -16,8 +16,19 @@ if TYPE_CHECKING:
 
     from forecast.targets.check import TargetCheck
 
-TABLE_COLUMNS = ["target", "as_of", "probability", f"lo_{TARGET_LEVEL}", f"hi_{TARGET_LEVEL}", "observed", "needed_per_day",
-                 "observed_per_day", "used", "outcome", "met"]  # fmt: skip
+TABLE_COLUMNS = [
+    "target",
+    "as_of",
+    "probability",
+    f"lo_{TARGET_LEVEL}",
+    f"hi_{TARGET_LEVEL}",
+    "observed",
+    "needed_per_day",
+    "observed_per_day",
+    "used",
+    "outcome",
+    "met",
+]
 
 
 def target(
@@ -29,12 +40,20 @@ def target(
     at_most: Optional[float] = typer.Option(None, "--at-most", help="Met when the total is <= N."),
     growth: Optional[float] = typer.Option(None, "--growth", help="Met when growth over the year before is > PCT %."),
     basis: Optional[str] = typer.Option(None, help="Counting basis (default: reported)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Use only data published by this date (ISO; default: "
-                                        "the date the data runs to; with --all: each target's announcement)."),
-    model: Optional[str] = typer.Option(None, help="Forecasting model (see `forecast models`); default auto, or "
-                                        "'selected' (each series' backtest winner) when --selection is given."),
-    selection: Optional[Path] = typer.Option(None, "--selection", help="Per-series models from `forecast backtest "
-                                             "--selection`; adds the model 'selected'."),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        help="Use only data published by this date (ISO; default: "
+        "the date the data runs to; with --all: each target's announcement).",
+    ),
+    model: Optional[str] = typer.Option(
+        None,
+        help="Forecasting model (see `forecast models`); default auto, or "
+        "'selected' (each series' backtest winner) when --selection is given.",
+    ),
+    selection: Optional[Path] = typer.Option(
+        None, "--selection", help="Per-series models from `forecast backtest --selection`; adds the model 'selected'."
+    ),
     samples: int = typer.Option(DEFAULT_PATHS, help="Number of sample paths."),
     seed: int = typer.Option(0, help="Random seed."),
     all_targets: bool = typer.Option(False, "--all", help="Check every bundled target (or those in --targets)."),
@@ -51,17 +70,30 @@ def target(
         if entity is not None or year is not None:
             raise InputError("give either ENTITY with --year and a threshold, or --all [--targets FILE], not both")
         chosen = read_targets_csv(targets) if targets is not None else None
-        table = check_all_targets(as_of=as_of, model=model, targets=chosen, n_paths=samples, seed=seed,
-                                  selection=chosen_models)  # fmt: skip
+        table = check_all_targets(
+            as_of=as_of, model=model, targets=chosen, n_paths=samples, seed=seed, selection=chosen_models
+        )
         emit(table if fmt is SummaryFormat.json else _readable(table)[TABLE_COLUMNS], fmt.value)
         return
     if entity is None:
         raise InputError("give an ENTITY (with --year and --at-least/--more-than/--at-most/--growth) or --all")
     if year is None:
         raise InputError("--year is required with ENTITY")
-    result = check_target(entity, metric, year, at_least=at_least, more_than=more_than, at_most=at_most,
-                          growth_pct=growth, basis=basis, as_of=as_of, model=model, n_paths=samples, seed=seed,
-                          selection=chosen_models)  # fmt: skip
+    result = check_target(
+        entity,
+        metric,
+        year,
+        at_least=at_least,
+        more_than=more_than,
+        at_most=at_most,
+        growth_pct=growth,
+        basis=basis,
+        as_of=as_of,
+        model=model,
+        n_paths=samples,
+        seed=seed,
+        selection=chosen_models,
+    )
     if fmt is SummaryFormat.json:
         emit_json(_payload(result))
     else:
@@ -87,17 +119,23 @@ def _text(result: TargetCheck) -> str:
         lines.append("probability  n/a")
     else:
         lo, hi = result.interval()
-        lines.append(f"probability  {result.probability:.1%}   (model {result.model} -> {result.used}; {result.method})")
-        lines.append(f"outcome      expected {result.expected:,.{digits}f}{unit}, {TARGET_LEVEL}% interval "
-                     f"{lo:,.{digits}f}{unit} .. {hi:,.{digits}f}{unit}")  # fmt: skip
+        lines.append(
+            f"probability  {result.probability:.1%}   (model {result.model} -> {result.used}; {result.method})"
+        )
+        lines.append(
+            f"outcome      expected {result.expected:,.{digits}f}{unit}, {TARGET_LEVEL}% interval "
+            f"{lo:,.{digits}f}{unit} .. {hi:,.{digits}f}{unit}"
+        )
     if result.observed_note and result.method != "observed":
         lines.append(f"observed     {result.observed_note}")
     rate = result.run_rate
     if rate is not None:
         seen = f"{rate.observed_per_day:.2f}/day so far" if rate.observed_per_day is not None else "no YTD figure"
         stated = f"; stated {rate.stated_per_day:g}/day ({rate.stated_source})" if rate.stated_per_day else ""
-        lines.append(f"run-rate     needs {rate.needed_per_day:.2f}/day ({rate.needed_per_month:,.1f}/month) over "
-                     f"{rate.remaining_days} days; {seen}{stated}")  # fmt: skip
+        lines.append(
+            f"run-rate     needs {rate.needed_per_day:.2f}/day ({rate.needed_per_month:,.1f}/month) over "
+            f"{rate.remaining_days} days; {seen}{stated}"
+        )
     if result.outcome_lo is not None:
         verdict = {True: "met", False: "not met", None: "undecided (the facts allow both)"}[result.met]
         known = outcome_label(result.outcome, result.outcome_lo, result.outcome_hi)

@@ -19,8 +19,8 @@ import pandas as pd
 
 from forecast import paths
 from forecast.data import constraints, reconciliation, schema
-from forecast.data.schema import COLUMNS
 from forecast.data.reconciliation import Group, Reconciliation, assemble, reconcile_group, reconcile_groups
+from forecast.data.schema import COLUMNS
 
 
 @lru_cache(maxsize=1)

@@ -24,8 +24,15 @@ def complete_periods(panel: pd.DataFrame) -> pd.DataFrame:
     return panel[~partial].reset_index(drop=True)
 
 
-def select_series(frame: pd.DataFrame, entity: str | None = None, metric: str | None = None,
-                  basis: str | None = None, *, freq: str = "annual", min_points: int = 1) -> pd.DataFrame:
+def select_series(
+    frame: pd.DataFrame,
+    entity: str | None = None,
+    metric: str | None = None,
+    basis: str | None = None,
+    *,
+    freq: str = "annual",
+    min_points: int = 1,
+) -> pd.DataFrame:
     """The rows of one entity (a slug or display name), metric and/or basis at ``freq`` (a panel from
     :func:`series_panel` or the reconciled series); without an entity, only series with at least ``min_points``
     values. An unknown name or an empty choice is an :class:`InputError` that says what was asked for."""
@@ -61,7 +68,9 @@ def trailing_run_start(years) -> int:
 def latest_runs(panel: pd.DataFrame, min_points: int = 1) -> pd.DataFrame:
     """Each annual series of ``panel`` cut to its latest run of consecutive years, keeping the series with at
     least ``min_points`` values in it."""
-    runs = [rows.iloc[trailing_run_start(rows["ds"].dt.year.to_numpy()):]
-            for _, rows in panel.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=False)]
+    runs = [
+        rows.iloc[trailing_run_start(rows["ds"].dt.year.to_numpy()) :]
+        for _, rows in panel.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=False)
+    ]
     runs = [rows for rows in runs if len(rows) >= min_points]
     return pd.concat(runs, ignore_index=True) if runs else panel.iloc[:0]

@@ -105,10 +105,11 @@ class Auto(Model):
     """Median of Theta, ETS and drift under shared innovations (members by frequency, see the module docstring);
     members whose minimum length a short series does not meet drop out."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True)
+    capabilities = Capabilities(min_length=3, seasonal=True, simplicity=130)
 
-    def __init__(self, members: tuple[str, ...] | None = None, spread: str = "moderate",
-                 recent_weight: float = RECENT_WEIGHT):  # fmt: skip
+    def __init__(
+        self, members: tuple[str, ...] | None = None, spread: str = "moderate", recent_weight: float = RECENT_WEIGHT
+    ):
         if spread not in SPREADS:
             raise ValueError(f"auto: unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
         self.members, self.spread, self.recent_weight = members, spread, recent_weight

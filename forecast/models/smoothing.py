@@ -197,8 +197,9 @@ def fit_theta(y: np.ndarray, dynamic: bool = True) -> Theta:
     for value in s:
         level = alpha * value + (1 - alpha) * level
     sigma = float(np.sqrt(np.sum(errors[:, i] ** 2) / max(len(y) - 3, 1))) * scale
-    return Theta(level * scale, lines[0][-1] * scale, lines[1][-1] * scale, float(alpha), float(weight[i]),
-                 len(y), sigma)
+    return Theta(
+        level * scale, lines[0][-1] * scale, lines[1][-1] * scale, float(alpha), float(weight[i]), len(y), sigma
+    )
 
 
 def fit_auto_theta(y: np.ndarray) -> Theta:
