@@ -38,6 +38,17 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+def model_option(default: str):
+    """The repeatable ``--model`` option of predict and backtest; ``default`` says what runs without it."""
+    return typer.Option(
+        None,
+        "--model",
+        "-m",
+        help=f"Model (see `forecast models`), with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; repeat for "
+        f"several. Default: {default}.",
+    )
+
+
 class SummaryFormat(str, Enum):
     """How a command prints a result that is more than one table: text for people or JSON for programs."""
 
