@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import Engine, SummaryFormat, emit_json
+from forecast.cli.common import Engine, SummaryFormat, emit_json, model_option
 from forecast.defaults import ENGINES, RANKING_METRICS
 from forecast.errors import InputError
 
@@ -24,13 +24,7 @@ def backtest(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV with unique_id, ds, y."),
     entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Backtest one bundled entity's series."),
     metric: Optional[str] = typer.Option(None, "--metric", help="Only this metric (trains, teu, ...)."),
-    model: Optional[list[str]] = typer.Option(
-        None,
-        "--model",
-        "-m",
-        help="Model to score (see `forecast models`), with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; "
-        "repeat. Default: all.",
-    ),
+    model: Optional[list[str]] = model_option("all"),
     horizon: int = typer.Option(..., "--horizon", help="Steps ahead to forecast at each cutoff."),
     windows: int = typer.Option(3, "--windows", "-n", help="Number of rolling-origin windows."),
     step: int = typer.Option(1, "--step", help="Periods between consecutive cutoffs."),

@@ -43,6 +43,17 @@ Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
 """Where a command's fits run (``--engine``): :data:`forecast.defaults.ENGINES`."""
 
 
+def model_option(default: str):
+    """The repeatable ``--model`` option of predict and backtest; ``default`` says what runs without it."""
+    return typer.Option(
+        None,
+        "--model",
+        "-m",
+        help=f"Model (see `forecast models`), with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; repeat for "
+        f"several. Default: {default}.",
+    )
+
+
 class SummaryFormat(str, Enum):
     """How a command prints a result that is more than one table: text for people or JSON for programs."""
 

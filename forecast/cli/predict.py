@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import Engine, OutputFormat, emit
+from forecast.cli.common import Engine, OutputFormat, emit, model_option
 from forecast.defaults import SELECTED
 from forecast.errors import InputError
 from forecast.paths import write_atomically
@@ -23,13 +23,7 @@ def predict(
     horizon: int = typer.Option(
         ..., "--horizon", "-h", help="Steps ahead to forecast (with --entity: years from the year in progress on)."
     ),
-    model: Optional[list[str]] = typer.Option(
-        None,
-        "--model",
-        "-m",
-        help="Model (see `forecast models`), with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; "
-        "repeat for several. Default: auto.",
-    ),
+    model: Optional[list[str]] = model_option("auto"),
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default: from the frequency)."),
     freq: Optional[str] = typer.Option(
         None,

@@ -1,17 +1,15 @@
-"""Forecasting models: one module per family, each registered by name (see :mod:`forecast.models.registry`)."""
+"""Forecasting models: one module per family, each registered by name (see :mod:`forecast.models.registry`).
 
-from forecast.models import (  # noqa: F401  (importing a family registers its models)
-    arima,
-    auto,
-    baselines,
-    ensemble,
-    ets,
-    growth,
-    prophet_model,
-    sklearn_lags,
-    theta,
-)
+Every module of this package is imported here, so a new family is one file: its ``@register`` runs on import.
+"""
+
+import importlib
+import pkgutil
+
 from forecast.models.base import Capabilities, Model
 from forecast.models.registry import available_models, get_model, model_class, register
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = ["Capabilities", "Model", "available_models", "get_model", "model_class", "register"]
