@@ -80,22 +80,10 @@ class Fitted:
         return paths.clip_at_zero() if self.nonnegative else paths
 
 
-def forecast_array(
-    y: np.ndarray,
-    h: int,
-    model,
-    season_length: int = 1,
-    n_paths: int = 1000,
-    seed: int = 0,
-    nonnegative: bool | None = None,
-) -> tuple[SamplePaths, str, str | None]:
-    """Sample paths for one series from ``model`` (a spec: :func:`forecast.models.registry.model_label`), falling
-    back along :data:`FALLBACK_CHAIN` when it cannot fit or its paths are unusable (see the module docstring).
-
-    Returns the paths, the model that produced them and why a fallback happened (None when none did). Counts
-    (``nonnegative``, by default: no negative value in the history) are floored at zero.
-    """
-    fitted, paths = fit_with_fallback(y, h, model, season_length, n_paths, seed, nonnegative)
+def forecast_array(*args, **kwargs) -> tuple[SamplePaths, str, str | None]:
+    """The paths of :func:`fit_with_fallback` (same arguments), the model that produced them and why a fallback
+    happened (None when none did): what predict, the backtest and the outlook need."""
+    fitted, paths = fit_with_fallback(*args, **kwargs)
     return paths, fitted.used, fitted.reason
 
 
@@ -108,8 +96,10 @@ def fit_with_fallback(
     seed: int = 0,
     nonnegative: bool | None = None,
 ) -> tuple[Fitted, SamplePaths]:
-    """:func:`forecast_array`'s fit: the :class:`Fitted` model and the paths (``h`` steps, ``n_paths``, ``seed``)
-    that judged it usable."""
+    """Fit ``model`` (a spec: :func:`forecast.models.registry.model_label`) to one series, falling back along
+    :data:`FALLBACK_CHAIN` when it cannot fit or its paths are unusable (see the module docstring); returns the
+    :class:`Fitted` model and the paths (``h`` steps, ``n_paths``, ``seed``) that judged it usable. Counts
+    (``nonnegative``, by default: no negative value in the history) are floored at zero."""
     raw = np.asarray(y, dtype=float)
     filled, gaps = prepare(raw)
     if len(filled) == 0:
