@@ -90,15 +90,16 @@ class ShareProfile:
     recency: bool = False
 
     def at(self, t: float) -> tuple[float, float, int]:
-        """Centre and predictive scale of ``u`` at ``t``, and how many donor years back them (a weighted median
-        and 1.4826 × MAD: one odd year — the 2020 collapse of sea freight, a total dated against the wrong year —
-        must not set a profile that every other year agrees on)."""
+        """Centre and predictive scale of ``u`` at ``t``, and how many donor years back them: a weighted median,
+        so one odd year (the 2020 surge, a total dated against the wrong year) does not move the profile every
+        other year agrees on, and the standard deviation, so that such years still widen it — a year like them
+        can come again (``benchmarks/README.md``, decisions log)."""
         codes, yearly = self.points.yearly_u(t)
         if len(yearly) == 0:
             return 0.0, max(FALLBACK_SD, self.floor_sd), 0
         n = len(yearly)
         weights = RECENCY ** (codes.max() - codes) if self.recency else np.ones(n)
-        sd = max(_robust_sd(yearly) if n > 2 else FALLBACK_SD, self.floor_sd)  # how much one year differs
+        sd = max(float(np.std(yearly, ddof=1)) if n > 2 else FALLBACK_SD, self.floor_sd)  # how much a year differs
         return _weighted_median(yearly, weights), sd * float(np.sqrt(1.0 + 1.0 / n)), n
 
 
