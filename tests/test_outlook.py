@@ -27,8 +27,9 @@ def test_the_national_year_in_progress_is_built_on_the_first_quarter(outlooks):
     np.testing.assert_allclose(q1, 4250, atol=5.01)  # N0274: 4,250 in Q1 (stated to the nearest ten)
     np.testing.assert_allclose(view.monthly[:, 2], 1592, atol=0.51)  # N0284: March alone
     assert view.observed[2025].exact[0] == pytest.approx(4250, abs=5)
-    # Q1 ran 6.4% below 2024's (4,541 of 19,392): the year lands near 4,250 / 23.4%, far below the annual model.
-    assert view.prior_mean[0] > 20_500 and 17_500 < np.median(paths) < 20_000
+    # Q1 ran 6.4% below 2024's (4,541 of 19,392): the fact pulls the year below the annual model, how far depending
+    # on how much a first quarter's share has varied (2020's did a lot).
+    assert view.prior_mean[0] > 20_500 and 17_500 < np.median(paths) < view.prior_mean[0] - 300
     assert paths.min() >= 7_294  # the 110,000th train (10 June) says at least this much ran by then
 
 

@@ -76,7 +76,8 @@ def test_national_2025_is_built_on_the_first_quarter_and_matches_the_outlook():
     year = next(r for r in json.loads(predicted.stdout) if r["ds"].startswith("2025"))
     # one outlook: the target's interval is the outlook's band for the year, to the train
     assert (payload["lo_80"], payload["hi_80"]) == pytest.approx((year["lo_80"], year["hi_80"]), rel=1e-12)
-    assert payload["expected"] < 20_000 < year["hi_95"]
+    assert payload["expected"] == pytest.approx(year["mean"], rel=1e-12)
+    assert year["lo_95"] < 20_000 < year["hi_95"] and 0 < payload["probability"] < 1
 
 
 def _reject(token):

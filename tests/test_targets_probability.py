@@ -57,8 +57,9 @@ def test_adding_a_ytd_fact_changes_the_answer_and_narrows_it(observations):
     after = check_target("xian", year=2025, at_least=6000, model="drift", observations=observations, n_paths=500)
     assert before.observed is None and after.observed == pytest.approx(5063, abs=0.5)
     assert after.probability != pytest.approx(before.probability, abs=0.02)
-    # Two months left instead of twelve.
-    assert np.ptp(after.interval(80)) < 0.5 * np.ptp(before.interval(80))
+    # Two months left instead of twelve: the interval at least 40% narrower (how much more depends on how much the
+    # share run by October has varied across Xi'an's years).
+    assert np.ptp(after.interval(80)) < 0.6 * np.ptp(before.interval(80))
 
 
 def test_no_fact_published_after_as_of_is_used(observations):
