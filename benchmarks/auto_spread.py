@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _m3 import m3  # noqa: E402
+from _competitions import collection  # noqa: E402
 
 from forecast.cli.backtest import bundled_panel  # noqa: E402
 from forecast.models.auto import Auto  # noqa: E402
@@ -46,7 +46,8 @@ def score(cases, options) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    train, test, _, _ = m3("yearly")
+    data = collection("m3-yearly")
+    train, test = data.train, data.test
     m3_cases = [(g["y"].to_numpy(), test.loc[test["unique_id"] == uid, "y"].to_numpy())
                 for uid, g in train.groupby("unique_id")]  # fmt: skip
     bundled = []

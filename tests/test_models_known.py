@@ -12,7 +12,8 @@ from statsmodels.tsa.forecasting.theta import ThetaModel
 from forecast.models import available_models, get_model
 from forecast.models.base import innovations
 from forecast.models.ets import candidate_specs
-from forecast.models.smoothing import _ets_grid, fit_ets, fit_theta, seasonal_indices
+from forecast.models.fast_ets import Form, fit_ets
+from forecast.models.smoothing import fit_theta, seasonal_indices
 from forecast.predict import predict
 
 Y = np.array([112.0, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118, 115, 126, 141, 135])
@@ -81,22 +82,12 @@ def test_arima_selects_an_order_and_centres_on_its_forecast():
     np.testing.assert_allclose(model.sample_paths(3, 20000, seed=0).mean(axis=0), model.result_.forecast(3), rtol=0.01)
 
 
-def test_fast_ets_errors_equal_the_recursion():
-    alpha, beta, phi = np.array([0.4]), np.array([0.1]), np.array([0.9])
-    sse, states = _ets_grid(Y, alpha, beta, phi)
-    level, trend, errors = states[0, 0], states[0, 1], []
-    for value in Y:
-        e = value - level - phi[0] * trend
-        errors.append(e)
-        level, trend = level + phi[0] * trend + alpha[0] * e, phi[0] * trend + beta[0] * e
-    assert sse[0] == pytest.approx(np.sum(np.square(errors)))
-
-
 def test_fast_ses_is_close_to_statsmodels():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reference = ETSModel(Y, error="add", trend=None).fit(disp=False).forecast(3)
-    assert np.max(np.abs(fit_ets(Y, "none").point(3) - reference)) < 0.05 * Y.std()
+    grid = fit_ets(Y, forms=[Form("add", "none", "none")], method="grid")
+    assert np.max(np.abs(grid.point(3) - reference)) < 0.05 * Y.std()
 
 
 def test_theta_with_static_line_and_weight_half_is_standard_theta():
