@@ -83,9 +83,9 @@ def validation(name: str, limit: int | None = None, windows: int = VALIDATION_WI
 
 def bundled(h: int = 2, min_points: int = 6) -> Collection:
     """Bundled annual series with at least ``min_points`` observations; the last ``h`` are the test."""
-    from forecast.cli.backtest import bundled_panel
+    from forecast.data.panels import series_panel
 
-    panel = bundled_panel("annual")[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"])
+    panel = series_panel("annual")[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"])
     panel = panel[panel.groupby("unique_id")["y"].transform("size") >= min_points]
     rank = panel.groupby("unique_id").cumcount(ascending=False)
     return Collection("bundled annual (≥ 6 points, last 2 held out)", panel[rank >= h].reset_index(drop=True),

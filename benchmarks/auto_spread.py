@@ -17,7 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _competitions import collection  # noqa: E402
 
-from forecast.cli.backtest import bundled_panel  # noqa: E402
+from forecast.data.panels import series_panel  # noqa: E402
 from forecast.models.auto import Auto  # noqa: E402
 from forecast.targets.calibration import PROCESSES, simulate  # noqa: E402
 
@@ -51,7 +51,7 @@ def main() -> None:
     m3_cases = [(g["y"].to_numpy(), test.loc[test["unique_id"] == uid, "y"].to_numpy())
                 for uid, g in train.groupby("unique_id")]  # fmt: skip
     bundled = []
-    for _, g in bundled_panel("annual").groupby("unique_id"):
+    for _, g in series_panel("annual").groupby("unique_id"):
         y = g.sort_values("ds")["y"].to_numpy()
         if len(y) >= 6 and not np.isnan(y).any():
             bundled += [(y[:cut], y[cut:cut + 3]) for cut in range(max(3, len(y) - 5), len(y) - 2)]

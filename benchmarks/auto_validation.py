@@ -25,7 +25,8 @@ import pandas as pd
 from forecast.backtest.metrics import coverage, mase, smape
 from forecast.models.auto import ANNUAL_MEMBERS, SEASONAL_MEMBERS, Auto, fit_members, forecast_paths, log_members
 from forecast.models.base import innovations
-from forecast.predict import run_tasks, series_seed
+from forecast.fitting import series_seed
+from forecast.predict import run_tasks
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _competitions import COLLECTIONS, validation  # noqa: E402

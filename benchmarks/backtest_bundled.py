@@ -14,7 +14,7 @@ import pandas as pd
 
 from forecast.backtest import backtest
 from forecast.backtest.leaderboard import as_text, leaderboard
-from forecast.cli.backtest import bundled_panel
+from forecast.data.panels import series_panel
 from forecast.models.registry import available_models
 
 NATIONAL = "national/trains/reported"
@@ -31,7 +31,7 @@ def main() -> None:
 
     models = available_models()
     start = time.perf_counter()
-    panel = bundled_panel("annual")
+    panel = series_panel("annual")
     result = backtest(panel, models, h=3, n_windows=3, min_train=3, engine=args.engine, jobs=args.jobs,
                       n_workers=args.jobs, freq="annual", progress=False)
     board = leaderboard(result)

@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from forecast.models.registry import model_class
 from forecast.targets.calibration import brier, coverage_tolerance, reliability, retrospective, simulated, summary
-from forecast.targets.probability import resolve_model
 
 
 def main() -> None:
@@ -24,9 +24,9 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=300, help="simulated series per process")
     parser.add_argument("--paths", type=int, default=1000)
     args = parser.parse_args()
-    model, note = resolve_model(args.model)
+    model = model_class(args.model).name
     pd.set_option("display.width", 160)
-    print(f"model: {model}" + (f" ({note})" if note else ""))
+    print(f"model: {model}")
 
     start = time.perf_counter()
     cases = retrospective(model, n_paths=args.paths)

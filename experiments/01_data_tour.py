@@ -158,8 +158,8 @@ plt.show()
 # %% [markdown]
 # ## The conflict rule
 #
-# The default rule `corroborated` weighs each fact by its wording (exact > about > hedged) times the number of
-# sources stating it; `latest` lets the most recent publication win instead. The two rules set aside different
+# The default rule `corroborated` weighs each fact by the number of independent sources stating it, then its
+# wording (exact > about > hedged), then how recent it is; `latest` lets the most recent publication win instead. The two rules set aside different
 # facts (this second reconciliation takes another ~20 s the first time).
 
 # %%
@@ -170,9 +170,10 @@ print("set aside only under 'latest':", sorted(aside["latest"] - aside["corrobor
 print("set aside only under 'corroborated':", sorted(aside["corroborated"] - aside["latest"]))
 
 # %% [markdown]
-# Alashankou is an example: under `corroborated` the single "Jan 1 – May 1, 2022: 1,883" statement gives way,
-# under `latest` the two sources of an earlier-published figure do. Where the rules disagree, the series values
-# can differ too. Annual values that change between the rules:
+# Chongqing is an example: under `corroborated` the single hedged "more than 1,000 in 2018, +50 %" gives way to
+# the facts of two other sources; under `latest` the exact 2017 and 2018 figures, published earlier, give way
+# instead. Where the rules disagree, the series values can differ too. Annual values that change between the
+# rules:
 
 # %%
 key = ["unique_id", "freq", "ds"]
@@ -180,3 +181,17 @@ both = rec.series.merge(latest.series, on=key, suffixes=("_corroborated", "_late
 changed = both[(both["freq"] == "annual")
                & ~np.isclose(both["y_corroborated"], both["y_latest"], rtol=1e-6, equal_nan=True)]
 changed[["unique_id", "ds", "y_corroborated", "y_latest"]]
+
+# %% [markdown]
+# The same comparison as a chart: each dot is one year of a series whose value depends on the rule.
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 5))
+ax.scatter(changed["y_corroborated"], changed["y_latest"], s=18)
+top = float(np.nanmax(changed[["y_corroborated", "y_latest"]].to_numpy())) * 1.05 if len(changed) else 1.0
+ax.plot([0, top], [0, top], color="grey", linestyle="--", linewidth=1)
+ax.set_xlabel("annual value, rule corroborated")
+ax.set_ylabel("annual value, rule latest")
+ax.set_title("Where the conflict rules disagree")
+fig.tight_layout()
+plt.show()

@@ -152,7 +152,10 @@ chosen = selection.set_index("unique_id").at[uid, "model"]
 paths = prediction.paths(uid, chosen)
 future = table.loc[table["unique_id"] == uid, "ds"]
 history = panel[panel["unique_id"] == uid]
+lo, hi = paths.interval(80)
+pd.DataFrame({"ds": future.dt.year.to_numpy(), "median": paths.median(), "lo-80": lo, "hi-80": hi}).round(0)
 
+# %%
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.plot(history["ds"], history["y"], marker="o", color="black", label="history")
 for level, alpha in ((95, 0.15), (80, 0.25), (50, 0.4)):
@@ -164,7 +167,3 @@ ax.set_ylabel("trains")
 ax.legend(loc="upper left")
 fig.tight_layout()
 plt.show()
-
-# %%
-lo, hi = paths.interval(80)
-pd.DataFrame({"ds": future.dt.year.to_numpy(), "median": paths.median(), "lo-80": lo, "hi-80": hi}).round(0)

@@ -159,3 +159,28 @@ targets[["target", "probability", "expected", "lo_80", "hi_80", "observed", "obs
 # `observed_per_day` is the pace so far (16,000 over 334 days); `needed_per_day` the pace December must run at.
 # The expected 2025 total, about 17,700, is about 8 % above 2024 — in line with the +7.6 % stated for
 # January-November.
+
+# %% [markdown]
+# The same question through the outlook the targets read: its monthly paths for 2025 are conditioned on the
+# January-November bound, so every path's first eleven months add up to at least 16,000 and only December is
+# left open. The chart shows the months (median and 80% band) and the year's total.
+
+# %%
+from forecast.outlook import outlook
+
+ports = outlook("xinjiang-ports", "trains", n_paths=500)
+months = ports.months[:12].to_timestamp()
+year = ports.monthly[:, :12]
+lo, mid, hi = np.quantile(year, [0.1, 0.5, 0.9], axis=0)
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
+left.fill_between(months, lo, hi, alpha=0.3, label="80% of paths")
+left.plot(months, mid, marker="o", label="median")
+left.set_title("Xinjiang ports, trains a month, 2025")
+left.legend()
+right.hist(year[:, :11].sum(axis=1), bins=30, alpha=0.6, label="January-November")
+right.hist(ports.year_paths(2025), bins=30, alpha=0.6, label="the whole year")
+right.axvline(16000, color="black", linestyle="--", label="more than 16,000 (S0004)")
+right.set_title("2025 totals across the outlook's paths")
+right.legend(fontsize=8)
+fig.tight_layout()
+plt.show()

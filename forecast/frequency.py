@@ -54,6 +54,16 @@ def _shift(anchor: pd.Timestamp, k: int, freq: Frequency) -> pd.Timestamp:
     return moved + pd.offsets.MonthEnd(0) if anchor.is_month_end else moved
 
 
+def steps_between(first: pd.Timestamp, last: pd.Timestamp, freq: Frequency) -> int:
+    """How many whole steps of ``freq`` fit from ``first`` to ``last`` (computed without building the dates, so
+    a huge step count is answered instead of overflowing pandas' calendar)."""
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    if freq.name in _DAYS:
+        return max((last - first).days // _DAYS[freq.name], 0)
+    k = ((last.year - first.year) * 12 + last.month - first.month) // _MONTHS[freq.name]
+    return max(k if k <= 0 or _shift(first, k, freq) <= last else k - 1, 0)
+
+
 def future_dates(last: pd.Timestamp, h: int, freq: Frequency) -> pd.DatetimeIndex:
     """The ``h`` timestamps after ``last`` at frequency ``freq``."""
     return pd.DatetimeIndex([_shift(pd.Timestamp(last), k, freq) for k in range(1, h + 1)])

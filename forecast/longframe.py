@@ -10,6 +10,7 @@ are not counts.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Iterator
 
@@ -17,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
-from forecast.frequency import regular_index
+from forecast.frequency import FREQUENCIES, Frequency, infer_frequency, regular_index
+from forecast.limits import FIRST_DATE, LAST_DATE, MAX_SERIES_VALUE, date_problem
+from forecast.paths import read_text
 
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none")
 
@@ -26,15 +29,16 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     """A CSV file as a frame of strings, keeping one row per file line after the header (blank lines as empty
     rows, so positions map back to line numbers); unreadable files are an :class:`InputError` naming the file."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    text = read_text(path)
+    if "\x00" in text:  # pandas would cut the field at it and read "1\x002" as 1
+        raise InputError(f"{path}:{text.count(chr(10), 0, text.index(chr(0))) + 1}: file: contains a NUL byte")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise InputError(f"{path}: cannot read CSV: {str(err).splitlines()[0]}") from None
 
 
-def normalise(
+def on_grid(
     df: pd.DataFrame,
     id_col: str = "unique_id",
     ds_col: str = "ds",
@@ -42,13 +46,33 @@ def normalise(
     source: str | Path | None = None,
     allow_negative: bool = False,
     min_points: int = 1,
-) -> pd.DataFrame:
-    """Check ``df`` and return it as ``unique_id`` (str), ``ds`` (Timestamp), ``y`` (float, NaN for blanks).
+    freq: str | None = None,
+) -> tuple[pd.DataFrame, Frequency]:
+    """Check ``df`` and return it as ``unique_id`` (str), ``ds`` (Timestamp), ``y`` (float, NaN for blanks), with
+    the one frequency every series follows: ``freq``, else each series' own, inferred from its dates.
 
     Raises an :class:`InputError` at the first problem: a missing column, an empty id, an unparseable date or
-    number, an infinite or (unless ``allow_negative``) negative value, a repeated (series, date), or a series
-    with fewer than ``min_points`` observed values.
+    one outside :mod:`forecast.limits`' dates, a value that is not a number, infinite, too large or (unless
+    ``allow_negative``) negative, a repeated (series, date), a series with fewer than ``min_points`` observed
+    values, series of different frequencies, or a date off its series' grid (a whole number of steps from its
+    first date), which making the series regular would otherwise drop without a word.
     """
+    if freq is not None and freq not in FREQUENCIES:
+        raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
+    data, where = _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points)
+    frequency = FREQUENCIES[freq] if freq else _common_frequency(data, where)
+    off = np.flatnonzero(~_on_grid(data, frequency))
+    if len(off):
+        i = int(off[0])
+        first = data.loc[data["unique_id"] == data["unique_id"].iloc[i], "ds"].min()
+        raise InputError(f"{where(i)}: {ds_col}: series {data['unique_id'].iloc[i]!r}: "
+                         f"{data['ds'].iloc[i].date()} is not on its {frequency.name} grid from {first.date()} "
+                         f"(dates one {frequency.name} step apart; gaps are allowed)")  # fmt: skip
+    return data, frequency
+
+
+def _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points):
+    """The checked frame and ``where(position)``: the ``file:line`` (or ``row line``) of a row."""
     missing = [c for c in (id_col, ds_col, y_col) if c not in df.columns]
     if missing:
         where = f"{source}:1: header: " if source is not None else ""
@@ -59,9 +83,11 @@ def normalise(
     if df.empty:
         raise InputError(f"{source or 'input'}: no rows")
 
+    def where(position: int) -> str:
+        return f"{source}:{lines[position]}" if source is not None else f"row {lines[position]}"
+
     def fail(position: int, field: str, reason: str):
-        where = f"{source}:{lines[position]}" if source is not None else f"row {lines[position]}"
-        raise InputError(f"{where}: {field}: {reason}")
+        raise InputError(f"{where(position)}: {field}: {reason}")
 
     ids = df[id_col].astype(str).str.strip()
     empty = np.flatnonzero((ids.eq("") | df[id_col].isna()).to_numpy())
@@ -71,6 +97,9 @@ def normalise(
     if ds.isna().any():
         i = int(np.flatnonzero(ds.isna().to_numpy())[0])
         fail(i, ds_col, f"unparseable date {df[ds_col].iloc[i]!r}")
+    outside = np.flatnonzero(((ds < FIRST_DATE) | (ds > LAST_DATE)).to_numpy())
+    if len(outside):
+        fail(int(outside[0]), ds_col, date_problem(ds.iloc[int(outside[0])]))
     y = _numbers(df[y_col], lambda i, reason: fail(i, y_col, reason))
     if not allow_negative and (y < 0).any():
         i = int(np.flatnonzero(y < 0)[0])
@@ -87,7 +116,43 @@ def normalise(
             i = int(short[0])
             fail(i, y_col, f"series {data['unique_id'].iloc[i]!r} has {int(observed[i])} observed value(s); "
                            f"at least {min_points} are needed to forecast it with an interval")
-    return data
+    return data, where
+
+
+def _common_frequency(data: pd.DataFrame, where) -> Frequency:
+    """The frequency every series with two or more dates follows (each inferred from its own dates)."""
+    found: dict[str, tuple[str, int]] = {}
+    for uid, rows in data.groupby("unique_id", sort=False):
+        if rows["ds"].nunique() < 2:
+            continue
+        try:
+            name = infer_frequency(rows["ds"]).name
+        except InputError as err:
+            raise InputError(f"{where(int(rows.index[0]))}: ds: series {uid!r}: {err}") from None
+        found.setdefault(name, (uid, int(rows.index[0])))
+    if not found:
+        raise InputError("cannot infer the frequency: no series has two distinct dates; pass it explicitly")
+    if len(found) > 1:
+        (a, (uid_a, _)), (b, (uid_b, at)) = sorted(found.items(), key=lambda kv: kv[1][1])[:2]
+        raise InputError(f"{where(at)}: ds: series {uid_b!r} is {b} but series {uid_a!r} is {a}; forecast them "
+                         "from separate files, or pass the frequency to use for both")  # fmt: skip
+    return FREQUENCIES[next(iter(found))]
+
+
+def _on_grid(data: pd.DataFrame, freq: Frequency) -> np.ndarray:
+    """Whether each date is a whole number of ``freq`` steps after its series' first date (month ends stay
+    month ends, as :func:`forecast.frequency.future_dates` keeps them)."""
+    ds = data["ds"]
+    first = ds.groupby(data["unique_id"]).transform("min")
+    same_time = ((ds - ds.dt.normalize()) == (first - first.dt.normalize())).to_numpy()
+    if freq.name in ("daily", "weekly"):
+        days = (ds.dt.normalize() - first.dt.normalize()).dt.days.to_numpy()
+        return same_time & (days % (7 if freq.name == "weekly" else 1) == 0)
+    step = {"monthly": 1, "quarterly": 3, "annual": 12}[freq.name]
+    months = ((ds.dt.year - first.dt.year) * 12 + ds.dt.month - first.dt.month).to_numpy()
+    month_end = first.dt.is_month_end.to_numpy()
+    day = np.where(month_end, ds.dt.days_in_month, np.minimum(first.dt.day, ds.dt.days_in_month))
+    return same_time & (months % step == 0) & (ds.dt.day.to_numpy() == day)
 
 
 def _numbers(column: pd.Series, fail) -> np.ndarray:
@@ -104,11 +169,15 @@ def _numbers(column: pd.Series, fail) -> np.ndarray:
     infinite = np.flatnonzero(np.isinf(values))
     if len(infinite):
         fail(int(infinite[0]), f"not a finite number: {column.iloc[infinite[0]]!r}")
+    huge = np.flatnonzero(np.abs(np.nan_to_num(values)) > MAX_SERIES_VALUE)
+    if len(huge):
+        fail(int(huge[0]), f"{column.iloc[huge[0]]!r} is larger than {MAX_SERIES_VALUE:g}, the largest value "
+                           "forecasts handle")
     return values
 
 
 def regular_series(data: pd.DataFrame, freq) -> Iterator[tuple[str, pd.DatetimeIndex, np.ndarray]]:
-    """Each series of a normalised long frame as (id, every date from its first to last at ``freq``, values with
+    """Each series of a checked long frame (:func:`on_grid`) as (id, every date from its first to last at ``freq``, values with
     gaps as NaN); date grids are built once per distinct (first, last) pair, the slow part on many series."""
     data = data.sort_values(["unique_id", "ds"], kind="stable")
     ids, ds_all, y_all = data["unique_id"].to_numpy(), data["ds"].to_numpy(), data["y"].to_numpy(float)

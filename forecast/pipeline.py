@@ -1,6 +1,9 @@
-"""The main job, ``forecast run``: reconcile → backtest and select per series → forecast → targets → store → report.
+"""The main job, ``forecast run``: reconcile → backtest → one outlook per series → targets → store → report.
 
 Each stage is the same Python call a notebook makes; this module only chains them and records one vintage.
+Forecasts and target odds come from one :class:`forecast.outlook.Outlooks`, so the report's charts, its target
+table and ``forecast target`` / ``forecast predict --entity`` on the same data agree. The backtest scores the
+models on every series long enough for its windows (the leaderboard) and records which one each series would pick.
 The run id hashes the data, the code version and the settings, so re-running on the same data and code finds
 its vintage already stored and only rewrites the report (idempotent); a new data release makes a new vintage.
 """
@@ -15,9 +18,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from forecast.backtest import backtest, select_models
+from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
-from forecast.predict import SELECTED, predict
+from forecast.data.vintage import FactBase
+from forecast.outlook import Outlook, Outlooks
 from forecast.report import build_report
 from forecast.store import RunRecord, write_run
 from forecast.store.read import list_runs
@@ -30,13 +34,13 @@ QUANTILES = {"q10": 0.10, "q50": 0.50, "q90": 0.90, "lo_80": 0.10, "hi_80": 0.90
 class RunSettings:
     """What a run computes; part of the run id, so changing any of it makes a new vintage."""
 
-    horizon: int = 6
+    horizon: int = 6  # years of outlook: the year in progress and five more
+    model: str = "auto"  # the outlook's model (the backtest scores the others beside it)
     models: tuple[str, ...] = ("naive", "drift", "ets", "theta", "arima", "auto")
     backtest_horizon: int = 2
     windows: int = 3
     min_points: int = 5
-    n_paths: int = 1000
-    target_paths: int = 1000
+    n_paths: int = 2000
     seed: int = 0
 
 
@@ -81,13 +85,13 @@ def run_pipeline(
     lap("reconcile"), stages.update()
     result = backtest(panel[["unique_id", "ds", "y"]], settings.models, h=settings.backtest_horizon,
                       n_windows=settings.windows, n_paths=200, seed=settings.seed, progress=False)  # fmt: skip
-    chosen = dict(zip(*select_models(result)[["unique_id", "model"]].T.to_numpy()))
     lap("backtest"), stages.update()
-    forecasts = forecast_selected(panel, chosen, settings)
-    lap("forecast"), stages.update()
-    # Targets are judged with the data public when each was announced; the selection above was made on today's
-    # data, so using it there would lend those judgements hindsight: they use ``auto``.
-    checks = check_all_targets(observations=observations, n_paths=settings.target_paths, seed=settings.seed)
+    outlooks = Outlooks(facts=FactBase(observations), model=settings.model, years=settings.horizon,
+                        n_paths=settings.n_paths, seed=settings.seed)  # fmt: skip
+    views, _ = outlooks.every()
+    forecasts = forecast_rows(views)
+    lap("outlook"), stages.update()
+    checks = check_all_targets(outlooks=outlooks)
     lap("targets"), stages.update()
     tables = {
         "series": rec.series.replace([np.inf], np.nan),
@@ -99,7 +103,7 @@ def run_pipeline(
     written = write_run(store, RunRecord(record.data_hash, record.settings, started_at=record.started_at), tables)
     html, md = build_report(store, written.run_id, report_dir, observations)
     lap("store+report"), stages.update(), stages.close()
-    counts = {"series": panel["unique_id"].nunique(), "forecast_rows": len(forecasts), "targets": len(checks),
+    counts = {"series": len(views), "forecast_rows": len(forecasts), "targets": len(checks),
               "conflicts": len(rec.conflicts)}  # fmt: skip
     return RunOutcome(written.run_id, written.created, html, md, timings, counts)
 
@@ -110,25 +114,46 @@ def forecastable(panel: pd.DataFrame, min_points: int) -> pd.DataFrame:
     return panel[counts >= min_points].reset_index(drop=True)
 
 
-def forecast_selected(panel: pd.DataFrame, chosen: dict[str, str], settings: RunSettings) -> pd.DataFrame:
-    """Forecast each series with its backtest-selected model (``auto`` where none could be scored)."""
-    prediction = predict(panel[["unique_id", "ds", "y"]], settings.horizon, models=[SELECTED], selection=chosen,
-                         n_paths=settings.n_paths, seed=settings.seed, freq="annual", progress=False)  # fmt: skip
+def forecast_rows(views: list[Outlook]) -> pd.DataFrame:
+    """The store's ``forecasts`` rows of every outlook: one per year (``freq`` annual) and, where the series has
+    sub-annual facts, one per month (``freq`` monthly), with the quantiles of the same paths."""
     frames = []
-    for fc in prediction.forecasts:
-        row = {"unique_id": fc.unique_id, "model": fc.used, "ds": fc.ds, "mean": fc.paths.mean()}
-        row.update({name: fc.paths.quantile(q) for name, q in QUANTILES.items()})
-        frames.append(pd.DataFrame(row))
+    for view in views:
+        years = view.shown
+        months = [] if view.months is None else list(view.months[: 12 * len(years)].to_timestamp())
+        for freq, paths, ds in (("annual", view.annual, [pd.Timestamp(int(y), 1, 1) for y in years]),
+                                ("monthly", view.monthly, months)):  # fmt: skip
+            if paths is None:
+                continue
+            paths = paths[:, : len(ds)]
+            row = {"unique_id": view.uid, "model": view.used, "ds": ds, "freq": freq, "as_of": view.as_of,
+                   "mean": paths.mean(axis=0)}  # fmt: skip
+            row.update({name: np.quantile(paths, q, axis=0) for name, q in QUANTILES.items()})
+            if freq == "annual":
+                seen = [view.observed.get(int(y)) for y in years]
+                before = [view.year_paths(int(y) - 1) for y in years]
+                row.update(p_up=[np.mean(paths[:, k] > b) if b is not None else np.nan for k, b in enumerate(before)],
+                           status=[view.status(int(y)) for y in years],
+                           observed=[o.value if o else np.nan for o in seen],
+                           observed_through=[o.through if o else pd.NaT for o in seen],
+                           observed_text=[o.short() if o else None for o in seen],
+                           prior_mean=view.prior_mean[: len(years)], notes="; ".join(view.notes))  # fmt: skip
+            frames.append(pd.DataFrame(row))
     return pd.concat(frames, ignore_index=True)
 
 
 def conflict_rows(conflicts: pd.DataFrame) -> pd.DataFrame:
-    """The data layer's conflicts in the store's columns (one row per fact set aside)."""
+    """The data layer's conflicts in the store's columns (one row per fact set aside), the facts it clashed with
+    never including itself."""
+    own = [set(ids.split(";")) for ids in conflicts["fact_ids"]]
+    against = [";".join(a for a in str(text or "").split(";") if a and a not in mine)
+               for text, mine in zip(conflicts["against"], own)]  # fmt: skip
     return pd.DataFrame({
-        "entity": conflicts["entity"], "metric": conflicts["metric"], "basis": conflicts["basis"],
-        "ds": conflicts["period_start"], "fact_id": conflicts["fact_ids"],
-        "violation": [f"{v:,.1f} ({r:.1%}) against {a or '-'}" for v, r, a in
-                      zip(conflicts["violation"], conflicts["relative"], conflicts["against"])],
+        "unique_id": conflicts["unique_id"], "entity": conflicts["entity"], "metric": conflicts["metric"],
+        "basis": conflicts["basis"], "ds": conflicts["period_start"], "period_end": conflicts["period_end"],
+        "fact_id": conflicts["fact_ids"], "statement": conflicts["statement"], "missed_by": conflicts["violation"],
+        "relative": conflicts["relative"], "against": against, "resolution": conflicts["resolution"],
+        "violation": [f"{v:,.0f} ({r:.1%})" for v, r in zip(conflicts["violation"], conflicts["relative"])],
         "kept": False, "note": conflicts["statement"],
     })  # fmt: skip
 

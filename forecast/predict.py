@@ -8,7 +8,6 @@ and derives a per-series seed from the series id so results do not depend on ord
 
 from __future__ import annotations
 
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -18,12 +17,12 @@ from tqdm.auto import tqdm
 
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
-from forecast.frequency import Frequency, FREQUENCIES, future_dates, infer_frequency
-from forecast.longframe import normalise, regular_series
-from forecast.models.registry import get_model, model_class
+from forecast.fitting import forecast_array, series_seed
+from forecast.frequency import Frequency, future_dates
+from forecast.limits import check_finite_forecast, check_forecast_size, check_horizon_end
+from forecast.longframe import on_grid, regular_series
+from forecast.models.registry import SELECTED, model_class
 
-FALLBACK_CHAIN = ("drift", "naive")
-SELECTED = "selected"  # pseudo-model: each series' model from a backtest selection
 PROGRESS_MIN_SERIES = 20
 
 
@@ -37,69 +36,6 @@ class SeriesForecast:
     reason: str | None
     ds: pd.DatetimeIndex
     paths: SamplePaths
-
-
-def series_seed(seed: int, unique_id: str, model: str) -> int:
-    """A seed fixed by (seed, series, model), identical whichever process or order runs it."""
-    return (int(seed) * 1_000_003 + zlib.crc32(f"{unique_id}\x1f{model}".encode())) % (2**32)
-
-
-def prepare(y: np.ndarray) -> tuple[np.ndarray, int]:
-    """Trim leading/trailing missing values and linearly fill interior gaps; returns the array and gaps filled."""
-    y = np.asarray(y, dtype=float)
-    known = np.flatnonzero(np.isfinite(y))
-    if len(known) == 0:
-        return y[:0], 0
-    y = y[known[0] : known[-1] + 1]
-    missing = ~np.isfinite(y)
-    if missing.any():
-        idx = np.arange(len(y))
-        y = y.copy()
-        y[missing] = np.interp(idx[missing], idx[~missing], y[~missing])
-    return y, int(missing.sum())
-
-
-def forecast_array(
-    y: np.ndarray,
-    h: int,
-    model: str,
-    season_length: int = 1,
-    n_paths: int = 1000,
-    seed: int = 0,
-    nonnegative: bool | None = None,
-) -> tuple[SamplePaths, str, str | None]:
-    """Sample paths for one series from ``model``, falling back along :data:`FALLBACK_CHAIN` if it cannot fit.
-
-    Returns the paths, the model that produced them and why a fallback happened (None when none did).
-    """
-    raw = np.asarray(y, dtype=float)
-    filled, gaps = prepare(raw)
-    if len(filled) == 0:
-        raise InputError("series has no observed values")
-    if nonnegative is None:
-        nonnegative = bool(np.all(filled >= 0))
-    reasons: list[str] = []
-    for name in (model, *[m for m in FALLBACK_CHAIN if m != model]):
-        cls = model_class(name)
-        series = raw[np.isfinite(raw).argmax() :] if cls.capabilities.handles_missing else filled
-        if len(filled) < cls.capabilities.min_length:
-            reasons.append(f"{name}: needs {cls.capabilities.min_length} points, has {len(filled)}")
-            continue
-        try:
-            paths = get_model(name).fit(series, season_length).sample_paths(h, n_paths, seed)
-            if paths.shape != (n_paths, h) or not np.all(np.isfinite(paths)):
-                raise ValueError("produced non-finite or mis-shaped paths")
-        except Exception as err:  # noqa: BLE001 — any model failure must fall back, never end the run
-            reasons.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}")
-            continue
-        result = SamplePaths(paths)
-        if nonnegative:
-            result = result.clip_at_zero()
-        if gaps and not cls.capabilities.handles_missing and name == model:
-            reasons.append(f"filled {gaps} missing value(s) by linear interpolation")
-        return result, name, "; ".join(reasons) or None
-    # Naive needs one point and cannot fail; reaching here means the series itself is unusable.
-    raise InputError("no model could forecast the series: " + "; ".join(reasons))
 
 
 @dataclass
@@ -221,14 +157,14 @@ def predict(
 ) -> Prediction:
     """Forecast every series of a long frame ``h`` steps ahead with each model in ``models``.
 
-    The frame is checked by :func:`forecast.longframe.normalise` (``source`` names it in messages; negative
-    values are refused unless ``allow_negative``); every series needs two observed values, the fewest from
+    The frame is checked by :func:`forecast.longframe.on_grid` (``source`` names it in messages; negative
+    values are refused unless ``allow_negative``; every series follows one frequency, every date on its grid)
+    and the request by :mod:`forecast.limits`; every series needs two observed values, the fewest from
     which any model estimates its error scale. With ``selection`` (``unique_id → model``, e.g. from
     :func:`forecast.backtest.selection.as_mapping`), the model name :data:`SELECTED` forecasts each series with
     its own model (``auto`` for series the selection does not name); :meth:`Prediction.used` says which.
     """
-    if h < 1:
-        raise InputError(f"horizon must be at least 1, got {h}")
+    check_forecast_size(n_paths, h, jobs)
     if SELECTED in models and selection is None:
         raise InputError(f"model {SELECTED!r} needs a selection (the per-series best models of a backtest)")
     for model in models:
@@ -241,12 +177,12 @@ def predict(
             raise InputError(f"level must be between 0 and 100, got {lv}")
     if season_length is not None and season_length < 1:
         raise InputError(f"season length must be at least 1, got {season_length}")
-    if freq is not None and freq not in FREQUENCIES:
-        raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
-    data = normalise(df, id_col, ds_col, y_col, source=source, allow_negative=allow_negative, min_points=2)
-    frequency = FREQUENCIES[freq] if freq else infer_frequency(data["ds"])
+    data, frequency = on_grid(df, id_col, ds_col, y_col, source, allow_negative, min_points=2, freq=freq)
+    check_horizon_end(data, h, frequency)
     season = int(season_length or frequency.season_length)
     tasks = to_tasks(data, h, models, season, n_paths, seed, frequency, selection)
     results = run_tasks(_forecast_group, tasks, jobs=jobs, progress=progress)
     forecasts = [fc for group in results for fc in group]
+    for fc in forecasts:
+        check_finite_forecast(fc.unique_id, fc.paths.mean())
     return Prediction(forecasts, tuple(level), frequency, tuple(models), data)

@@ -29,7 +29,8 @@ class FrozenMean(Model):
         return self
 
     def sample_paths(self, h, n_paths, seed=None):
-        return np.full((n_paths, h), self.mean_)
+        # a symmetric spread around the value (mean unchanged): a forecast with no spread would be refused
+        return self.mean_ + np.linspace(-1.0, 1.0, n_paths)[:, None] * np.ones(h)
 
 
 @pytest.fixture(scope="module", autouse=True)

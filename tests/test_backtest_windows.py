@@ -23,7 +23,8 @@ class Recorder(Model):
         self.last_ = y[-1]
 
     def sample_paths(self, h, n_paths, seed=None):
-        return np.full((n_paths, h), self.last_)
+        # a symmetric spread around the value (mean unchanged): a forecast with no spread would be refused
+        return self.last_ + np.linspace(-1.0, 1.0, n_paths)[:, None] * np.ones(h)
 
 
 class UpdatingRecorder(Recorder):

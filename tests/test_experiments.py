@@ -7,6 +7,7 @@ Each runs in a fresh kernel in a temporary working directory; the kernel inherit
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,40 @@ def test_notebook_runs(path: Path, kernel_name: str, quiet_blas, tmp_path: Path)
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]  # fmt: skip
     assert not errors, errors
+    last_code = [c for c in notebook.cells if c.cell_type == "code"][-1]
+    assert any("image/png" in o.get("data", {}) for o in last_code.get("outputs", [])), (
+        f"{path.name}: the last cell should draw a chart, not only print"
+    )
+
+
+def test_jupyterlab_opens_the_percent_scripts_as_notebooks(tmp_path: Path):
+    """The README's route: `jupyter lab experiments/` with jupytext serves each .py file as a notebook."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "forecast-test"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={EXPERIMENTS}", "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}/api/contents/{NOTEBOOKS[0].name}?type=notebook&token={token}"
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    model = json.load(response)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("jupyter lab did not answer on loopback within a minute")
+        assert model["type"] == "notebook" and len(model["content"]["cells"]) == len(jupytext.read(NOTEBOOKS[0]).cells)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -5,7 +5,7 @@ import pytest
 
 from forecast.models import available_models, get_model, model_class
 from forecast.models.base import Capabilities, Model
-from forecast.predict import forecast_array
+from forecast.fitting import forecast_array
 
 MODELS = available_models()
 N_PATHS, H = 200, 6

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from forecast.errors import InputError
-from forecast.predict import forecast_array, predict, prepare
+from forecast.fitting import forecast_array, prepare
+from forecast.predict import predict
 
 
 def _frame(series: dict[str, list[float]], start="2010") -> pd.DataFrame:
@@ -55,11 +56,20 @@ def test_a_single_observation_is_an_input_error_naming_the_row():
 
 
 def test_gap_is_filled_and_recorded():
-    df = _frame({"gappy": [1, 2, 3, 4, 5, 6]}).drop(index=2)
+    df = _frame({"gappy": [1, 2.2, 3, 3.9, 5.1, 6]}).drop(index=2)
     pred = predict(df, 1, models=["drift"])
     assert "filled 1 missing" in pred.fallbacks()["reason"].item()
-    # the filled series is 1..6 again, so drift continues to 7
+    # the gap is filled at 3.05 (halfway), and drift goes on by the mean step, (6 - 1) / 5
     assert pred.table()["drift"].item() == pytest.approx(7.0, abs=0.3)
+
+
+def test_a_model_whose_interval_has_no_width_falls_back_and_says_so():
+    # drift on a noiseless line has no residuals: its interval would say the future is certain
+    pred = predict(_frame({"line": [1.0, 2, 3, 4, 5, 6]}), 2, models=["drift"])
+    row = pred.fallbacks().iloc[0]
+    assert row["used"] == "naive" and "no width" in row["reason"]
+    lo, hi = pred.table()["drift-lo-80"], pred.table()["drift-hi-80"]
+    assert (hi - lo > 0).all()
 
 
 def test_count_forecasts_are_never_negative():

@@ -4,6 +4,7 @@ import csv
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +14,7 @@ from forecast.pipeline import RunSettings, run_pipeline
 from forecast.store import list_runs, read_table
 
 ENTITIES = {"xian", "xinjiang-ports", "wuhan"}
-FAST = RunSettings(horizon=3, models=("naive", "drift", "theta"), windows=2, n_paths=200, target_paths=200)
+FAST = RunSettings(horizon=3, models=("naive", "drift", "theta"), windows=2, n_paths=200)
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,11 @@ def test_two_releases_make_two_vintages_and_reruns_add_nothing(release, tmp_path
     assert one.created and one.report_html.exists() and one.report_md.exists()
     forecasts = read_table(store, "forecasts", one.run_id)
     assert set(forecasts["unique_id"]) >= {"xian/trains/reported", "wuhan/trains/reported"}
+    annual = forecasts[forecasts["freq"] == "annual"]
+    xian = annual[annual["unique_id"] == "xian/trains/reported"].set_index("ds")
+    # The year in progress is the outlook's: 5,063 trains ran through October (S0005), so no band starts below.
+    assert xian.loc[pd.Timestamp("2025-01-01"), "status"] == "in progress"
+    assert xian.loc[pd.Timestamp("2025-01-01"), "lo_95"] >= 5062.5 and (annual["as_of"] == annual["as_of"].iloc[0]).all()
     assert (forecasts["q10"] >= 0).all() and (forecasts["q10"] <= forecasts["q50"] + 1e-9).all()
     assert (forecasts["lo_95"] <= forecasts["lo_80"] + 1e-9).all() and (forecasts["hi_80"] <= forecasts["hi_95"] + 1e-9).all()
     again = run_pipeline([first], store, reports, FAST, progress=False)

@@ -1,5 +1,5 @@
-"""The report: built from a synthetic two-vintage store, self-contained, inert against hostile data, and
-rendered by a real headless Chromium."""
+"""The report: built from a synthetic two-vintage store, the outlook first, self-contained, inert against hostile
+data, and laid out by a real headless Chromium."""
 
 import os
 import re
@@ -11,18 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from forecast.cli.report import report as report_command
+from forecast.cli.main import app
 from forecast.errors import InputError
 from forecast.report import build_report
-from forecast.report.escape import Link, html_cell, md_cell, safe_url
+from forecast.report.links import Link, md_cell, safe_url
+from forecast.report.render import html_environment
 from forecast.store import RunRecord, write_run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EVIL = "<script>alert(1)</script>"
 BAD_URL = "javascript:alert(1)"
+SECTIONS = ["outlook", "charts", "open-targets", "decided-targets", "leaderboard", "outcomes", "conflicts", "methods"]
 
 OBSERVATIONS = pd.DataFrame({
     "id": ["N1", "N2", "H7", "X1", "X2"],
@@ -34,53 +35,71 @@ OBSERVATIONS = pd.DataFrame({
 def series(last_y: float) -> pd.DataFrame:
     years = pd.to_datetime([f"{y}-01-01" for y in range(2016, 2025)])
     y = np.array([1702, 3673, 6363, 8225, 12406, 15183, 16562, 17523, last_y], dtype=float)
-    nat = pd.DataFrame({"unique_id": "national/trains", "entity": "national", "metric": "trains", "basis": "reported",
-                        "freq": "annual", "ds": years, "y": y, "y_lo": y, "y_hi": y, "sources": "N1;N2"})  # fmt: skip
+    nat = pd.DataFrame({"unique_id": "national/trains/reported", "entity": "national", "metric": "trains",
+                        "basis": "reported", "freq": "annual", "ds": years, "y": y, "y_lo": y, "y_hi": y,
+                        "sources": "N1;N2"})  # fmt: skip
     nat.loc[5, ["y_lo", "y_hi"]] = [14900.0, 15300.0]  # two sources disagreed: a reconciled range
-    hub = pd.DataFrame({"unique_id": f"{EVIL}/trains", "entity": EVIL, "metric": "trains", "basis": "local",
-                        "freq": "annual", "ds": years[-4:], "y": [3000.0, 4000.0, np.nan, 5200.0],
+    hub = pd.DataFrame({"unique_id": f"{EVIL}/trains/reported", "entity": EVIL, "metric": "trains",
+                        "basis": "reported", "freq": "annual", "ds": years[-4:], "y": [3000.0, 4000.0, np.nan, 5200.0],
                         "y_lo": [3000.0, 4000.0, 4500.0, 5200.0], "y_hi": [3000.0, 4000.0, np.inf, 5200.0],
                         "sources": ["X1", "X2", "H7", "N1"], "flags": EVIL})  # fmt: skip
     return pd.concat([nat, hub], ignore_index=True)
 
 
-def fan(uid: str, start: int, level: float, model: str = "ets") -> pd.DataFrame:
+def outlook(uid: str, start: int, level: float, as_of: str, model: str = "auto") -> pd.DataFrame:
     ds = pd.to_datetime([f"{y}-01-01" for y in range(start, start + 3)])
     mean = level * 1.05 ** np.arange(1, 4)
-    return pd.DataFrame({"unique_id": uid, "model": model, "ds": ds, "mean": mean, "q50": mean,
-                         "lo_80": mean * 0.9, "hi_80": mean * 1.1, "lo_95": mean * 0.8, "hi_95": mean * 1.2})  # fmt: skip
+    return pd.DataFrame({"unique_id": uid, "model": model, "ds": ds, "freq": "annual", "as_of": pd.Timestamp(as_of),
+                         "status": ["in progress", "forecast", "forecast"], "mean": mean, "q50": mean,
+                         "q10": mean * 0.9, "q90": mean * 1.1, "lo_80": mean * 0.9, "hi_80": mean * 1.1,
+                         "lo_95": mean * 0.8, "hi_95": mean * 1.2, "prior_mean": mean * 1.1, "p_up": 0.62,
+                         "observed": [level * 0.25, np.nan, np.nan],
+                         "observed_through": [pd.Timestamp(f"{start}-03-31"), pd.NaT, pd.NaT],
+                         "observed_text": [f"{level * 0.25:,.0f} to 31 Mar", None, None],
+                         "notes": f"set aside as conflicting: X1; {EVIL} " + "long note " * 20})  # fmt: skip
 
 
-def checks(p_national: float, p_evil: float) -> pd.DataFrame:
+def checks(p_national: float, p_evil: float, as_of: str) -> pd.DataFrame:
     return pd.DataFrame({
-        "target": ["national trains 2025 >= 19000", f"{EVIL} trains 2025 > 6000"], "entity": ["national", EVIL],
-        "metric": "trains", "period_end": pd.to_datetime("2025-12-31"), "threshold": [19000.0, 6000.0],
-        "probability": [p_national, p_evil], "expected": [19500.0, 5600.0], "lo_80": [18000.0, 5000.0],
-        "hi_80": [21000.0, 6200.0], "sources": ["N1", "X1;X2"], "notes": ["", EVIL],
+        "target": ["national trains 2025 >= 19000", f"{EVIL} trains 2025 > 6000", "xian trains 2023 > 5000"],
+        "target_key": ["national/2025/19000", "evil/2025/6000", "xian/2023/5000"],
+        "entity": ["national", EVIL, "xian"], "metric": "trains",
+        "period_end": pd.to_datetime(["2025-12-31", "2025-12-31", "2023-12-31"]), "threshold": [19000.0, 6000.0, 5000.0],
+        "probability": [p_national, p_evil, 0.9], "expected": [19500.0, 5600.0, 5300.0],
+        "lo_80": [18000.0, 5000.0, 5100.0], "hi_80": [21000.0, 6200.0, 5500.0], "observed": [4800.0, np.nan, np.nan],
+        "observed_through": pd.to_datetime(["2025-03-31", None, None]), "needed_per_day": [51.6, np.nan, np.nan],
+        "observed_per_day": [53.3, np.nan, np.nan], "outcome": [np.nan, np.nan, 5351.0], "outcome_lo": [np.nan, np.nan, 5350.5],
+        "outcome_hi": [np.nan, np.nan, 5351.5], "met": [None, None, True], "sources": ["N1", "X1;X2", "N2"],
+        "as_of": [as_of, as_of, "2023-11-29"], "notes": ["", EVIL, ""],
     })  # fmt: skip
 
 
 @pytest.fixture
 def store(tmp_path) -> Path:
-    """Two vintages: January (forecasts 2024 onwards) and February (2024 actual known, new forecasts)."""
+    """Two vintages: January (outlook of 2024 onwards) and February (2024 known, outlook of 2025 onwards)."""
     path = tmp_path / "store.duckdb"
     january = {
         "series": series(np.nan).dropna(subset=["y_lo"]),
-        "forecasts": pd.concat([fan("national/trains", 2024, 17523), fan("national/trains", 2024, 17000, "naive")]),
-        "scores": pd.DataFrame({"unique_id": "national/trains", "model": ["ets", "naive"], "metric": "mase",
+        "forecasts": outlook("national/trains/reported", 2024, 17523, "2024-12-31"),
+        "scores": pd.DataFrame({"unique_id": "national/trains/reported", "model": ["ets", "naive"], "metric": "mase",
                                 "value": [0.9, 1.0]}),  # fmt: skip
-        "target_checks": checks(0.40, 0.70),
+        "target_checks": checks(0.40, 0.70, "2024-12-31"),
     }
     write_run(path, RunRecord("jan", started_at=datetime(2025, 1, 5, 6)), january)
+    metrics = ["mase", "smape", "bias", "scaled_crps", "coverage-80", "coverage-95"]
     february = {
         "series": series(19000.0),
-        "forecasts": pd.concat([fan("national/trains", 2025, 19000), fan(f"{EVIL}/trains", 2025, 5200)]),
-        "scores": pd.DataFrame({"unique_id": ["national/trains"] * 4, "model": ["ets", "naive"] * 2,
-                                "metric": ["mase", "mase", "smape", "smape"], "value": [0.8, 1.0, 5.0, 7.5]}),
-        "target_checks": checks(0.55, 0.65),
-        "conflicts": pd.DataFrame({"entity": [EVIL], "metric": ["trains"], "ds": pd.to_datetime(["2023-01-01"]),
-                                   "fact_id": ["X1"], "violation": [f"exceeds national total {EVIL}"], "kept": [False],
-                                   "note": [BAD_URL]}),
+        "forecasts": pd.concat([outlook("national/trains/reported", 2025, 19000, "2025-03-31"),
+                                outlook(f"{EVIL}/trains/reported", 2025, 5200, "2025-03-31")]),
+        "scores": pd.DataFrame({"unique_id": "national/trains/reported", "model": np.repeat(["ets", "naive"], 6),
+                                "metric": metrics * 2, "value": [0.8, 5.0, -16286.9, 0.7, 0.8, 0.95,
+                                                                 1.0, 7.5, 120.0, 0.9, 0.7, 0.9]}),
+        "target_checks": checks(0.55, 0.65, "2025-03-31"),
+        "conflicts": pd.DataFrame({"unique_id": [f"{EVIL}/trains/reported"], "entity": [EVIL], "metric": ["trains"],
+                                   "ds": pd.to_datetime(["2023-01-01"]), "period_end": pd.to_datetime(["2023-12-31"]),
+                                   "fact_id": ["X1"], "statement": [f"2023 total 9,999 {EVIL} {BAD_URL}"], "missed_by": [5000.0],
+                                   "relative": [0.5], "against": ["X1;X2;N1"], "resolution": ["set aside: one source"],
+                                   "violation": ["5,000 (50.0%)"], "kept": [False], "note": [BAD_URL]}),
     }  # fmt: skip
     write_run(path, RunRecord("feb", started_at=datetime(2025, 2, 5, 6)), february)
     return path
@@ -91,18 +110,51 @@ def report(store, tmp_path) -> tuple[Path, Path]:
     return build_report(store, output_dir=tmp_path / "out", observations=OBSERVATIONS)
 
 
-def test_report_shows_every_part_from_the_store(report):
-    html_path, md_path = report
-    page, md = html_path.read_text(), md_path.read_text()
-    assert page.count("<svg") == 2 and "national · trains · reported · annual" in page
-    assert page.index("ets") < page.index("naive")  # leaderboard sorted by mase, best first
-    assert "2025-01-05" in page and "2025-02-05" in page and "40%" in page and "55%" in page  # vintages side by side
-    assert re.search(r"<td>2025-01-05</td><td>national/trains</td><td>ets</td><td>2024-01-01</td>.*?<td class=\"num\">19,000</td>", page)
-    assert "Data conflicts" in page and "exceeds national total" in page
-    assert '<a href="https://example.org/n1?a=1&amp;b=2" rel="noopener noreferrer">N1</a>' in page
-    assert "seed:000_abc.txt" not in page and ", H7, " in page  # non-web sources stay plain ids
-    assert "| national trains 2025 >= 19000 | 55% |" in md and "![history and forecast](charts/chart-001.svg)" in md
-    assert (md_path.parent / "charts" / "chart-001.svg").read_text().startswith("<svg")
+def test_report_leads_with_the_outlook_and_keeps_the_order(report):
+    page = report[0].read_text()
+    assert "Facts published up to <strong>31 March 2025</strong>" in page
+    places = [page.index(f'id="{key}"') for key in SECTIONS]
+    assert places == sorted(places)
+    outlook = page[page.index('id="outlook-trains"') : page.index('id="charts"')]
+    # the nation first, then its groups; the year in progress: run so far, median and interval, odds, next year
+    assert outlook.index("NATION".lower().capitalize()) < outlook.index("&lt;script&gt;")
+    assert "4,750 to 31 Mar" in outlook and "19,950 (17,955 – 21,945)" in outlook and "62%" in outlook
+    assert "-9%" in outlook  # the outlook's mean against the annual model's before this year's facts
+    assert page.count("<svg") == 3  # a small multiple per series, and the reliability plot
+
+
+def test_targets_open_and_decided_apart_with_calibration(report):
+    page = report[0].read_text()
+    open_part = page[page.index('id="open-targets"') : page.index('id="decided-targets"')]
+    decided = page[page.index('id="decided-targets"') : page.index('id="leaderboard"')]
+    assert "national trains 2025 &gt;= 19000" in open_part and "40% (2025-01-05) → 55% (2025-02-05)" in open_part
+    assert "51.6" in open_part and "53.3" in open_part  # needed per day against run per day
+    assert "xian trains 2023 &gt; 5000" in decided and "xian" not in open_part
+    assert "Brier score 0.010 against 0.000" in decided  # one decided target, met, said at 90%
+
+
+def test_leaderboard_shows_scale_free_scores_only(report):
+    page = report[0].read_text()
+    board = page[page.index('id="leaderboard"') : page.index('id="outcomes"')]
+    heads = re.findall(r"<th>([^<]*)</th>", board)
+    assert heads == ["Model", "Series", "MASE", "Scaled CRPS", "80% coverage", "95% coverage"]
+    assert "16,287" not in board and "bias" not in board.lower()
+    assert board.index("<td>ets</td>") < board.index("<td>naive</td>")  # best MASE first
+
+
+def test_forecast_vs_outcome_never_takes_a_partial_year_as_the_actual(report):
+    page = report[0].read_text()
+    assert re.search(r"<td>2025-01-05</td><td>national/trains/reported</td><td>auto</td><td class=\"num\">2024</td>"
+                     r".*?<td>known</td><td class=\"num\">19,000</td>", page)  # fmt: skip
+    assert "<td>not yet known</td>" in page
+
+
+def test_conflicts_are_one_readable_row_and_never_list_a_fact_against_itself(report):
+    page = report[0].read_text()
+    conflicts = page[page.index('id="conflicts"') : page.index('id="methods"')]
+    assert conflicts.count("<tr>") == 2  # header and one conflict
+    against = re.findall(r"<td>(<a [^>]*>X2</a>, <a [^>]*>N1</a>)</td>", conflicts)
+    assert against and ">X1</a>, <a" not in against[0] and "set aside: one source" in conflicts
 
 
 def test_report_is_self_contained_and_deterministic(store, report, tmp_path):
@@ -121,10 +173,17 @@ def test_hostile_text_and_urls_come_out_inert(report):
     assert EVIL not in md and "](<javascript" not in md and "(javascript" not in md
     assert safe_url(BAD_URL) is None and safe_url("JaVaScRiPt:alert(1)") is None and safe_url("java\tscript:x") is None
     assert safe_url("data:text/html,hi") is None and safe_url("https://x.org/a") == "https://x.org/a"
-    assert html_cell([Link("a", "https://x.org/\"onmouseover=1")]) == (
-        '<a href="https://x.org/&quot;onmouseover=1" rel="noopener noreferrer">a</a>'
-    )
+    cell = html_environment().from_string("{% for l in links %}<a href=\"{{ l.url|safe_url }}\">{{ l.text }}</a>{% endfor %}")
+    assert cell.render(links=[Link("a", "https://x.org/\"onmouseover=1")]) == '<a href="https://x.org/&#34;onmouseover=1">a</a>'
     assert md_cell([Link("a|b", "https://x.org/(y)")]) == "[a\\|b](<https://x.org/%28y%29>)"
+
+
+def test_markdown_carries_the_same_tables_and_the_chart_files(report):
+    md_path = report[1]
+    md = md_path.read_text()
+    assert "| national trains 2025 >= 19000 | 55% |" in md and "](charts/chart-001.svg)" in md
+    assert md.index("## Outlook: trains, 2025 and 2026") < md.index("## Open targets")
+    assert (md_path.parent / "charts" / "chart-001.svg").read_text().startswith("<svg")
 
 
 def test_report_of_an_earlier_run_ignores_later_vintages(store, tmp_path):
@@ -132,17 +191,15 @@ def test_report_of_an_earlier_run_ignores_later_vintages(store, tmp_path):
 
     first = list_runs(store)["run_id"].iloc[0]
     page = build_report(store, first, tmp_path / "jan", observations=OBSERVATIONS)[0].read_text()
-    assert "2025-02-05" not in page and "Only one vintage so far" in page
+    assert "2025-02-05" not in page and "Facts published up to <strong>31 December 2024</strong>" in page
     with pytest.raises(InputError, match="no run 'nope'"):
         build_report(store, "nope", tmp_path / "x", observations=OBSERVATIONS)
 
 
 def test_cli_writes_the_report_and_reports_bad_input(store, tmp_path):
-    app = typer.Typer()
-    app.command()(report_command)
-    done = CliRunner().invoke(app, ["--store", str(store), "--report-dir", str(tmp_path / "cli")])
+    done = CliRunner().invoke(app, ["report", "--store", str(store), "--report-dir", str(tmp_path / "cli")])
     assert done.exit_code == 0 and (tmp_path / "cli" / "report.html").exists() and (tmp_path / "cli" / "report.md").exists()
-    missing = CliRunner().invoke(app, ["--store", str(tmp_path / "none.duckdb")])
+    missing = CliRunner().invoke(app, ["report", "--store", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "no store here yet" in missing.output
 
 
@@ -159,29 +216,31 @@ def test_chromium_renders_the_report_without_errors(report, tmp_path):
     url = report[0].as_uri()
     dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") == 2 and "<path" in dom.stdout and "Backtest leaderboard" in dom.stdout
+    assert dom.stdout.count("<svg") == 3 and "<polygon" in dom.stdout and "Backtest leaderboard" in dom.stdout
     assert "<script>alert(1)</script>" not in dom.stdout  # escaped text never became an element
     assert not page_problems(dom.stderr), page_problems(dom.stderr)
     broken = tmp_path / "broken.html"  # the control: a page error does show up in this log
     broken.write_text("<p>x</p><script>undefined_function()</script>")
     control = subprocess.run([*flags, "--dump-dom", broken.as_uri()], capture_output=True, text=True, timeout=120)
     assert any("Uncaught ReferenceError" in line for line in page_problems(control.stderr))
-    shot = tmp_path / "report.png"
-    subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1200,2400", "--hide-scrollbars", url],
-                   capture_output=True, timeout=120, check=True)  # fmt: skip
-    assert shot.stat().st_size > 20_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup-dev.sh installs it)")
+def test_the_page_lays_out_every_section_and_the_outlook_on_the_first_screen(report, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
+        page.goto(report[0].as_uri())
+        boxes = page.evaluate("ids => ids.map(id => { const r = document.getElementById(id).getBoundingClientRect();"
+                              " return [r.top, r.height, r.width]; })", SECTIONS)  # fmt: skip
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.screenshot(path=str(tmp_path / "first-screen.png"))
+        browser.close()
+    tops = [top for top, _, _ in boxes]
+    assert tops == sorted(tops) and all(h > 20 and w > 600 for _, h, w in boxes)  # every section laid out, in order
+    assert tops[0] < 400  # the outlook starts on the first screen, under a short header
+    assert height < 6000  # two series: a page, not a scroll of tables
+    assert (tmp_path / "first-screen.png").stat().st_size > 20_000
     if os.environ.get("FORECAST_KEEP_SCREENSHOT"):
-        shutil.copy(shot, os.environ["FORECAST_KEEP_SCREENSHOT"])
-
-
-def test_movement_follows_a_target_across_vintages_by_its_key_not_its_label():
-    from forecast.report.content import movement_table
-
-    rows = pd.DataFrame({
-        "run_id": ["jan", "feb", "jan"], "target": ["Qilu plan", "Shandong 2024 plan", "xian trains 2025 >= 6000"],
-        "target_key": ["shandong/trains/reported/2024/absolute/at_least/2500", "shandong/trains/reported/2024/absolute/at_least/2500", None],
-        "probability": [0.4, 0.55, 0.7],
-    })  # fmt: skip
-    table = movement_table(rows, {"jan": "2025-01-05", "feb": "2025-02-05"})
-    assert [row[0] for row in table.rows] == ["Shandong 2024 plan", "xian trains 2025 >= 6000"]
-    assert table.rows[0][1:] == ["40%", "55%"]  # one target, renamed between vintages: one row, latest label
+        shutil.copy(tmp_path / "first-screen.png", os.environ["FORECAST_KEEP_SCREENSHOT"])

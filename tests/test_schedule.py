@@ -9,10 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from forecast.cli.schedule import schedule
+from forecast.cli.main import app
 from forecast.errors import InputError
 from forecast.schedule import schedule_files, schedule_text
 
@@ -97,9 +96,7 @@ def test_options_fill_in_command_and_home_and_refuse_unsafe_paths():
 
 
 def test_cli_prints_the_text():
-    app = typer.Typer()
-    app.command()(schedule)
-    result = CliRunner().invoke(app, ["--print", "systemd"])
+    result = CliRunner().invoke(app, ["schedule", "--print", "systemd"])
     assert result.exit_code == 0 and result.output == schedule_text("systemd")
-    bad = CliRunner().invoke(app, ["--print", "cron", "--command", "forecast run; rm"])
+    bad = CliRunner().invoke(app, ["schedule", "--print", "cron", "--command", "forecast run; rm"])
     assert bad.exit_code == 2 and "error: --command" in bad.output

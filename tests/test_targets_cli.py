@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
@@ -14,10 +16,23 @@ def test_one_target_as_json():
                                  "--samples", "300", "--format", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout, parse_constant=_reject)  # strict JSON: no NaN or Infinity tokens
-    assert payload["probability"] == 1.0 and payload["observed"] == 5063
+    assert payload["probability"] == 1.0 and payload["observed"] == 5063 and payload["as_of"] == "2025-12-31"
     assert payload["run_rate"]["remaining_days"] == 61
     # 2025 is only known as "at least 5,063" so far: open above (written as null), yet already past 5,000.
     assert payload["outcome_lo"] == 5062.5 and payload["outcome_hi"] is None and payload["met"] is True
+
+
+def test_national_2025_is_built_on_the_first_quarter_and_matches_the_outlook():
+    args = ["target", "national", "--metric", "trains", "--year", "2025", "--at-least", "20000", "--samples", "500",
+            "--format", "json"]  # fmt: skip
+    payload = json.loads(runner.invoke(app, args).stdout)
+    assert payload["observed_through"] >= "2025-03-31" and payload["observed"] >= 4250
+    predicted = runner.invoke(app, ["predict", "--entity", "national", "--metric", "trains", "--basis", "reported",
+                                    "--horizon", "6", "--samples", "500", "--format", "json"])  # fmt: skip
+    year = next(r for r in json.loads(predicted.stdout) if r["ds"].startswith("2025"))
+    # one outlook: the target's interval is the outlook's band for the year, to the train
+    assert (payload["lo_80"], payload["hi_80"]) == pytest.approx((year["lo_80"], year["hi_80"]), rel=1e-12)
+    assert payload["expected"] < 20_000 < year["hi_95"]
 
 
 def _reject(token):

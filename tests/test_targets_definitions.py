@@ -5,11 +5,11 @@ import pytest
 
 from forecast.errors import InputError, ValidationError
 from forecast.targets import read_targets_csv, targets_from_facts, year_target
-from forecast.targets.facts import load_facts
+from forecast.data import load_observations
 
 
 def test_bundled_targets_merge_duplicate_sources_and_map_qualifiers():
-    targets = {(t.entity, t.year, t.kind, t.value): t for t in targets_from_facts(load_facts())}
+    targets = {(t.entity, t.year, t.kind, t.value): t for t in targets_from_facts(load_observations())}
     central_asia = targets[("shandong-central-asia", 2024, "absolute", 900.0)]
     assert central_asia.sources == ("S0001", "H0252")
     assert central_asia.comparison == "more_than" and bool(central_asia.met_by(901)) and not central_asia.met_by(900)

@@ -26,10 +26,11 @@ from tqdm.auto import tqdm
 from forecast.backtest.windows import WindowSpec, windows
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
-from forecast.frequency import FREQUENCIES, Frequency, infer_frequency
-from forecast.longframe import normalise, regular_series
+from forecast.frequency import Frequency
+from forecast.longframe import on_grid, regular_series
 from forecast.models.registry import get_model, model_class
-from forecast.predict import PROGRESS_MIN_SERIES, forecast_array, prepare, series_seed
+from forecast.fitting import forecast_array, prepare, series_seed
+from forecast.predict import PROGRESS_MIN_SERIES
 
 ENGINES = ("serial", "processes", "dask")
 MAX_CHUNK_SERIES = 250
@@ -103,7 +104,7 @@ def backtest(
     ``scheduler``, else a loopback ``LocalCluster`` of ``n_workers`` started and closed for the run).
     ``keep_paths`` also returns every window's sample paths (``BacktestResult.paths``); leave it off for many
     series — by default only per-point summaries come back, so 10,000 series fit in memory.
-    The frame is checked by :func:`forecast.longframe.normalise` (``source`` names it in messages).
+    The frame is checked by :func:`forecast.longframe.on_grid` (``source`` names it in messages).
     """
     models = tuple(m.lower() for m in models)
     if not models:
@@ -120,8 +121,7 @@ def backtest(
         h=h, n_windows=n_windows, step=step or 1, min_train=min_train or 3,
         window=window, size=window_size, refit=refit,
     )
-    data = normalise(df, source=source, allow_negative=allow_negative)
-    frequency = FREQUENCIES[freq] if freq else infer_frequency(data["ds"])
+    data, frequency = on_grid(df, source=source, allow_negative=allow_negative, freq=freq)
     season = int(season_length or frequency.season_length)
     series, skipped, train = _series(data, spec, frequency)
     config = (models, levels, season, n_paths, seed, spec, keep_paths)

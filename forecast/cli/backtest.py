@@ -13,7 +13,8 @@ from forecast.backtest import backtest as run_backtest
 from forecast.backtest.leaderboard import LOWER_IS_BETTER, as_text, leaderboard
 from forecast.backtest.selection import save_selection, select_models
 from forecast.backtest.windows import WindowSpec
-from forecast.cli.common import emit_json, handles_input_errors
+from forecast.cli.common import emit_json
+from forecast.data.panels import select_series, series_panel
 from forecast.errors import InputError
 from forecast.longframe import read_csv
 from forecast.models.registry import available_models
@@ -34,51 +35,6 @@ class Window(str, Enum):
     sliding = "sliding"
 
 
-def bundled_panel(freq: str = "annual") -> pd.DataFrame:
-    """Reconciled bundled series at ``freq`` (cached by the data layer): rows with a value and no 'partial'
-    flag, as ``unique_id, ds, y`` plus entity, metric, basis and provenance."""
-    from forecast.data import reconciled
-
-    panel = reconciled().panel(freq)
-    partial = panel["flags"].fillna("").astype(str).str.split(";").map(lambda flags: "partial" in flags)
-    return panel[~partial].reset_index(drop=True)
-
-
-def select_input(
-    source: Optional[Path], entity: Optional[str], metric: Optional[str], freq: str, min_points: int
-) -> pd.DataFrame:
-    """The series to backtest: a CSV (``unique_id, ds, y``), one entity's bundled series, or every bundled
-    series with at least ``min_points`` observations."""
-    if source is not None and entity is not None:
-        raise InputError("give either INPUT.csv or --entity, not both")
-    if source is not None:
-        return read_csv(source)
-    panel = bundled_panel(freq)
-    if entity is not None:
-        slug = _resolve_entity(entity)
-        panel = panel[panel["entity"] == slug]
-        if panel.empty:
-            raise InputError(f"no bundled {freq} series for entity {entity!r}")
-    if metric is not None:
-        panel = panel[panel["metric"] == metric]
-        if panel.empty:
-            raise InputError(f"no bundled {freq} {metric!r} series{f' for {entity!r}' if entity else ''}")
-    if entity is None:
-        counts = panel.groupby("unique_id")["y"].transform("size")
-        panel = panel[counts >= min_points]
-        if panel.empty:
-            raise InputError(f"no bundled {freq} series has {min_points} points")
-    return panel
-
-
-def _resolve_entity(name: str) -> str:
-    """Entity slug for a name or slug, through the data layer's resolver."""
-    from forecast.data import resolve_entity
-
-    return resolve_entity(name)
-
-
-@handles_input_errors
 def backtest(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV with unique_id, ds, y."),
     entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Backtest one bundled entity's series."),
@@ -110,7 +66,10 @@ def backtest(
         raise InputError("--scheduler needs --engine dask")
     spec = WindowSpec(h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value)
     models = [m.lower() for m in model] if model else available_models()
-    data = select_input(source, entity, metric, freq, spec.min_train + spec.h + (spec.n_windows - 1) * spec.step)
+    if source is not None and entity is not None:
+        raise InputError("give either INPUT.csv or --entity, not both")
+    need = spec.min_train + spec.h + (spec.n_windows - 1) * spec.step
+    data = read_csv(source) if source is not None else select_series(series_panel(freq), entity, metric, need, freq)
     result = run_backtest(
         data, models, h=horizon, n_windows=windows, step=step, min_train=min_train, window=window.value,
         refit=refit, n_paths=n_paths, seed=seed, engine=engine.value, jobs=jobs, scheduler=scheduler,

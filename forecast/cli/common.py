@@ -1,21 +1,31 @@
-"""What every CLI command shares: bad input → one line on stderr and exit 2; tables printed as text, CSV or JSON."""
+"""What every CLI command shares: any error → one line on stderr (exit 2 bad input, 1 failure) and no traceback
+unless ``--debug``; tables printed as text, CSV or JSON."""
 
 from __future__ import annotations
 
-import functools
+import errno
 import json
 import math
+import os
 import sys
+import warnings
+from contextlib import contextmanager
 from enum import Enum
-from typing import Callable
+from typing import Iterator
 
+import click
+import numpy as np
 import pandas as pd
 import typer
+from typer.core import TyperGroup
 
 from forecast.errors import InputError, ValidationError
+from forecast.limits import FIRST_DATE, LAST_DATE
+from forecast.locking import LockBusyError
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
+DEBUG_ENV = "FORECAST_DEBUG"
 
 
 class OutputFormat(str, Enum):
@@ -26,34 +36,114 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-def handles_input_errors(command: Callable) -> Callable:
-    """Wrap a command so an :class:`InputError` prints ``error: …`` (every problem for validation) and exits 2."""
+class ReportingGroup(TyperGroup):
+    """The ``forecast`` command group: every command under it runs inside :func:`reported_errors`."""
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def invoke(self, ctx: click.Context):
+        debug = bool(ctx.params.get("debug")) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+        with reported_errors(debug):
+            return super().invoke(ctx)
+
+
+@contextmanager
+def reported_errors(debug: bool = False) -> Iterator[None]:
+    """Turn any error into one line on stderr (every ``file:line: field: reason`` for a validation error) and
+    an exit code: 2 for bad input, 1 for a failure. Library warnings are silenced, so nothing is printed before
+    the error; with ``debug`` warnings show and the error propagates with its traceback."""
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.simplefilter("ignore")
         try:
-            return command(*args, **kwargs)
-        except ValidationError as err:
-            for problem in err.problems:
-                typer.echo(problem, err=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except InputError as err:
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            yield
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 — no traceback reaches a user
+            if debug:
+                raise
+            lines, code = explain(err)
+            _close_progress_bars()
+            for line in lines:
+                typer.echo(line, err=True)
+            raise typer.Exit(code) from None
 
-    return wrapper
+
+BAD_INPUT_ERRNOS = {errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS,
+                    errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, errno.EINVAL}  # fmt: skip
+"""OS errors about the paths or permissions a user gave (exit 2); others (disk full, I/O error) exit 1."""
+
+
+def explain(err: BaseException) -> tuple[list[str], int]:
+    """The lines to print for ``err`` and the exit code (see :func:`reported_errors`)."""
+    first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    if isinstance(err, ValidationError):
+        return err.problems, EXIT_BAD_INPUT
+    if isinstance(err, InputError):
+        return [f"error: {err}"], EXIT_BAD_INPUT
+    if isinstance(err, LockBusyError):
+        return [f"error: {err}"], EXIT_FAILURE
+    if isinstance(err, BrokenPipeError):  # the reader of our output went away (``| head``): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return [], EXIT_FAILURE
+    if isinstance(err, OSError):
+        where = f"{err.filename}: " if err.filename else ""
+        code = EXIT_BAD_INPUT if err.errno in BAD_INPUT_ERRNOS else EXIT_FAILURE
+        return [f"error: {where}{err.strerror or first}"], code
+    if isinstance(err, pd.errors.OutOfBoundsDatetime):
+        return [f"error: a date is out of range ({first}); supported dates are {FIRST_DATE.date()} .. "
+                f"{LAST_DATE.date()}"], EXIT_BAD_INPUT  # fmt: skip
+    if type(err).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        return [f"error: the store could not be read or written ({first}); it may be damaged: move it aside "
+                "and run again, or pass another --store"], EXIT_FAILURE  # fmt: skip
+    if isinstance(err, MemoryError):
+        return ["error: out of memory; ask for fewer --samples or a shorter --horizon"], EXIT_FAILURE
+    if isinstance(err, KeyboardInterrupt):
+        return ["interrupted"], 130
+    return [f"error: unexpected {type(err).__name__}: {first}; rerun with --debug (or {DEBUG_ENV}=1) for the "
+            "traceback"], EXIT_FAILURE  # fmt: skip
+
+
+def _close_progress_bars() -> None:
+    """Clear unfinished progress bars so the error starts on a line of its own."""
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", ())):
+        bar.close()
 
 
 def emit(frame: pd.DataFrame, fmt: OutputFormat | str = OutputFormat.table) -> None:
-    """Print a frame to stdout as an aligned table, CSV or JSON records (dates as ISO strings)."""
+    """Print a frame to stdout as an aligned table (numbers as people write them), CSV (six significant
+    figures) or JSON records (dates as ISO strings)."""
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.json:
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
     elif fmt is OutputFormat.csv:
-        frame.to_csv(sys.stdout, index=False)
+        frame.to_csv(sys.stdout, index=False, float_format="%.6g", date_format="%Y-%m-%d")
     else:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-            typer.echo(frame.to_string(index=False) if len(frame) else "(nothing to show)")
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
+            typer.echo(readable(frame).to_string(index=False) if len(frame) else "(nothing to show)")
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as people write them: whole numbers and large values with thousands separators and no decimals
+    (5,351 trains, not 5351.000000), small fractional values to three significant figures; dates without a
+    time of day; missing values blank."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
+            finite = values[np.isfinite(values.astype(float))]
+            whole = bool(len(finite)) and (np.all(np.abs(finite) >= 100) or np.allclose(finite, np.round(finite)))
+            out[column] = [_number(v, whole) for v in values]
+    return out
+
+
+def _number(value, whole: bool) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    if np.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{value:,.0f}" if whole else f"{value:,.3g}"
 
 
 def emit_json(payload) -> None:

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import typer
 
-from forecast.cli.common import OutputFormat, emit, handles_input_errors
-from forecast.data import add_observations, entity_catalogue, read_observations, reconciled, resolve_entity
+from forecast.cli.common import OutputFormat, emit
+from forecast.data import add_observations, reconciled, resolve_entity
 from forecast.data.summary import entity_summary
 from forecast.errors import InputError
 
@@ -24,13 +24,12 @@ class Freq(str, Enum):
     monthly = "monthly"
 
 
-RULE_HELP = "Conflict rule: corroborated (wording × number of sources) or latest (newest publication wins)."
+RULE_HELP = "Conflict rule: corroborated (independent sources, then wording, then recency) or latest (newest wins)."
 EXCLUDE_HELP = "Set this fact id aside before reconciling; repeat."
 KEEP_HELP = "Make this fact id win every conflict; repeat."
 
 
 @app.command("list")
-@handles_input_errors
 def list_entities(
     rule: str = typer.Option("corroborated", help=RULE_HELP),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
@@ -40,7 +39,6 @@ def list_entities(
 
 
 @app.command("show")
-@handles_input_errors
 def show(
     entity: str = typer.Argument(..., help="Entity slug or name, e.g. xian or \"Xi'an (Chang'an)\"."),
     metric: Optional[str] = typer.Option(None, help="trains, teu, tonnes, value_usd or value_cny (default: all)."),
@@ -64,7 +62,6 @@ def show(
 
 
 @app.command("conflicts")
-@handles_input_errors
 def conflicts(
     entity: Optional[str] = typer.Argument(None, help="Only this entity."),
     rule: str = typer.Option("corroborated", help=RULE_HELP),
@@ -81,15 +78,17 @@ def conflicts(
 
 
 @app.command("validate")
-@handles_input_errors
-def validate(file: Path = typer.Argument(..., help="Observations CSV in the bundled schema.")) -> None:
-    """Check a file without changing anything: every problem as file:line: field: reason (exit 2 if any)."""
-    rows = read_observations(file, known_entities=set(entity_catalogue()["slug"]))
-    typer.echo(f"{file}: ok, {len(rows)} rows")
+def validate(
+    file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),
+    target: Optional[Path] = typer.Option(None, "--target", help="Check it against this file instead of your data."),
+) -> None:
+    """Check a file as `data add` would, without changing anything: every problem as file:line: field: reason
+    (exit 2 if any); a file that passes is added by `data add` and loads in every later command."""
+    added, present = add_observations(file, target, dry_run=True)
+    typer.echo(f"{file}: ok, {added + present} rows ({added} new, {present} already present)")
 
 
 @app.command("add")
-@handles_input_errors
 def add(
     file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),
     target: Optional[Path] = typer.Option(None, "--target", help="Merge into this file instead of your data "

@@ -1,8 +1,10 @@
-"""Entry point of the ``forecast`` command: registers each command group's typer app."""
+"""Entry point of the ``forecast`` command: registers each command group's typer app under one error handler."""
 
 from __future__ import annotations
 
 import typer
+
+from forecast.cli.common import DEBUG_ENV, ReportingGroup
 
 app = typer.Typer(
     name="forecast",
@@ -10,7 +12,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=ReportingGroup,
 )
+
+
+@app.callback()
+def _options(
+    debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV, help=f"Show warnings and the full traceback "
+                               f"of an error (or set {DEBUG_ENV}=1)."),
+) -> None:
+    """Errors are one line on stderr, exit code 2 for bad input and 1 for a failure (read by ReportingGroup)."""
 
 # Each command group lives in its own module and registers itself here.
 from forecast.cli.data import app as _data  # noqa: E402

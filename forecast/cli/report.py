@@ -7,11 +7,9 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import handles_input_errors
 from forecast.report import build_report
 
 
-@handles_input_errors
 def report(
     store: Optional[Path] = typer.Option(None, "--store", help="Store file (default: $FORECAST_STORE, else $FORECAST_HOME/forecast.duckdb)."),
     run: Optional[str] = typer.Option(None, "--run", help="Run id to report on (default: the latest)."),

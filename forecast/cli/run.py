@@ -7,11 +7,11 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import emit_json, handles_input_errors
+from forecast.cli.common import emit_json
 from forecast.pipeline import RunSettings, run_pipeline
+from forecast.store import check_store
 
 
-@handles_input_errors
 def run(
     data: Optional[list[Path]] = typer.Option(None, "--data", help="Observation CSV(s) to use instead of the bundled dataset; repeat."),
     store: Optional[Path] = typer.Option(None, "--store", help="Store file (default: $FORECAST_STORE, else $FORECAST_HOME/forecast.duckdb)."),
@@ -25,6 +25,7 @@ def run(
     Re-running on the same data, code and options reuses the stored vintage (nothing is duplicated).
     Exit codes for schedulers: 0 ok, 2 bad input (names file, line and field), 1 failure.
     """
+    check_store(store)
     outcome = run_pipeline(data, store, report_dir, RunSettings(horizon=horizon, seed=seed))
     summary = {"run_id": outcome.run_id, "new_vintage": outcome.created, "report_html": str(outcome.report_html),
                "report_md": str(outcome.report_md), "seconds": outcome.timings, **outcome.counts}  # fmt: skip

@@ -6,11 +6,9 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import handles_input_errors
 from forecast.schedule import Scheduler, schedule_text
 
 
-@handles_input_errors
 def schedule(
     print_: Scheduler = typer.Option(..., "--print", help="Which scheduler's files to print: cron or systemd."),
     command: str = typer.Option("forecast", "--command", help="The forecast executable; an absolute path if not on the scheduler's PATH."),

@@ -10,12 +10,13 @@ import pandas as pd
 import typer
 
 from forecast.backtest.selection import as_mapping, load_selection
-from forecast.cli.common import emit, emit_json, handles_input_errors
+from forecast.cli.common import emit, emit_json
 from forecast.errors import InputError
-from forecast.predict import SELECTED
+from forecast.models.registry import SELECTED
+from forecast.outlook import DEFAULT_PATHS
 from forecast.targets import check_all_targets, check_target, read_targets_csv
-from forecast.targets.probability import DEFAULT_PATHS, LEVEL, TargetCheck
-from forecast.targets.series import outcome_label
+from forecast.targets.check import LEVEL, TargetCheck
+from forecast.targets.outcome import outcome_label
 
 TABLE_COLUMNS = ["target", "as_of", "probability", f"lo_{LEVEL}", f"hi_{LEVEL}", "observed", "needed_per_day",
                  "observed_per_day", "used", "outcome", "met"]  # fmt: skip
@@ -26,7 +27,6 @@ class Format(str, Enum):
     json = "json"
 
 
-@handles_input_errors
 def target(
     entity: Optional[str] = typer.Argument(None, help="Entity slug, e.g. xian, shandong-central-asia."),
     metric: str = typer.Option("trains", help="Metric: trains, teu, tonnes, …"),
@@ -36,7 +36,8 @@ def target(
     at_most: Optional[float] = typer.Option(None, "--at-most", help="Met when the total is <= N."),
     growth: Optional[float] = typer.Option(None, "--growth", help="Met when growth over the year before is > PCT %."),
     basis: Optional[str] = typer.Option(None, help="Counting basis (default: reported)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Use only data published by this date (ISO)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Use only data published by this date (ISO; default: "
+                                        "the date the data runs to; with --all: each target's announcement)."),
     model: Optional[str] = typer.Option(None, help="Forecasting model (see `forecast backtest`); default auto, or "
                                         "'selected' (each series' backtest winner) when --selection is given."),
     selection: Optional[Path] = typer.Option(None, "--selection", help="Per-series models from `forecast backtest "
@@ -82,15 +83,17 @@ def _text(result: TargetCheck) -> str:
     row = result.row()
     unit = "%" if result.target.kind == "growth" else ""
     lines = [f"target       {row['target']}  (sources: {row['sources'] or 'command line'})"]
-    lines.append(f"as of        {row['as_of'] or 'all data'}")
+    lines.append(f"as of        {row['as_of']} (facts published by then)")
+    digits = 1 if result.target.kind == "growth" else 0
     if not result.assessed:
         lines.append("probability  n/a")
     else:
         lo, hi = result.interval()
         lines.append(f"probability  {result.probability:.1%}   (model {result.model} -> {result.used}; {result.method})")
-        lines.append(f"outcome      expected {result.expected:,.1f}{unit}, {LEVEL}% interval {lo:,.1f}{unit} .. {hi:,.1f}{unit}")
-    if result.observed_through is not None and result.method != "observed":
-        lines.append(f"observed     {result.observed:,.0f} through {result.observed_through.date()}")
+        lines.append(f"outcome      expected {result.expected:,.{digits}f}{unit}, {LEVEL}% interval "
+                     f"{lo:,.{digits}f}{unit} .. {hi:,.{digits}f}{unit}")  # fmt: skip
+    if result.observed_note and result.method != "observed":
+        lines.append(f"observed     {result.observed_note}")
     rate = result.run_rate
     if rate is not None:
         seen = f"{rate.observed_per_day:.2f}/day so far" if rate.observed_per_day is not None else "no YTD figure"

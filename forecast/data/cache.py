@@ -1,42 +1,59 @@
-"""Reconciliation results cached on disk by content: the same facts, rule and code give the same series.
+"""Reconciled groups cached on disk by content: the same facts, rule and code give the same series.
 
-Reconciling the bundled data solves about 1,500 small linear programmes (~15 s); every command and report
-needs the result, so it is kept in ``$FORECAST_HOME/cache`` under a key made of the data hash, the options and
-a hash of the reconciliation code itself — a new data release or a code change simply misses the cache.
+Reconciling the bundled data solves about 1,500 small linear programmes; every command, report and as-of view
+needs results, so each group (entity × metric × basis) is kept in ``$FORECAST_HOME/cache`` under a key made of
+that group's facts, the rule, the facts the user asked to keep and a hash of the reconciliation code itself — a
+new fact re-reconciles only its own group, the facts known on an earlier date reuse every group they share with
+today, and a code change simply misses the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from forecast import paths
 from forecast.data import constraints, reconciliation, schema
-from forecast.data.load import data_hash
-from forecast.data.reconciliation import Reconciliation, reconcile
+from forecast.data.schema import COLUMNS
+from forecast.data.reconciliation import Group, Reconciliation, assemble, reconcile_group, reconcile_groups
 
 
-def cache_key(observations: pd.DataFrame, rule: str, exclude, keep) -> str:
-    """Content key of one reconciliation: data, options and the code that computes it."""
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """Hash of the modules whose code decides a reconciliation."""
     code = b"".join(Path(m.__file__).read_bytes() for m in (constraints, reconciliation, schema))
-    parts = [data_hash(observations), rule, ",".join(sorted(exclude)), ",".join(sorted(keep)),
-             hashlib.sha256(code).hexdigest()[:16]]  # fmt: skip
+    return hashlib.sha256(code).hexdigest()[:16]
+
+
+def group_key(facts: pd.DataFrame, rule: str, keep) -> str:
+    """Content key of one group's reconciliation: its facts, the rule, the kept ids and the code."""
+    columns = [*COLUMNS, "value_text", "yoy_text", "basis"]
+    content = pd.util.hash_pandas_object(facts.sort_values("id")[columns].astype(str), index=False).to_numpy()
+    parts = [hashlib.sha256(content.tobytes()).hexdigest(), rule, ",".join(sorted(keep)), code_hash()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
-    """:func:`forecast.data.reconciliation.reconcile`, read from the cache when the same inputs were seen before."""
-    folder = paths.home() / "cache"
-    path = folder / f"reconcile-{cache_key(observations, rule, exclude, keep)}.pkl"
+def cached_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozenset()) -> Group:
+    """:func:`forecast.data.reconciliation.reconcile_group`, read from the cache when seen before."""
+    path = paths.home() / "cache" / f"group-{group_key(facts, rule, keep)}.pkl"
     if path.exists():
         try:
             with open(path, "rb") as handle:
                 return pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             path.unlink(missing_ok=True)
-    result = reconcile(observations, rule, exclude, keep)
-    paths.write_atomically(path, lambda handle: pickle.dump(result, handle), binary=True)
-    return result
+    group = reconcile_group(facts, rule, keep)
+    try:
+        paths.write_atomically(path, lambda handle: pickle.dump(group, handle), binary=True)
+    except OSError:  # a read-only $FORECAST_HOME: the result stands, only the next call is slower
+        pass
+    return group
+
+
+def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
+    """:func:`forecast.data.reconciliation.reconcile`, each group read from the cache when seen before."""
+    return assemble(list(reconcile_groups(observations, rule, exclude, keep, cached_group)), observations)

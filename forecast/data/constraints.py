@@ -19,9 +19,12 @@ month). Facts become constraints by these documented conventions:
   or take 30 % of it (traffic is not even from day to day), so day-dated milestones do not clash spuriously.
 * **Scale**: values are divided by a power of ten per group (USD figures are in billions) so the solver's
   tolerances mean the same for every metric; results are scaled back.
-* Growth statements weigh half as much as level statements (a rate is more often computed on another basis).
-* Identical statements from several sources are one constraint that remembers every id and counts as
-  corroborated (it weighs more when sources disagree, see :mod:`forecast.data.reconciliation`).
+* **Support** (what a statement weighs when facts disagree, see :mod:`forecast.data.reconciliation`): the number
+  of independent sources stating it (distinct ``source_url``; identical statements are one constraint that
+  remembers every id), plus its wording (exact 0.4, about 0.3, hedged 0.2: never as much as one more source),
+  plus up to 0.01 for the most recent publication (a tie-break).
+* A growth statement counts half a source less than a level statement (a rate is more often computed on
+  another basis), so a growth rate from two sources still outweighs a level from one.
 """
 
 from __future__ import annotations
@@ -32,11 +35,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-QUALIFIER_WEIGHT = {"exact": 4.0, "about": 2.0, "more_than": 1.0, "at_least": 1.0, "nearly": 1.0}
+WORDING_WEIGHT = {"exact": 0.4, "about": 0.3, "more_than": 0.2, "at_least": 0.2, "nearly": 0.2}
+"""What a statement's wording adds to its support: less than one more independent source ever does."""
+RECENCY_WEIGHT = 0.01
 ABOUT_TOLERANCE = 0.05
 NEARLY_FLOOR = 0.90
 PARTIAL_MONTH_SLACK = 0.30
-GROWTH_WEIGHT = 0.5
+GROWTH_DISCOUNT = 0.5
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Constraint:
     period: tuple[pd.Timestamp, pd.Timestamp]
     base: np.ndarray | None = None
     label: str = ""
+    sources: frozenset[str] = frozenset()
 
     def spread(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Smallest and largest day shares a partly covered month may take (see ``PARTIAL_MONTH_SLACK``)."""
@@ -144,24 +150,27 @@ def build_constraints(facts: pd.DataFrame, months: pd.PeriodIndex, scale: float 
     for key, group in facts.groupby(keys, sort=True, dropna=False):
         start, end, kind, value_text, qualifier, yoy_text = key
         ids = tuple(sorted(group["id"]))
-        weight = QUALIFIER_WEIGHT.get(qualifier, 1.0) * len(ids)
-        if recency_weight:
-            weight = 1.0 + 100.0 * float(recency[group.index].max()) + 0.01 * weight
-        else:
-            weight *= 1.0 + 0.01 * float(recency[group.index].max())
+        sources = frozenset(group["source_url"]) if "source_url" in group else frozenset(ids)
+        newest = float(recency[group.index].max())
+        support = len(sources) + WORDING_WEIGHT.get(qualifier, 0.2) + RECENCY_WEIGHT * newest
+
+        def weight(support: float) -> float:
+            return 1.0 + 100.0 * newest + 0.01 * support if recency_weight else support
+
         coef = period_coef(months, start, end)
         stated = f"{start.date()}..{end.date()} {kind} {value_text or '-'} {qualifier}"
         if value_text:
             value, unit = float(value_text.replace(",", "")) / scale, rounding_unit(value_text) / scale
             lo, hi, nominal = level_band(value, qualifier, unit)
-            out.append(Constraint(ids, coef, lo, hi, nominal, qualifier, unit, weight, (start, end), label=stated))
+            out.append(Constraint(ids, coef, lo, hi, nominal, qualifier, unit, weight(support), (start, end),
+                                  label=stated, sources=sources))  # fmt: skip
         if yoy_text and kind == "total":
             g, tol = float(yoy_text) / 100, growth_unit(yoy_text) / 100
             base = period_coef(months, start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
             nominal = float(value_text.replace(",", "")) / scale / (1 + g) if value_text else None
             out.append(Constraint(ids, coef, 1 + g - tol, 1 + g + tol, nominal, qualifier, tol,
-                                  GROWTH_WEIGHT * weight, (start, end), base=base,
-                                  label=f"{stated} {float(yoy_text):+g}%"))  # fmt: skip
+                                  weight(support - GROWTH_DISCOUNT), (start, end), base=base,
+                                  label=f"{stated} {float(yoy_text):+g}%", sources=sources))  # fmt: skip
     return out
 
 

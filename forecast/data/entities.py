@@ -40,6 +40,17 @@ def parents_of(slug: str) -> list[str]:
     return list(table["parents"].get(slug, []))
 
 
+def lineage(slug: str) -> list[str]:
+    """Parent slugs, nearest first: from the catalogue, else the longest slug prefix that is a known entity
+    (``shandong-special-trains`` → ``shandong``)."""
+    listed = parents_of(slug)
+    if listed:
+        return listed
+    known = set(_catalogue(_user_file_stamp())["slug"])
+    parts = slug.split("-")
+    return [p for p in ("-".join(parts[:k]) for k in range(len(parts) - 1, 0, -1)) if p in known][:1]
+
+
 def _user_file_stamp() -> float:
     user = paths.home() / "entities.csv"
     return user.stat().st_mtime if user.exists() else 0.0

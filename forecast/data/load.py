@@ -3,12 +3,14 @@
 ``load_observations()`` is what every later stage starts from: validated rows with parsed dates, numbers and a
 counting ``basis`` (from the file's column, else read from the note by :mod:`forecast.data.basis`).
 User facts live in ``$FORECAST_HOME/observations.csv`` and are added with :func:`add_observations`, which
-validates first and writes atomically, so a rejected file changes nothing and adding a file twice adds nothing.
+validates first and writes atomically under a lock, so a rejected file changes nothing, adding a file twice adds
+nothing and two adds at once both land.
 """
 
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -17,8 +19,9 @@ from forecast import paths
 from forecast.data.basis import fill_basis
 from forecast.data.entities import entity_catalogue
 from forecast.data.schema import COLUMNS
-from forecast.data.validate import read_observations
+from forecast.data.validate import parse_observations, read_observations, validate_frame
 from forecast.errors import ValidationError
+from forecast.locking import hold_lock
 
 USER_FILE = "observations.csv"
 
@@ -43,13 +46,18 @@ def load_observations(files: list[str | Path] | None = None, include_user: bool 
     user = user_observations_path()
     if include_user and user.exists() and user not in sources:
         sources.append(user)
-    frames = [read_raw(path) for path in sources]
+    return typed(combined([read_raw(path) for path in sources]))
+
+
+def combined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Validated files as one string frame; an id used in two files is a :class:`ValidationError`. The same fact
+    in two files under two ids is allowed here (a data release may take in a fact a user added before)."""
     raw = pd.concat(frames, ignore_index=True)
     clashes = raw[raw.duplicated("id", keep="first")]
     if len(clashes):
         raise ValidationError([f"{r.file}:{r.line}: id: {r.id!r} is already in another data file"
                                for r in clashes.itertuples()])  # fmt: skip
-    return typed(raw)
+    return raw
 
 
 def typed(raw: pd.DataFrame) -> pd.DataFrame:
@@ -71,32 +79,59 @@ def data_hash(observations: pd.DataFrame) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def add_observations(path: str | Path, target: str | Path | None = None) -> tuple[int, int]:
+def add_observations(path: str | Path, target: str | Path | None = None, dry_run: bool = False) -> tuple[int, int]:
     """Validate ``path`` and merge it into ``target`` (the user's file by default); returns (added, already there).
+    With ``dry_run`` every check runs and nothing is written (``forecast data validate``).
 
-    Rows identical to existing ones are skipped; an existing id with different content is an error. The whole
-    file is checked against the bundled data too, so nothing enters that :func:`load_observations` would reject.
+    Rows identical to existing ones are skipped; an existing id with different content, or a fact already
+    present under another id, is an error. The merged user file is checked beside the bundled data exactly as a
+    later :func:`load_observations` reads it, so nothing enters that would break a later command (another
+    ``target``, e.g. a data release taken into the bundled file, is a dataset of its own, checked alone). The merge
+    holds the target's lock (concurrent adds queue, none is lost) and replaces the file atomically.
     """
     target = Path(target) if target else user_observations_path()
     incoming = read_raw(path)
-    existing = read_raw(target) if target.exists() else incoming.iloc[0:0]
-    bundled = read_raw(paths.bundled("observations.csv")) if target != paths.bundled("observations.csv") else existing
-    known = pd.concat([bundled, existing]).drop_duplicates("id").set_index("id")
+    if not dry_run:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with nullcontext() if dry_run else hold_lock(target, exclusive=True, what="observations file"):
+        existing = read_raw(target) if target.exists() else incoming.iloc[0:0]
+        beside_bundled = target.resolve() == user_observations_path().resolve()
+        bundled = read_raw(paths.bundled("observations.csv")) if beside_bundled else existing.iloc[0:0]
+        fresh = _fresh_rows(incoming, pd.concat([bundled, existing], ignore_index=True), path)
+        if fresh.empty:
+            return 0, len(incoming)
+        merged = pd.concat([existing, fresh], ignore_index=True)
+        mine = [p for p in validate_frame(pd.concat([bundled, merged], ignore_index=True))
+                if p.startswith(f"{path}:")]  # fmt: skip
+        if mine:
+            raise ValidationError(mine)
+        text = _as_csv(merged)
+        combined([bundled, parse_observations(text, str(target)).assign(file=str(target))])
+        if not dry_run:
+            paths.write_atomically(target, lambda handle: handle.write(text))
+    return len(fresh), len(incoming) - len(fresh)
+
+
+def _fresh_rows(incoming: pd.DataFrame, known: pd.DataFrame, path) -> pd.DataFrame:
+    """Rows of ``incoming`` whose id is new; an id already ``known`` with different content is an error."""
+    known = known.drop_duplicates("id").set_index("id")
     columns = [c for c in COLUMNS if c != "id"]
     problems, fresh = [], []
-    for row in incoming.itertuples(index=False):
-        if row.id in known.index:
-            before = known.loc[row.id]
-            if any(str(getattr(row, c)) != str(before[c]) for c in columns):
-                problems.append(f"{path}:{row.line}: id: {row.id!r} already exists with different content "
-                                f"({before['file']}:{before['line']})")
+    for row in incoming.to_dict("records"):
+        if row["id"] not in known.index:
+            fresh.append(row)
             continue
-        fresh.append(row)
+        before = known.loc[row["id"]]
+        if any(str(row[c]) != str(before[c]) for c in columns):
+            problems.append(f"{path}:{row['line']}: id: {row['id']!r} already exists with different content "
+                            f"({before['file']}:{before['line']})")
     if problems:
         raise ValidationError(problems)
-    if fresh:
-        merged = pd.concat([existing, pd.DataFrame(fresh)], ignore_index=True)
-        frame = merged.drop(columns=["line", "file"])
-        columns = list(COLUMNS) + [c for c in frame.columns if c not in COLUMNS]
-        paths.write_atomically(target, lambda handle: frame[columns].to_csv(handle, index=False))
-    return len(fresh), len(incoming) - len(fresh)
+    return pd.DataFrame(fresh, columns=incoming.columns)
+
+
+def _as_csv(frame: pd.DataFrame) -> str:
+    """The rows as an observations file: schema columns first, then the optional ones present."""
+    rows = frame.drop(columns=["line", "file"]).fillna("")
+    columns = list(COLUMNS) + [c for c in rows.columns if c not in COLUMNS]
+    return rows[columns].to_csv(index=False, lineterminator="\n")

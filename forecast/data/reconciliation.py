@@ -4,11 +4,18 @@ Method (one linear system per entity × metric × counting basis, see :mod:`fore
 
 1. **Conflicts.** Every fact is a band on a sum of monthly totals. An *elastic* linear programme finds the
    smallest weighted violation that makes all bands hold together; a fact that has to be violated is in
-   conflict. Weights make the rule explicit: wording (exact 4, about 2, hedged 1) × number of sources stating
-   the same thing, with publication order as a tie-break (``rule="corroborated"``, the default), or the most
-   recent publication first (``rule="latest"``). Facts in conflict are *set aside* (never averaged) and listed
-   in :attr:`Reconciliation.conflicts` with the amount they miss by and the facts they clash with. Users can
-   override: ``exclude`` drops facts first, ``keep`` makes facts win every conflict.
+   conflict. A fact's weight is its support (``rule="corroborated"``, the default): its number of independent
+   sources, plus its wording (exact, about, hedged: never worth one more source), plus recency as a tie-break
+   (:mod:`forecast.data.constraints`); ``rule="latest"`` puts the most recent publication first. A violation
+   counts relative to the larger of the stated and the reconciled value, so it costs at most the fact's
+   weight: setting aside a figure far below the others (5 trains against 1,235) costs no more than setting
+   aside a figure far above them, and one weakly supported fact gives way to independent sources that agree,
+   however far apart the numbers. That measure depends on the solution, so the programme is solved again
+   with violations measured at the previous solution (starting from the group's median monthly level) until
+   the facts in conflict stop changing. Facts in conflict are *set aside* (never averaged) and listed in
+   :attr:`Reconciliation.conflicts` with the amount they miss by, the kept facts they clash with and why those
+   won (``resolution``). Users can override: ``exclude`` drops facts first, ``keep`` makes facts win every
+   conflict.
 2. **Intervals.** With the remaining facts, a year's (or month's) total ranges over what every fact allows:
    two linear programmes give its minimum and maximum (``y_lo``, ``y_hi``; ``y_hi`` is ``inf`` when nothing
    bounds it from above, e.g. only a year-to-date figure is known). The facts binding those bounds (non-zero
@@ -17,6 +24,9 @@ Method (one linear system per entity × metric × counting basis, see :mod:`fore
    precise first), else the figure a growth rate implies from the next year, else the midpoint of a narrow
    interval (``derived``); it is always inside the interval. When the facts leave the year open (``partial``),
    ``y`` stays empty and the interval says what is known — the year is neither dropped nor invented.
+4. **Year to date.** For every date a kept fact ends on inside a year, the interval of the total from 1 January
+   to that date (rows with ``freq`` ``ytd`` and ``ds`` that date): what the year had run by then, as far as the
+   facts say — a stated Jan-Oct figure, a quarter plus the months before it, a milestone after known years.
 
 Flags: ``derived``, ``implied`` (from a growth rate), ``hedged`` (only "more than"/"nearly" figures), ``open``
 (no upper bound), ``partial`` (no point value), ``conflict`` (a fact about this period was set aside).
@@ -25,6 +35,7 @@ Flags: ``derived``, ``implied`` (from a growth rate), ``hedged`` (only "more tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -37,6 +48,7 @@ from forecast.errors import InputError
 
 RULES = ("corroborated", "latest")
 NARROW = 0.05  # an interval narrower than 5 % of its top gives a derived point value
+REWEIGHT_PASSES = 4  # re-solves with violations measured against the reconciled values (see module docstring)
 SERIES_COLUMNS = ["unique_id", "entity", "metric", "basis", "freq", "ds", "y", "y_lo", "y_hi", "sources", "flags"]
 CONFLICT_COLUMNS = ["unique_id", "entity", "metric", "basis", "fact_ids", "statement", "period_start", "period_end",
                     "violation", "relative", "against", "resolution"]  # fmt: skip
@@ -94,8 +106,28 @@ class Reconciliation:
         return lo, hi
 
 
+@dataclass
+class Group:
+    """One reconciled series (entity × metric × basis): its rows of the series frame, its conflicts and the kept
+    facts as a linear system (for interval queries over any period)."""
+
+    uid: str
+    entity: str
+    metric: str
+    basis: str
+    series: pd.DataFrame
+    conflicts: pd.DataFrame
+    system: GroupSystem = field(repr=False)
+
+
 def reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
     """Annual and monthly series for every entity × metric × basis of ``observations`` (see module docstring)."""
+    return assemble(list(reconcile_groups(observations, rule, exclude, keep, reconcile_group)), observations)
+
+
+def reconcile_groups(observations: pd.DataFrame, rule: str, exclude, keep, solve) -> Iterator[Group]:
+    """``solve(facts, rule, keep)`` for each entity × metric × basis of the usable facts (counts; totals and
+    cumulatives; not excluded), after checking the options."""
     if rule not in RULES:
         raise InputError(f"unknown conflict rule {rule!r}; choose from {', '.join(RULES)}")
     unknown = (set(exclude) | set(keep)) - set(observations["id"])
@@ -104,46 +136,86 @@ def reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=()
     usable = observations[observations["metric"].isin(COUNT_METRICS)
                           & observations["kind"].isin(("total", "cumulative"))
                           & ~observations["id"].isin(set(exclude))]  # fmt: skip
-    series, conflicts, systems = [], [], {}
-    for (entity, metric, basis), facts in usable.groupby(["entity", "metric", "basis"], sort=True):
-        uid = f"{entity}/{metric}/{basis}"
-        system, found = _resolve(facts, rule == "latest", set(keep))
-        systems[uid] = system
-        conflicts += [{"unique_id": uid, "entity": entity, "metric": metric, "basis": basis, **row} for row in found]
-        for freq, rows in (("annual", _annual_rows(system, facts)), ("monthly", _monthly_rows(system))):
-            series += [{"unique_id": uid, "entity": entity, "metric": metric, "basis": basis, "freq": freq, **r}
-                       for r in rows]  # fmt: skip
+    for _, facts in usable.groupby(["entity", "metric", "basis"], sort=True):
+        yield solve(facts, rule, frozenset(keep) & frozenset(facts["id"]))
+
+
+def reconcile_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozenset()) -> Group:
+    """Reconcile the facts of one entity × metric × basis (see the module docstring)."""
+    entity, metric, basis = (str(facts[c].iloc[0]) for c in ("entity", "metric", "basis"))
+    uid = f"{entity}/{metric}/{basis}"
+    system, found = _resolve(facts, rule == "latest", set(keep))
+    ident = {"unique_id": uid, "entity": entity, "metric": metric, "basis": basis}
+    series = [{**ident, "freq": freq, **r}
+              for freq, rows in (("annual", _annual_rows(system, facts)), ("monthly", _monthly_rows(system)),
+                                 ("ytd", _ytd_rows(system)))
+              for r in rows]  # fmt: skip
     frame = pd.DataFrame(series, columns=SERIES_COLUMNS)
     frame["ds"] = pd.to_datetime(frame["ds"])
-    return Reconciliation(frame, pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS), observations, systems)
+    conflicts = pd.DataFrame([{**ident, **row} for row in found], columns=CONFLICT_COLUMNS)
+    return Group(uid, entity, metric, basis, frame, conflicts, system)
+
+
+def assemble(groups: list[Group], observations: pd.DataFrame) -> Reconciliation:
+    """One :class:`Reconciliation` from reconciled groups."""
+    series = pd.concat([g.series for g in groups], ignore_index=True) if groups else pd.DataFrame(columns=SERIES_COLUMNS)
+    series["ds"] = pd.to_datetime(series["ds"])
+    conflicts = [g.conflicts for g in groups if len(g.conflicts)]
+    return Reconciliation(series, pd.concat(conflicts, ignore_index=True) if conflicts else
+                          pd.DataFrame(columns=CONFLICT_COLUMNS), observations, {g.uid: g.system for g in groups})
 
 
 def _resolve(facts: pd.DataFrame, recency_first: bool, keep: set[str]) -> tuple[GroupSystem, list[dict]]:
-    """Elastic LP over all constraints; the ones it must violate are set aside and reported."""
+    """Find the facts that cannot all hold, set aside the ones the rule weighs least, and report each with why."""
     months, scale = month_grid(facts), magnitude(facts)
     constraints = build_constraints(facts, months, scale, recency_weight=recency_first)
     for c in constraints:
         if keep & set(c.ids):
             c.weight *= 1e4
     A, b, owner = _rows(constraints, len(months))
-    n, m = len(months), len(constraints)
-    slack = np.zeros((len(b), m))
-    slack[np.arange(len(b)), owner] = -1.0
-    cost = np.concatenate([np.zeros(n), [c.weight / c.scale for c in constraints]])
-    result = _linprog(cost, np.hstack([A, slack]), b)
-    if result.status != 0:
-        raise RuntimeError(f"elastic reconciliation LP failed: {result.message}")
-    violation = result.x[n:]
-    duals = result.ineqlin.marginals
-    bad = [i for i, c in enumerate(constraints) if violation[i] > 1e-7 * c.scale + 1e-9]
+    weight = np.array([c.weight for c in constraints])
+    stated = np.array([c.scale for c in constraints])
+    violation, duals, x = _elastic(A, b, owner, weight / np.maximum(stated, _typical_sizes(constraints)))
+    for _ in range(REWEIGHT_PASSES):
+        before = _violated(constraints, violation)
+        if not before:
+            break
+        reconciled = np.array([float(c.coef @ x) for c in constraints])
+        violation, duals, x = _elastic(A, b, owner, weight / np.maximum(stated, reconciled))
+        if _violated(constraints, violation) == before:
+            break
+    bad = _violated(constraints, violation)
     active = {owner[r] for r in range(len(b)) if abs(duals[r]) > 1e-9}
-    kept_index = [i for i in range(m) if i not in bad]
+    kept_index = [i for i in range(len(constraints)) if i not in bad]
     kept = [constraints[i] for i in kept_index]
-    found = [_conflict_row(constraints[i], violation[i], [constraints[j] for j in active if j not in bad], scale)
-             for i in bad]  # fmt: skip
+    found = [_conflict_row(constraints[i], violation[i], [constraints[j] for j in active if j not in bad], scale,
+                           recency_first, keep) for i in bad]  # fmt: skip
     A_kept, b_kept, owner_kept = _rows(kept, len(months))
     b_kept = b_kept + violation[np.asarray(kept_index, dtype=int)[owner_kept]]  # solver-tolerance slack only
     return GroupSystem(months, scale, kept, [constraints[i] for i in bad], A_kept, b_kept, owner_kept), found
+
+
+def _elastic(A: np.ndarray, b: np.ndarray, owner: np.ndarray, per_unit: np.ndarray):
+    """The smallest violation, costed ``per_unit`` per constraint: (violation per constraint, row duals, months)."""
+    n, m = A.shape[1], len(per_unit)
+    slack = np.zeros((len(b), m))
+    slack[np.arange(len(b)), owner] = -1.0
+    result = _linprog(np.concatenate([np.zeros(n), per_unit]), np.hstack([A, slack]), b)
+    if result.status != 0:
+        raise RuntimeError(f"elastic reconciliation LP failed: {result.message}")
+    return result.x[n:], result.ineqlin.marginals, result.x[:n]
+
+
+def _violated(constraints: list[Constraint], violation: np.ndarray) -> list[int]:
+    return [i for i, c in enumerate(constraints) if violation[i] > 1e-7 * c.scale + 1e-9]
+
+
+def _typical_sizes(constraints: list[Constraint]) -> np.ndarray:
+    """What each constraint's period would hold at the group's median monthly level (from its stated facts):
+    a yardstick no single fact can move, so the first pass treats a figure far below the others like its peers."""
+    rates = [c.scale / c.coef.sum() for c in constraints if not c.is_growth and c.nominal and c.coef.sum() > 0]
+    rate = float(np.median(rates)) if rates else 1.0
+    return np.array([rate * c.coef.sum() for c in constraints])
 
 
 def _linprog(c: np.ndarray, A: np.ndarray, b: np.ndarray):
@@ -177,15 +249,42 @@ def _rows(constraints: list[Constraint], width: int) -> tuple[np.ndarray, np.nda
     return np.array(rows).reshape(-1, width), np.array(rhs, dtype=float), np.array(owner, dtype=int)
 
 
-def _conflict_row(c: Constraint, violation: float, active: list[Constraint], scale: float) -> dict:
-    """How much a set-aside fact misses by (in the metric's units) and the kept facts it clashes with."""
+def _conflict_row(c: Constraint, violation: float, active: list[Constraint], scale: float, recency_first: bool,
+                  keep: set[str]) -> dict:  # fmt: skip
+    """How much a set-aside fact misses by (in the metric's units), the kept facts it clashes with and why
+    they, not it, were kept."""
     support = (c.coef > 0) | (c.base > 0 if c.base is not None else False)
-    against = sorted({fid for a in active if a is not c
-                      and np.any(support & ((a.coef > 0) | (a.base > 0 if a.base is not None else False)))
-                      for fid in a.ids})  # fmt: skip
+    opponents = [a for a in active if a is not c
+                 and np.any(support & ((a.coef > 0) | (a.base > 0 if a.base is not None else False)))]  # fmt: skip
+    against = sorted({fid for a in opponents for fid in a.ids})
     return {"fact_ids": ";".join(c.ids), "statement": c.label, "period_start": c.period[0],
             "period_end": c.period[1], "violation": float(violation * scale), "relative": float(violation / c.scale),
-            "against": ";".join(against), "resolution": "set aside"}  # fmt: skip
+            "against": ";".join(against), "resolution": _why(c, opponents, recency_first, keep)}  # fmt: skip
+
+
+def _why(c: Constraint, kept: list[Constraint], recency_first: bool, keep: set[str]) -> str:
+    """One line on which side won a conflict and by which part of the rule (see the module docstring)."""
+    mine = f"{_count(len(c.sources), 'source')}, {c.qualifier}"
+    if not kept:
+        return f"set aside ({mine}): it cannot hold with the other facts"
+    others = [a for a in kept if a.ids != c.ids]  # a fact's own level beside its set-aside growth rate is no rival
+    sources = frozenset().union(*(a.sources for a in kept)) - c.sources
+    theirs = f"{_count(len(others), 'kept fact')} from {_count(len(sources), 'other source')}"
+    if keep & {fid for a in kept for fid in a.ids}:
+        reason = "a fact given with --keep wins"
+    elif recency_first:
+        reason = "rule latest: the newest publication wins"
+    elif len(c.sources) < len(sources):
+        reason = "fewer independent sources"
+    elif c.weight < sum(a.weight for a in kept):
+        reason = "less support (sources, then wording, then recency)"
+    else:
+        reason = "setting it aside is the smallest change among equally supported choices"
+    return f"set aside ({mine}) against {theirs}: {reason}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _years(facts: pd.DataFrame) -> range:
@@ -215,6 +314,19 @@ def _monthly_rows(system: GroupSystem) -> list[dict]:
         row = _value_row(system, start, end, period_coef(system.months, start, end))
         if "partial" not in row["flags"]:
             rows.append(row)
+    return rows
+
+
+def _ytd_rows(system: GroupSystem) -> list[dict]:
+    """Year-to-date totals (1 January to the last day of a fact ending inside that year) that the facts bound from
+    below: what each year had run by each date a fact speaks of (``ds`` is that date)."""
+    rows = []
+    ends = sorted({c.period[1] for c in system.kept if c.period[1] < c.period[1] + pd.offsets.YearEnd(0)})
+    for end in ends:
+        start = pd.Timestamp(end.year, 1, 1)
+        row = _value_row(system, start, end, period_coef(system.months, start, end))
+        if row["y_lo"] > 0:
+            rows.append({**row, "ds": end})
     return rows
 
 

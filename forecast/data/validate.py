@@ -1,14 +1,21 @@
 """Check an observations file row by row; every problem is one ``file:line: field: reason`` line.
 
 Reading is strict on purpose: a file either loads whole or not at all, so a bad user file never half-enters
-the data. Line numbers are the file's own (header is line 1), so users can jump straight to the row.
+the data, and whatever passes here loads in every later command. Line numbers are the file's own (header is
+line 1), so users can jump straight to the row. Files are UTF-8, with or without a byte-order mark (Excel's
+"CSV UTF-8" writes one). Numbers are plain ASCII digits with optional thousands commas (``5,351``, ``12.5``);
+``9_000``, ``1e5``, ``inf`` or other scripts' digits are not numbers. No field may hold an invisible character
+(control, format or bidirectional-override characters, NUL), which could disguise text in a report. Ids are
+letters, digits, ``.``, ``_`` and ``-`` (``;`` joins ids in ``sources``, ``/`` joins series names). Dates and
+values must lie within the limits of :mod:`forecast.limits`.
 """
 
 from __future__ import annotations
 
 import csv
-import math
+import io
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -17,80 +24,114 @@ from forecast.data.schema import (
     COLUMNS, KINDS, METRIC_UNITS, OPTIONAL_COLUMNS, QUALIFIERS, BASES, REQUIRED_FIELDS, SLUG_PATTERN, YOY_RANGE,
 )
 from forecast.errors import ValidationError
+from forecast.limits import ceiling_problem, date_problem
+from forecast.paths import read_text
 
 _SLUG = re.compile(SLUG_PATTERN)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PUBLISHED = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PUBLISHED = re.compile(r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$")
+_NUMBER = re.compile(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")  # controls, format (bidi), surrogates, unassigned, breaks
 
 
 def read_observations(path: str | Path, known_entities: set[str] | None = None) -> pd.DataFrame:
     """Parse and validate an observations CSV; returns a string frame with a ``line`` column, or raises
     :class:`ValidationError` listing every problem."""
     path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            records = _records(handle, path)
-    except FileNotFoundError:
-        raise ValidationError([f"{path}: no such file"]) from None
-    except (UnicodeDecodeError, csv.Error) as err:
-        raise ValidationError([f"{path}: cannot read as UTF-8 CSV: {err}"]) from None
-    header, rows, problems = records
-    frame = pd.DataFrame([values for _, values in rows], columns=header or list(COLUMNS), dtype=str)
+    return parse_observations(read_text(path), str(path), known_entities)
+
+
+def parse_observations(text: str, source: str, known_entities: set[str] | None = None) -> pd.DataFrame:
+    """:func:`read_observations` on text already read (``source`` names it in messages)."""
+    header, rows, problems = _records(text, source)
+    if not header or _header_problem(header):
+        raise ValidationError(problems)
+    frame = pd.DataFrame([values for _, values in rows], columns=header, dtype=str)
     frame.insert(0, "line", [line for line, _ in rows])
-    problems += validate_frame(frame, str(path), known_entities)
+    problems += validate_frame(frame.assign(file=source), known_entities)
     if problems:
         raise ValidationError(problems)
     return frame
 
 
-def _records(handle, path: Path) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if header is None:
-        return [], [], [f"{path}:1: header: file is empty"]
-    header = [h.strip() for h in header]
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
-    if missing or unknown:
-        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-            [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
-        return header, [], [f"{path}:1: header: {'; '.join(parts)}"]
-    rows, problems, start = [], [], 2
-    for values in reader:
-        line, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            problems.append(f"{path}:{line}: row: expected {len(header)} fields, found {len(values)}")
-            continue
-        rows.append((line, [v.strip() for v in values]))
+def _records(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            return [], [], [f"{source}:1: header: file is empty"]
+        header = [h.strip() for h in header]
+        problem = _header_problem(header)
+        if problem:
+            return header, [], [f"{source}:1: header: {problem}"]
+        rows, problems, start = [], [], 2
+        for values in reader:
+            line, start = start, reader.line_num + 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                problems.append(f"{source}:{line}: row: expected {len(header)} fields, found {len(values)}")
+                continue
+            rows.append((line, [v.strip() for v in values]))
+    except csv.Error as err:
+        return header or [], [], [f"{source}:{reader.line_num}: row: not valid CSV ({err})"]
     return header, rows, problems
 
 
-def validate_frame(frame: pd.DataFrame, source: str, known_entities: set[str] | None = None) -> list[str]:
-    """Every problem of a parsed string frame (with ``line``), as ``source:line: field: reason``."""
+def _header_problem(header: list[str]) -> str | None:
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name in seen:
+            return f"column {name!r} appears twice (columns {seen[name]} and {number})"
+        seen[name] = number
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
+    parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+        [f"unknown column(s) {', '.join(map(repr, unknown))}"] if unknown else [])
+    return "; ".join(parts) or None
+
+
+def validate_frame(frame: pd.DataFrame, known_entities: set[str] | None = None) -> list[str]:
+    """Every problem of a parsed string frame (with ``file`` and ``line``), as ``file:line: field: reason``;
+    rows of several files are checked together (no id twice, no fact twice under two ids)."""
     problems: list[str] = []
-    seen_ids: dict[str, int] = {}
-    seen_rows: dict[tuple, int] = {}
+    seen_ids: dict[str, str] = {}
+    seen_rows: dict[tuple, tuple[str, str]] = {}
     for row in frame.to_dict("records"):
-        where = f"{source}:{row['line']}"
+        where = f"{row['file']}:{row['line']}"
         problems += [f"{where}: {field}: {reason}" for field, reason in _row_problems(row, known_entities)]
         content = tuple(row.get(c, "") for c in COLUMNS if c != "id")
         if content in seen_rows:
-            problems.append(f"{where}: row: exact duplicate of line {seen_rows[content]}")
-        seen_rows.setdefault(content, row["line"])
+            other_id, other = seen_rows[content]
+            problems.append(f"{where}: row: the same fact as {other_id!r} ({_short(other, row['file'])}) "
+                            "under another id")  # fmt: skip
+        seen_rows.setdefault(content, (row["id"], where))
         if row["id"] in seen_ids:
-            problems.append(f"{where}: id: {row['id']!r} already used on line {seen_ids[row['id']]}")
-        seen_ids.setdefault(row["id"], row["line"])
+            problems.append(f"{where}: id: {row['id']!r} already used ({_short(seen_ids[row['id']], row['file'])})")
+        seen_ids.setdefault(row["id"], where)
     return problems
 
 
+def _short(where: str, file: str) -> str:
+    """``line N`` for a place in ``file`` itself, else the full ``other-file:line``."""
+    return f"line {where.rsplit(':', 1)[1]}" if where.rsplit(":", 1)[0] == file else where
+
+
 def _row_problems(row: dict, known_entities: set[str] | None):
+    for field in [c for c in (*COLUMNS, *OPTIONAL_COLUMNS) if c in row]:
+        hidden = next((ch for ch in str(row[field]) if unicodedata.category(ch) in _INVISIBLE), None)
+        if hidden is not None:
+            name = unicodedata.name(hidden, "control character")
+            yield field, f"contains an invisible character U+{ord(hidden):04X} ({name}); remove it"
+            return
     for field in REQUIRED_FIELDS:
         if not row.get(field):
             yield field, "required"
+    if row.get("id") and not _ID.fullmatch(row["id"]):
+        yield "id", f"{row['id']!r}: ids are up to 64 letters, digits, '.', '_' or '-' (';' joins ids in sources)"
     entity, metric, unit, kind = row.get("entity", ""), row.get("metric", ""), row.get("unit", ""), row.get("kind", "")
-    if entity and not _SLUG.match(entity):
+    if entity and not _SLUG.fullmatch(entity):
         yield "entity", f"{entity!r} is not a slug (lower-case words joined by '-')"
     elif entity and known_entities is not None and entity not in known_entities:
         yield "entity", f"unknown entity {entity!r} (add it to $FORECAST_HOME/entities.csv first)"
@@ -104,11 +145,11 @@ def _row_problems(row: dict, known_entities: set[str] | None):
         yield "qualifier", f"{row['qualifier']!r} not in {', '.join(QUALIFIERS)}"
     if row.get("basis") and row["basis"] not in BASES:
         yield "basis", f"{row['basis']!r} not in {', '.join(BASES)}"
-    yield from _date_problems(row)
-    yield from _number_problems(row, kind)
+    yield from _date_problems(row, kind)
+    yield from _number_problems(row, kind, metric)
 
 
-def _date_problems(row: dict):
+def _date_problems(row: dict, kind: str):
     dates = {}
     for field in ("period_start", "period_end"):
         text = row.get(field, "")
@@ -116,17 +157,29 @@ def _date_problems(row: dict):
             stamp = _parse_date(text)
             if stamp is None:
                 yield field, f"unparseable date {text!r} (expected YYYY-MM-DD)"
-            dates[field] = stamp
+            elif date_problem(stamp):
+                yield field, date_problem(stamp)
+            else:
+                dates[field] = stamp
     start, end = dates.get("period_start"), dates.get("period_end")
-    if start is not None and end is not None and end < start:
-        yield "period_end", f"{end.date()} is before period_start {start.date()}"
+    if start is not None and end is not None:
+        if end < start:
+            yield "period_end", f"{end.date()} is before period_start {start.date()}"
+        elif kind == "target" and not (start.year == end.year and (start.month, start.day, end.month, end.day)
+                                       == (1, 1, 12, 31)):  # fmt: skip
+            yield "period_end", "a target covers one calendar year (YYYY-01-01 to YYYY-12-31), the periods " \
+                                "targets are checked over"
     published = row.get("published", "")
-    if published and (not _PUBLISHED.match(published) or _parse_date(published + "-01" * (2 - published.count("-"))) is None):
-        yield "published", f"unparseable date {published!r} (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+    if published:
+        stamp = _parse_date(published + "-01" * (2 - published.count("-"))) if _PUBLISHED.fullmatch(published) else None
+        if stamp is None:
+            yield "published", f"unparseable date {published!r} (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+        elif date_problem(stamp):
+            yield "published", date_problem(stamp)
 
 
 def _parse_date(text: str) -> pd.Timestamp | None:
-    if not _ISO_DATE.match(text):
+    if not _ISO_DATE.fullmatch(text):
         return None
     try:
         return pd.Timestamp(text)
@@ -134,17 +187,19 @@ def _parse_date(text: str) -> pd.Timestamp | None:
         return None
 
 
-def _number_problems(row: dict, kind: str):
+def _number_problems(row: dict, kind: str, metric: str):
     value = _number(row.get("value", ""))
     if value is False:
-        yield "value", f"not a number: {row['value']!r}"
+        yield "value", f"not a number: {row['value']!r} (write digits, e.g. 5351 or 5,351.5)"
     elif value is None and kind and kind != "target":
         yield "value", "required (only a growth target may leave it empty)"
     elif value is not None and value < 0:
         yield "value", f"negative count {row['value']}"
+    elif value is not None and ceiling_problem(value, metric):
+        yield "value", ceiling_problem(value, metric)
     yoy = _number(row.get("yoy_pct", ""))
     if yoy is False:
-        yield "yoy_pct", f"not a number: {row['yoy_pct']!r}"
+        yield "yoy_pct", f"not a number: {row['yoy_pct']!r} (write digits, e.g. 15.3 or -2)"
     elif yoy is not None and not (YOY_RANGE[0] < yoy <= YOY_RANGE[1]):
         yield "yoy_pct", f"{row['yoy_pct']} out of range ({YOY_RANGE[0]:g}, {YOY_RANGE[1]:g}]"
     if kind == "target" and value is None and yoy is None:
@@ -152,11 +207,7 @@ def _number_problems(row: dict, kind: str):
 
 
 def _number(text: str):
-    """float, None when empty, False when not a finite number."""
+    """float, None when empty, False when not a number as the module docstring defines one."""
     if text is None or text == "":
         return None
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        return False
-    return number if math.isfinite(number) else False
+    return float(text.replace(",", "")) if _NUMBER.fullmatch(text) else False

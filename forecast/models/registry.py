@@ -14,6 +14,7 @@ from forecast.errors import InputError
 from forecast.models.base import Model
 
 _REGISTRY: dict[str, Callable[..., Model]] = {}
+SELECTED = "selected"  # pseudo-model name: each series' own model from a backtest selection
 
 
 def register(name: str) -> Callable[[type[Model]], type[Model]]:
@@ -47,6 +48,20 @@ def available_models() -> list[str]:
     """Every registered model name, sorted."""
     _load_families()
     return sorted(_REGISTRY)
+
+
+def model_table():
+    """One row per registered model: name, what it does (its docstring's first line) and its capabilities."""
+    import dataclasses
+
+    import pandas as pd
+
+    rows = []
+    for name in available_models():
+        cls = _REGISTRY[name]
+        doc = (cls.__doc__ or "").strip().splitlines()
+        rows.append({"model": name, "description": doc[0] if doc else "", **dataclasses.asdict(cls.capabilities)})
+    return pd.DataFrame(rows)
 
 
 def model_class(name: str) -> type[Model]:

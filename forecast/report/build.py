@@ -8,10 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.paths import home, write_atomically
-from forecast.report.charts import series_chart
 from forecast.report.content import gather
-from forecast.report.html import render_html
-from forecast.report.markdown import render_markdown
+from forecast.report.render import render_html, render_markdown, series_svg
 
 CHART_DIR = "charts"
 
@@ -33,10 +31,10 @@ def build_report(
     for stale in (out / CHART_DIR).glob("chart-*.svg"):  # from an earlier report with more series
         stale.unlink()
     charts, files = {}, {}
-    for number, view in enumerate(content.series, start=1):
-        charts[view.unique_id] = series_chart(view.history, view.forecast, salt=f"chart-{number}")
-        files[view.unique_id] = f"{CHART_DIR}/chart-{number:03d}.svg"
-        write_text(out / files[view.unique_id], charts[view.unique_id])
+    for number, panel in enumerate(content.panels, start=1):
+        charts[panel.unique_id] = series_svg(panel.chart)
+        files[panel.unique_id] = f"{CHART_DIR}/chart-{number:03d}.svg"
+        write_text(out / files[panel.unique_id], charts[panel.unique_id])
     html_path, md_path = out / "report.html", out / "report.md"
     write_text(html_path, render_html(content, charts))
     write_text(md_path, render_markdown(content, files))

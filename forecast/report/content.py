@@ -1,6 +1,7 @@
-"""What the report says, read from the store for one run: tables of cells and the per-series data to chart.
+"""What the report says, read from the store for one run: the outlook first, then targets, scores and data notes.
 
-Kept apart from rendering so the HTML and the Markdown report show the same numbers.
+Kept apart from rendering so the HTML and the Markdown report show the same numbers. Every number about a series
+comes from the run's outlook rows (the same paths ``forecast target`` and ``forecast predict --entity`` read).
 """
 
 from __future__ import annotations
@@ -11,12 +12,21 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
-from forecast.report.escape import Cell, Link
+from forecast.report.charts import ReliabilityChart, SeriesChart, reliability_chart, series_chart
+from forecast.report.links import Cell, Details, Group, Link
 from forecast.store import list_runs, read_table
-from forecast.targets.series import outcome_label
+from forecast.targets.outcome import outcome_label
 
-PRIMARY_METRIC = "mase"
 DASH = "–"
+KIND_ORDER = ("national", "corridor", "port_group", "port", "region", "province", "hub", "route", "brand")
+KIND_NAMES = {"national": "Nation", "corridor": "Corridors", "port_group": "Port groups", "port": "Border ports",
+              "region": "Regions", "province": "Provinces", "hub": "Hubs", "route": "Routes", "brand": "Brands"}  # fmt: skip
+UNITS = {"trains": "trains", "teu": "TEU", "tonnes": "tonnes", "value_usd": "USD", "value_cny": "CNY"}
+LEADERBOARD_METRICS = {"mase": "MASE", "scaled_crps": "Scaled CRPS", "coverage-80": "80% coverage",
+                       "coverage-95": "95% coverage"}  # fmt: skip
+PINNED = 0.10  # a year counts as known when the facts pin it to 10% (as the data layer's history does)
+NOTE_CHARS = 48  # a note shows this much; the rest is behind a click
+LIST_IDS = 6  # a list of fact ids shows this many; the rest is behind a click
 
 
 @dataclass
@@ -31,15 +41,28 @@ class Table:
 
 
 @dataclass
-class SeriesView:
-    """One series: its reconciled history, the forecast of the model shown, and the facts behind it."""
+class SeriesPanel:
+    """One series' small multiple: its chart, its caption and what it rests on."""
 
     unique_id: str
     title: str
-    history: pd.DataFrame
-    forecast: pd.DataFrame
-    model: str | None
+    group: str
+    chart: SeriesChart
+    caption: str
+    notes: Details | None = None
     sources: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class Calibration:
+    """How the decided targets' probabilities fared: Brier score against always saying the base rate."""
+
+    cases: int
+    brier: float
+    base_rate: float
+    brier_base: float
+    chart: ReliabilityChart
+    table: Table
 
 
 @dataclass
@@ -47,10 +70,13 @@ class ReportContent:
     """Everything one report shows, in the order it shows it (``run`` is the run's row of ``runs``)."""
 
     run: dict
-    targets: Table
-    movement: Table
+    as_of: pd.Timestamp | None
+    outlook: list[Table]
+    panels: list[SeriesPanel]
+    open_targets: Table
+    decided_targets: Table
+    calibration: Calibration | None
     leaderboard: Table
-    series: list[SeriesView]
     outcomes: Table
     outcome_points: Table
     conflicts: Table
@@ -66,20 +92,26 @@ def gather(store, run_id: str | None = None, observations: pd.DataFrame | None =
         raise InputError(f"no run {run_id!r} in the store")
     runs = runs[runs["started_at"] <= runs.loc[runs["run_id"] == run_id, "started_at"].iloc[0]]
     labels = vintage_labels(runs)
-    urls = source_urls(observations)
+    urls, entities = source_urls(observations), entity_table()
     series = read_table(store, "series", run_id)
     forecasts = read_table(store, "forecasts")
-    scores = read_table(store, "scores", run_id)
+    mine = forecasts[forecasts["run_id"] == run_id]
+    as_of = pd.Timestamp(mine["as_of"].dropna().max()) if "as_of" in mine and mine["as_of"].notna().any() else None
     checks = read_table(store, "target_checks")
     checks = checks[checks["run_id"].isin(labels)]
     earlier = forecasts[forecasts["run_id"].isin(labels) & (forecasts["run_id"] != run_id)]
     outcomes, outcome_points = outcome_tables(earlier, series, labels)
+    current = checks[checks["run_id"] == run_id]
+    is_open = _open(current, as_of)
     return ReportContent(
         run=runs[runs["run_id"] == run_id].iloc[0].to_dict(),
-        targets=target_table(checks[checks["run_id"] == run_id], urls),
-        movement=movement_table(checks, labels),
-        leaderboard=leaderboard_table(scores),
-        series=series_views(series, forecasts[forecasts["run_id"] == run_id], scores, urls),
+        as_of=as_of,
+        outlook=outlook_tables(series, mine, entities, as_of),
+        panels=series_panels(series, mine, entities, urls),
+        open_targets=open_target_table(current[is_open], checks, labels, urls),
+        decided_targets=decided_target_table(current[~is_open], urls),
+        calibration=calibration(current[~is_open]),
+        leaderboard=leaderboard_table(read_table(store, "scores", run_id)),
         outcomes=outcomes,
         outcome_points=outcome_points,
         conflicts=conflict_table(read_table(store, "conflicts", run_id), urls),
@@ -87,15 +119,20 @@ def gather(store, run_id: str | None = None, observations: pd.DataFrame | None =
 
 
 def source_urls(observations: pd.DataFrame | None) -> dict[str, str]:
-    """Fact id → source URL, from ``observations`` or the data layer when it is installed (else no links)."""
+    """Fact id → source URL, from ``observations`` or the data layer's (bundled plus the user's)."""
     if observations is None:
-        try:
-            from forecast.data import load_observations
-        except ImportError:
-            return {}
+        from forecast.data import load_observations
+
         observations = load_observations()
     table = observations.dropna(subset=["id", "source_url"])
     return dict(zip(table["id"].astype(str), table["source_url"].astype(str)))
+
+
+def entity_table() -> pd.DataFrame:
+    """The entity catalogue indexed by slug (name, kind)."""
+    from forecast.data import entity_catalogue
+
+    return entity_catalogue().set_index("slug")
 
 
 def vintage_labels(runs: pd.DataFrame) -> dict[str, str]:
@@ -128,79 +165,260 @@ def fmt(value, digits: int = 0) -> str:
 
 
 def interval(lo, hi) -> str:
-    return f"{fmt(lo)} – {fmt(hi)}"
+    missing = (lo is None or pd.isna(lo)) and (hi is None or pd.isna(hi))
+    return DASH if missing else f"{fmt(lo)} – {fmt(hi)}"
 
 
 def pct(value) -> str:
     return DASH if value is None or pd.isna(value) else f"{100 * value:.0f}%"
 
 
-def target_table(checks: pd.DataFrame, urls: dict[str, str]) -> Table:
-    rows = [
-        [text(r.target), pct(r.probability), fmt(r.expected), interval(r.lo_80, r.hi_80),
-         fmt(r.observed) + (f" (to {r.observed_through:%Y-%m-%d})" if pd.notna(r.observed_through) else ""),
-         outcome_label(r.outcome, r.outcome_lo, r.outcome_hi) or DASH,
-         yes_no(r.met), links(r.sources, urls), text(r.notes)]
-        for r in checks.sort_values("target").itertuples()
-    ]  # fmt: skip
-    columns = ["Target", "P(met)", "Expected", "80% interval", "Observed", "Outcome", "Met", "Sources", "Notes"]
-    return Table("targets", "Targets", columns, rows, "" if rows else "No target checks in this run.")
+def notes_cell(notes) -> Details | str:
+    """A long note as its first clause, the rest behind a click."""
+    full = text(notes)
+    if not full:
+        return ""
+    head = full.split("; ")[0]
+    short = head if len(head) <= NOTE_CHARS else head[: NOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return Details(short, full) if full != short else full
 
 
-def movement_table(checks: pd.DataFrame, labels: dict[str, str]) -> Table:
-    """One row per target, one column per vintage: how the probability of meeting it moved."""
-    title = "Target probability across vintages"
+def _name(entities: pd.DataFrame, entity: str) -> str:
+    return str(entities["name"].get(entity, entity)) if "name" in entities else entity
+
+
+def _kind(entities: pd.DataFrame, entity: str) -> str:
+    return str(entities["kind"].get(entity, "hub")) if "kind" in entities else "hub"
+
+
+def _label(entities: pd.DataFrame, row) -> str:
+    """A series as a table row names it: the entity, with a counting basis other than the headline one."""
+    name = "Nation" if row["entity"] == "national" else _name(entities, row["entity"])
+    return name + ("" if row["basis"] == "reported" else f" [{row['basis']}]")
+
+
+def _title(entities: pd.DataFrame, row) -> str:
+    return f"{_label(entities, row)} · {UNITS.get(row['metric'], row['metric'])}"
+
+
+def latest_known(history: pd.DataFrame) -> tuple[int | None, float | None]:
+    """The latest year the facts pin down (to :data:`PINNED`) and its value."""
+    y, lo, hi = (history[c].astype(float) for c in ("y", "y_lo", "y_hi"))
+    known = history[y.notna() & np.isfinite(hi) & (hi - lo <= PINNED * np.maximum(hi, 1.0))]
+    if known.empty:
+        return None, None
+    last = known.sort_values("ds").iloc[-1]
+    return int(last["ds"].year), float(last["y"])
+
+
+def _ordered(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.DataFrame) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """(uid, annual history, annual outlook rows) of every outlook series: trains first, then by kind (nation
+    first), then by size."""
+    annual = series[series["freq"] == "annual"]
+    rows = forecasts[forecasts["freq"].fillna("annual") == "annual"] if "freq" in forecasts else forecasts
+    found = []
+    for uid, own in rows.groupby("unique_id", sort=True):
+        history = annual[annual["unique_id"] == uid]
+        if history.empty:
+            continue
+        entity = str(history["entity"].iloc[0])
+        kind = _kind(entities, entity)
+        size = latest_known(history)[1] or 0.0
+        rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+        metric = str(history["metric"].iloc[0])
+        order = list(UNITS).index(metric) if metric in UNITS else len(UNITS)
+        found.append(((order, rank, -size, uid), uid, history, own.sort_values("ds")))
+    return [(uid, history, own) for _, uid, history, own in sorted(found, key=lambda item: item[0])]
+
+
+def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.DataFrame, as_of) -> list[Table]:
+    """The first tables: per metric (trains first), per series grouped nation → port groups → ports → corridors →
+    hubs, the year in progress (run so far, where it is heading, the odds of passing the year before) and the
+    next year."""
+    if forecasts.empty or as_of is None:
+        return [Table("outlook", "Outlook", ["Series"], [], "No outlook in this run.")]
+    year = as_of.year
+    by_metric: dict[str, list] = {}
+    for uid, history, own in _ordered(series, forecasts, entities):
+        by_metric.setdefault(str(history["metric"].iloc[0]), []).append((uid, history, own))
+    tables = []
+    for metric in sorted(by_metric, key=lambda m: list(UNITS).index(m) if m in UNITS else len(UNITS)):
+        columns = ["Series", "Latest full year", f"{year} so far", f"{year}: median (80%)", f"P(> {year - 1})",
+                   f"{year + 1}: median (80%)", "Moved by facts"]  # fmt: skip
+        rows, group = [], None
+        for uid, history, own in by_metric[metric]:
+            first = history.iloc[0]
+            now, later = own[own["ds"].dt.year == year], own[own["ds"].dt.year == year + 1]
+            if now.empty:
+                continue
+            kind = KIND_NAMES.get(_kind(entities, str(first["entity"])), "Other")
+            if kind != group:
+                rows.append(Group(kind))
+                group = kind
+            r, nxt = now.iloc[0], (later.iloc[0] if len(later) else None)
+            known_year, known_value = latest_known(history)
+            latest = f"{known_year}: {fmt(known_value)}" if known_year else "none"
+            if known_year and known_year < year - 1:
+                latest += " (old)"
+            seen = text(r.get("observed_text")) or (f"{fmt(r['observed'])} to {r['observed_through']:%d %b}"
+                                                    if pd.notna(r.get("observed")) else DASH)  # fmt: skip
+            prior = r.get("prior_mean")
+            moved = r["mean"] / prior - 1 if prior is not None and pd.notna(prior) and prior > 0 else np.nan
+            rows.append([_label(entities, first), latest, seen, f"{fmt(r['q50'])} ({interval(r['lo_80'], r['hi_80'])})",
+                         pct(r.get("p_up")), f"{fmt(nxt['q50'])} ({interval(nxt['lo_80'], nxt['hi_80'])})" if nxt is not None
+                         else DASH, DASH if pd.isna(moved) or abs(moved) < 0.005 else f"{100 * moved:+.0f}%"])  # fmt: skip
+        unit = UNITS.get(metric, metric)
+        title = f"Outlook: {unit}, {year} and {year + 1}"
+        tables.append(Table(f"outlook-{metric}", title, columns, rows))
+    tables[0].note = (f"Facts published up to {as_of:%d %B %Y}. So far: what the facts say had run by then. Median "
+                      "and 80% interval of the outlook's paths, which are conditioned on every fact about the year. "
+                      "Moved by facts: the outlook's mean against the annual model's before this year's facts. "
+                      "(old): the latest full year is more than a year before the data's date.")  # fmt: skip
+    return tables
+
+
+def series_panels(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.DataFrame, urls) -> list[SeriesPanel]:
+    """A small multiple for every outlook series, in the outlook table's order."""
+    panels = []
+    for uid, history, own in _ordered(series, forecasts, entities):
+        first = history.iloc[0]
+        unit = UNITS.get(first["metric"], first["metric"])
+        title = _title(entities, first)
+        model = text(own["model"].iloc[0]) if len(own) else ""
+        caption = f"{unit} a year · {model}"
+        notes = own["notes"].dropna().iloc[0] if "notes" in own and own["notes"].notna().any() else None
+        panels.append(SeriesPanel(uid, title, KIND_NAMES.get(_kind(entities, str(first["entity"])), "Other"),
+                                  series_chart(history, own, unit, f"{title}: history and outlook"), caption,
+                                  notes_cell(notes) or None, links(";".join(history["sources"].dropna()), urls)))  # fmt: skip
+    return panels
+
+
+def _open(checks: pd.DataFrame, as_of) -> np.ndarray:
+    """Which targets are open: their period ends in the year the data runs to or later."""
     if checks.empty:
-        return Table("movement", title, ["Target"], [], "No target checks yet.")
-    # Same target across vintages = same key (v1 rows have none: their label stands in); shown by its latest label.
-    key = checks["target_key"].fillna(checks["target"]) if "target_key" in checks else checks["target"]
-    checks = checks.assign(key=key)
-    latest = checks.sort_values("run_id", key=lambda ids: ids.map(list(labels).index)).groupby("key")["target"].last()
-    wide = checks.pivot_table(index="key", columns="run_id", values="probability", aggfunc="first", dropna=False)
-    present = [rid for rid in labels if rid in wide.columns]
-    rows = [[text(latest[k]), *(pct(wide.at[k, rid]) for rid in present)] for k in wide.index]
-    note = "" if len(present) > 1 else "Only one vintage so far: movement shows from the next run on."
-    return Table("movement", title, ["Target", *(labels[r] for r in present)], rows, note)
+        return np.zeros(0, dtype=bool)
+    if as_of is None:
+        return checks["met"].isna().to_numpy()
+    return (pd.to_datetime(checks["period_end"]).dt.year >= as_of.year).to_numpy()
+
+
+def open_target_table(checks: pd.DataFrame, every: pd.DataFrame, labels: dict[str, str], urls) -> Table:
+    """Targets whose period is not over: the odds now, the run-rate they need against the one so far, and how the
+    odds moved across vintages."""
+    title = "Open targets"
+    columns = ["Target", "P(met)", "80% interval", "Run so far", "Needed a day", "Run a day so far", "Odds by vintage",
+               "Sources"]  # fmt: skip
+    history = _odds_by_key(every, labels)
+    rows = [[text(r.target), pct(r.probability), interval(r.lo_80, r.hi_80),
+             fmt(r.observed) + (f" to {pd.Timestamp(r.observed_through):%d %b}" if pd.notna(r.observed_through) else ""),
+             fmt(r.needed_per_day, 1), fmt(r.observed_per_day, 1), history.get(_key(r), DASH), links(r.sources, urls)]
+            for r in checks.sort_values("target").itertuples()]  # fmt: skip
+    return Table("open-targets", title, columns, rows, "" if rows else "No target is open for the year in progress.")
+
+
+def decided_target_table(checks: pd.DataFrame, urls) -> Table:
+    """Targets whose period is over: what the toolkit said when each was announced, beside what happened."""
+    title = "Decided targets (judged as when announced)"
+    columns = ["Target", "Announced", "P(met) then", "80% interval", "Outcome", "Met", "Notes", "Sources"]
+    order = checks.assign(end=pd.to_datetime(checks["period_end"])).sort_values(["end", "target"], ascending=[False, True])
+    rows = [[text(r.target), text(r.as_of)[:10], pct(r.probability), interval(r.lo_80, r.hi_80),
+             outcome_label(r.outcome, r.outcome_lo, r.outcome_hi) or "not yet known", yes_no(r.met),
+             notes_cell(r.notes), links(r.sources, urls)]
+            for r in order.itertuples()]  # fmt: skip
+    return Table("decided-targets", title, columns, rows, "" if rows else "No target's period is over yet.")
+
+
+def calibration(checks: pd.DataFrame) -> Calibration | None:
+    """Brier score of the decided targets against the base rate, and their reliability table."""
+    from forecast.targets.calibration import brier, reliability
+
+    cases = checks[checks["met"].notna() & checks["probability"].notna()]
+    if cases.empty:
+        return None
+    p, y = cases["probability"].to_numpy(float), cases["met"].astype(float).to_numpy()
+    base = float(y.mean())
+    bins = reliability(p, y)
+    table = Table("reliability", "Reliability", ["P(met) bin", "Targets", "Mean P(met)", "Came true"],
+                  [[r.bin, str(r.n), pct(r.mean_p), pct(r.frequency)] for r in bins.itertuples()])  # fmt: skip
+    return Calibration(len(cases), brier(p, y), base, brier(np.full(len(y), base), y), reliability_chart(bins), table)
+
+
+def _key(row) -> str:
+    key = getattr(row, "target_key", None)
+    return key if isinstance(key, str) and key else str(row.target)
+
+
+def _odds_by_key(checks: pd.DataFrame, labels: dict[str, str]) -> dict[str, str]:
+    """Target key → "40% (2025-01-05) → 55% (2025-02-05)" over the vintages that checked it."""
+    out = {}
+    order = {rid: i for i, rid in enumerate(labels)}
+    for key, rows in checks.assign(key=[_key(r) for r in checks.itertuples()]).groupby("key"):
+        rows = rows.sort_values("run_id", key=lambda ids: ids.map(order))
+        out[key] = " → ".join(f"{pct(p)} ({labels[rid]})" for rid, p in zip(rows["run_id"], rows["probability"]))
+    return out
 
 
 def leaderboard_table(scores: pd.DataFrame) -> Table:
-    """Backtest scores averaged over series, one row per model, best first on the primary metric."""
+    """Backtest scores that compare across series of any size (MASE, scaled CRPS, interval coverage), averaged
+    over the annual series, best MASE first."""
+    title = "Backtest leaderboard (annual series)"
     if scores.empty:
-        return Table("leaderboard", "Backtest leaderboard", ["Model"], [], "No backtest scores in this run.")
-    wide = scores.pivot_table(index="model", columns="metric", values="value", aggfunc="mean")
-    metrics = sorted(wide.columns, key=lambda m: (m != PRIMARY_METRIC, m))
-    wide = wide[metrics].sort_values(metrics[0], na_position="last", kind="stable")
-    counts = scores.groupby("model")["unique_id"].nunique()
-    rows = [[str(m), str(counts[m]), *(fmt(wide.at[m, k], 3) for k in metrics)] for m in wide.index]
-    note = f"Mean over series of each metric; sorted by {metrics[0]} (lower is better)."
-    return Table("leaderboard", "Backtest leaderboard", ["Model", "Series", *metrics], rows, note)
+        return Table("leaderboard", title, ["Model"], [], "No backtest scores in this run.")
+    wanted = scores[scores["metric"].isin(LEADERBOARD_METRICS)]
+    wide = wanted.pivot_table(index="model", columns="metric", values="value", aggfunc="mean")
+    wide = wide.reindex(columns=[m for m in LEADERBOARD_METRICS if m in wide.columns]).sort_values("mase")
+    counts = wanted.dropna(subset=["value"]).groupby("model")["unique_id"].nunique()
+    rows = [[str(m), str(counts.get(m, 0)), *(pct(wide.at[m, k]) if k.startswith("coverage") else fmt(wide.at[m, k], 2)
+                                            for k in wide.columns)] for m in wide.index]  # fmt: skip
+    note = ("Rolling-origin windows over each series long enough for them. MASE and CRPS are scaled by the series' "
+            "in-sample naive error (below 1 beats naive); coverage: how often the 80% and 95% intervals held the "
+            "outcome.")  # fmt: skip
+    return Table("leaderboard", title, ["Model", "Series", *(LEADERBOARD_METRICS[k] for k in wide.columns)], rows, note)
+
+
+KNOWN, BOUNDED, PENDING = "known", "bounded", "not yet known"
+
+
+def outcome_status(lo, hi) -> str:
+    """How far the facts settle an outcome: ``known`` (pinned to 10%), ``bounded`` (some bound), else pending."""
+    if pd.notna(lo) and pd.notna(hi) and np.isfinite(hi) and hi - lo <= PINNED * max(hi, 1.0):
+        return KNOWN
+    return BOUNDED if (pd.notna(lo) and lo > 0) or (pd.notna(hi) and np.isfinite(hi)) else PENDING
 
 
 def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str, str]) -> tuple[Table, Table]:
-    """Earlier vintages' forecasts beside the actuals this run knows: a summary and every point."""
-    actual = series.dropna(subset=["y"])[["unique_id", "ds", "y"]]
+    """Earlier vintages' annual forecasts against what this run's facts allow for those years: a known outcome
+    is scored (% error, inside the 80% band), a bounded one only as inside or outside the facts' bounds, a year
+    not known yet is listed as such — a partial year is never taken as the actual."""
+    annual = earlier[earlier["freq"].fillna("annual") == "annual"] if "freq" in earlier else earlier
+    facts = series[series["freq"] == "annual"][["unique_id", "ds", "y", "y_lo", "y_hi"]]
     order = {rid: i for i, rid in enumerate(labels)}
-    joined = earlier.merge(actual, on=["unique_id", "ds"]).assign(vintage=lambda f: f["run_id"].map(order))
+    joined = annual.merge(facts, on=["unique_id", "ds"], how="left").assign(vintage=lambda f: f["run_id"].map(order))
     joined = joined.sort_values(["vintage", "unique_id", "model", "ds"], kind="stable")
-    joined["ape"] = (joined["mean"] - joined["y"]).abs() / joined["y"].abs().replace(0, np.nan)
-    inside = (joined["lo_80"] <= joined["y"]) & (joined["y"] <= joined["hi_80"])
-    joined["inside"] = inside.astype(float).where(joined[["lo_80", "hi_80"]].notna().all(axis=1))
-    summary = joined.groupby(["run_id", "model"], sort=False).agg(
-        n=("y", "size"), mape=("ape", "mean"), cover=("inside", "mean")
+    joined["status"] = [outcome_status(lo, hi) for lo, hi in zip(joined["y_lo"], joined["y_hi"])]
+    known = joined["status"] == KNOWN
+    joined["ape"] = ((joined["mean"] - joined["y"]).abs() / joined["y"].abs().replace(0, np.nan)).where(known)
+    in_band = (joined["lo_80"] <= joined["y"]) & (joined["y"] <= joined["hi_80"])
+    in_bounds = (joined["mean"] >= joined["y_lo"].fillna(0)) & (joined["mean"] <= joined["y_hi"].fillna(np.inf))
+    joined["inside"] = np.where(known, in_band, np.where(joined["status"] == BOUNDED, in_bounds, np.nan))
+    scored = joined[joined["status"] != PENDING]
+    summary = scored.groupby(["run_id", "model"], sort=False).agg(
+        n=("y", "size"), known=("ape", "count"), mape=("ape", "mean"), cover=("inside", "mean")
     )
     summary_rows = [
-        [labels[r.run_id], text(r.model), str(r.n), pct(r.mape), pct(r.cover)]
+        [labels[r.run_id], text(r.model), str(r.n), str(r.known), pct(r.mape), pct(r.cover)]
         for r in summary.reset_index().itertuples()
     ]
     point_rows = [
-        [labels[r.run_id], text(r.unique_id), text(r.model), f"{r.ds:%Y-%m-%d}", fmt(r.mean),
-         interval(r.lo_80, r.hi_80), fmt(r.y), pct(r.ape), yes_no(r.inside)]
+        [labels[r.run_id], text(r.unique_id), text(r.model), f"{r.ds:%Y}", fmt(r.mean), interval(r.lo_80, r.hi_80),
+         r.status, outcome_label(r.y if r.status == KNOWN else None, r.y_lo, r.y_hi) or DASH,
+         pct(r.ape), yes_no(r.inside if r.status != PENDING else None)]
         for r in joined.itertuples()
     ]  # fmt: skip
-    empty = "No earlier vintage has forecasts for dates whose actuals have arrived yet."
-    summary_columns = ["Vintage", "Model", "Points", "MAPE", "Inside 80%"]
-    point_columns = ["Vintage", "Series", "Model", "Date", "Forecast", "80% interval", "Actual", "% error",
-                     "Inside 80%"]  # fmt: skip
+    empty = "No earlier vintage has forecasts for years this run knows anything about yet."
+    summary_columns = ["Vintage", "Model", "Years scored", "Known", "MAPE (known)", "Inside 80% / bounds"]
+    point_columns = ["Vintage", "Series", "Model", "Year", "Forecast", "80% interval", "Outcome", "Facts allow",
+                     "% error", "Inside"]  # fmt: skip
     return (
         Table("outcomes", "Forecast vs outcome (earlier vintages)", summary_columns, summary_rows,
               "" if summary_rows else empty),
@@ -210,35 +428,25 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
 
 
 def conflict_table(conflicts: pd.DataFrame, urls: dict[str, str]) -> Table:
-    rows = [
-        [text(r.entity), text(r.metric), text(r.basis), f"{r.ds:%Y-%m-%d}" if pd.notna(r.ds) else DASH,
-         links(r.fact_id, urls), text(r.violation), yes_no(r.kept), text(r.note)]
-        for r in conflicts.itertuples()
-    ]  # fmt: skip
-    columns = ["Entity", "Metric", "Basis", "Date", "Fact", "Violation", "Kept", "Note"]
-    note = "" if rows else "No conflicts between sources in this run."
-    return Table("conflicts", "Data conflicts", columns, rows, note)
-
-
-def series_views(series: pd.DataFrame, forecasts: pd.DataFrame, scores: pd.DataFrame, urls) -> list[SeriesView]:
-    """One view per forecast series of this run (every series when the run has no forecasts), annual history
-    only, forecast by its best-scoring model (else the first by name); the data pages list the rest."""
-    best = (
-        scores[scores["metric"] == PRIMARY_METRIC].groupby(["unique_id", "model"])["value"].mean().dropna()
-        .sort_values(kind="stable").reset_index().drop_duplicates("unique_id").set_index("unique_id")["model"]
-    )  # fmt: skip
-    views = []
-    forecast_ids = set(forecasts["unique_id"])
-    annual = series[series["freq"] == "annual"] if (series["freq"] == "annual").any() else series
-    for uid, history in annual.groupby("unique_id", sort=True):
-        if forecast_ids and uid not in forecast_ids:
-            continue
-        own = forecasts[forecasts["unique_id"] == uid]
-        models = sorted(own["model"].unique())
-        model = best.get(uid) if best.get(uid) in models else (models[0] if models else None)
-        first = history.iloc[0]
-        title = " · ".join(text(first[c]) for c in ("entity", "metric", "basis", "freq") if pd.notna(first[c]))
-        sources = links(";".join(history["sources"].dropna()), urls)
-        forecast = own[own["model"] == model].sort_values("ds")
-        views.append(SeriesView(str(uid), title or str(uid), history.sort_values("ds"), forecast, model, sources))
-    return views
+    """One row per fact set aside: what it said, by how much it missed, which kept facts it clashed with (never
+    itself), and how it was resolved."""
+    title = "Data conflicts"
+    columns = ["Series", "Period", "Fact", "Statement", "Missed by", "Against", "Resolution"]
+    rows = []
+    for r in conflicts.itertuples():
+        own = set(text(r.fact_id).split(";"))
+        against = [i for i in text(getattr(r, "against", "")).split(";") if i and i not in own]
+        series = text(getattr(r, "unique_id", "")) or f"{text(r.entity)}/{text(r.metric)}/{text(r.basis)}"
+        end = getattr(r, "period_end", None)
+        period = f"{r.ds:%Y-%m-%d}" + (f" – {pd.Timestamp(end):%Y-%m-%d}" if end is not None and pd.notna(end) else "")
+        missed = getattr(r, "missed_by", None)
+        relative = getattr(r, "relative", None)
+        by = f"{fmt(missed)} ({pct(relative)})" if missed is not None and pd.notna(missed) else text(r.violation)
+        if len(against) > LIST_IDS:
+            clashes: Cell = Details(f"{', '.join(against[:LIST_IDS])} and {len(against) - LIST_IDS} more",
+                                    ", ".join(against))  # fmt: skip
+        else:
+            clashes = links(";".join(against), urls) if against else DASH
+        rows.append([series, period, links(r.fact_id, urls), text(getattr(r, "statement", None) or r.note), by,
+                     clashes, text(getattr(r, "resolution", "")) or "set aside"])  # fmt: skip
+    return Table("conflicts", title, columns, rows, "" if rows else "No conflicts between sources in this run.")

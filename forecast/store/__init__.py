@@ -6,7 +6,7 @@ Which file: an explicit path (the CLI's ``--store``), else ``$FORECAST_STORE``, 
 (``forecast.duckdb.lock``) serialises writers across processes, as DuckDB allows one writing process per file.
 """
 
-from forecast.store.connection import open_store
+from forecast.store.connection import check_store, open_store
 from forecast.store.location import store_path
 from forecast.store.lock import StoreBusyError
 from forecast.store.read import latest_run_id, list_runs, read_table
@@ -20,6 +20,7 @@ __all__ = [
     "RunRecord",
     "StoreBusyError",
     "Written",
+    "check_store",
     "frame_hash",
     "latest_run_id",
     "library_versions",

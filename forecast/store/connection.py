@@ -1,7 +1,9 @@
-"""Open the store: take the lock, connect, and create or migrate the schema (readers only check it)."""
+"""Open the store: take the lock, connect, and create or migrate the schema (readers only check it); check a
+store whole before a run writes to it."""
 
 from __future__ import annotations
 
+import errno
 import os
 from contextlib import contextmanager
 from typing import Iterator
@@ -11,7 +13,10 @@ import duckdb
 from forecast.errors import InputError
 from forecast.store.location import store_path
 from forecast.store.lock import LOCK_TIMEOUT, store_lock
-from forecast.store.schema import SCHEMA_VERSION, check_version, migrate, schema_version
+from forecast.store.schema import SCHEMA_VERSION, TABLES, check_version, migrate, schema_version
+
+DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+"""What DuckDB raises on a truncated or overwritten file (a failed checksum raises the bare ``duckdb.Error``)."""
 
 
 @contextmanager
@@ -21,25 +26,66 @@ def open_store(
     """A connection to the store, held under its lock until the ``with`` block ends.
 
     Writers (the default) create the file and migrate it to the current schema; readers share the lock with
-    other readers and need an existing store at the current schema version.
+    other readers and need an existing store at the current schema version (they work in a read-only
+    directory). A file DuckDB cannot open, or whose blocks fail their checksums, is an :class:`InputError`.
     """
     path = store_path(path)
     if read_only and not path.is_file():
         raise InputError(f"{path}: no store here yet (a `forecast run` creates it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
     with store_lock(path, exclusive=not read_only, timeout=timeout):
         try:
             con = duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as err:
-            raise InputError(f"{path}: cannot open as a DuckDB store: {str(err).splitlines()[0]}") from None
+        except duckdb.Error as err:
+            raise InputError(f"{path}: cannot open as a DuckDB store: {_first_line(err)}") from None
         try:
-            try:
-                version = schema_version(con) if read_only else migrate(con)
-                check_version(version)
-            except InputError as err:
-                raise InputError(f"{path}: {err}") from None
-            if version < SCHEMA_VERSION:
-                raise InputError(f"{path}: schema version {version} is older than {SCHEMA_VERSION}; a write migrates")
-            yield con
+            with _damage_reported(path):
+                try:
+                    version = schema_version(con) if read_only else migrate(con)
+                    check_version(version)
+                except InputError as err:
+                    raise InputError(f"{path}: {err}") from None
+                if version < SCHEMA_VERSION:
+                    raise InputError(f"{path}: schema version {version} is older than {SCHEMA_VERSION}; a write "
+                                     "migrates")  # fmt: skip
+                yield con
         finally:
             con.close()
+
+
+@contextmanager
+def _damage_reported(path) -> Iterator[None]:
+    """A read that fails on a damaged file (truncated, or blocks failing their checksums) → :class:`InputError`."""
+    try:
+        yield
+    except duckdb.Error as err:
+        if not isinstance(err, DAMAGE) and type(err) is not duckdb.Error:
+            raise
+        raise InputError(f"{path}: the store is damaged: {_first_line(err)}") from None
+
+
+def check_store(path: str | os.PathLike | None = None, timeout: float = LOCK_TIMEOUT) -> None:
+    """Open the store for writing and read every row of every table, so a run finds out that its store is
+    damaged or not writable before it computes anything, not after (an :class:`InputError` naming the file).
+    A store not created yet is left uncreated: only its directory is checked for writing."""
+    where = store_path(path)
+    if not where.exists():
+        folder = next(p for p in where.parents if p.exists())
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"{where}: cannot create the store here ({folder} is not writable); pass --store or "
+                             "set FORECAST_STORE to a writable place")  # fmt: skip
+        return
+    try:
+        with open_store(where, timeout=timeout) as con:
+            for table in TABLES:
+                con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {table} t").fetchall()
+    except OSError as err:
+        if err.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        raise InputError(f"{where}: cannot write the store here ({err.strerror}); pass --store or set "
+                         "FORECAST_STORE to a writable place") from None  # fmt: skip
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

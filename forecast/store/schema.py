@@ -6,13 +6,19 @@ Every table is long format and keyed by ``run_id``: one run is one vintage. Colu
 - ``series``: the reconciled history as of the run; ``y_lo``/``y_hi`` bound the value (``y_hi`` NULL or +inf means
   unbounded above), ``sources`` holds ``;``-joined observation ids, ``flags`` free text.
 - ``forecasts``: one row per series, model and date, with fixed columns for the mean, the 10/50/90% quantiles and
-  the 80% and 95% central intervals (fixed columns, not a level column, so a row reads as one forecast).
+  the 80% and 95% central intervals (fixed columns, not a level column, so a row reads as one forecast). From v3
+  these are the outlook's: ``freq`` (annual rows for years, monthly rows for months), ``as_of`` (the date the
+  data ran to), ``status`` (in progress / forecast / not yet published), ``observed`` and ``observed_through``
+  (what the year had run by then), ``prior_mean`` (the annual model's mean before that year's facts), ``p_up``
+  (the share of paths above the year before) and ``notes``.
 - ``scores``: backtest metrics, one row per series, model and metric.
 - ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target_key`` (v2) identifies a
   target across vintages (``target``, the label, did in v1 and still does for rows without a key),
   ``lo_80``/``hi_80`` is the 80% interval of the outcome; ``outcome`` the reconciled value
   once known and ``outcome_lo``/``outcome_hi`` what the facts allow for it (v2), from which ``met`` is decided.
-- ``conflicts``: facts that disagreed during reconciliation: which fact, what it violated and whether it was kept.
+- ``conflicts``: facts that disagreed during reconciliation: which fact, what it violated and whether it was kept;
+  from v3 also the series, the period's end, the statement, how much it missed by (in units and relative), the
+  kept facts it clashed with (``against``, never the fact itself) and how it was resolved.
 """
 
 from __future__ import annotations
@@ -59,9 +65,29 @@ ALTER TABLE target_checks ADD COLUMN outcome_hi DOUBLE;
 ALTER TABLE target_checks ADD COLUMN target_key TEXT;
 """
 
+V3 = """
+ALTER TABLE forecasts ADD COLUMN freq TEXT;
+ALTER TABLE forecasts ADD COLUMN status TEXT;
+ALTER TABLE forecasts ADD COLUMN observed DOUBLE;
+ALTER TABLE forecasts ADD COLUMN observed_through DATE;
+ALTER TABLE forecasts ADD COLUMN observed_text TEXT;
+ALTER TABLE forecasts ADD COLUMN as_of DATE;
+ALTER TABLE forecasts ADD COLUMN prior_mean DOUBLE;
+ALTER TABLE forecasts ADD COLUMN p_up DOUBLE;
+ALTER TABLE forecasts ADD COLUMN notes TEXT;
+ALTER TABLE conflicts ADD COLUMN unique_id TEXT;
+ALTER TABLE conflicts ADD COLUMN period_end DATE;
+ALTER TABLE conflicts ADD COLUMN statement TEXT;
+ALTER TABLE conflicts ADD COLUMN missed_by DOUBLE;
+ALTER TABLE conflicts ADD COLUMN relative DOUBLE;
+ALTER TABLE conflicts ADD COLUMN against TEXT;
+ALTER TABLE conflicts ADD COLUMN resolution TEXT;
+"""
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: lambda con: con.execute(V1),
     2: lambda con: con.execute(V2),
+    3: lambda con: con.execute(V3),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 DATA_TABLES = ("series", "forecasts", "scores", "target_checks", "conflicts")

@@ -1,14 +1,15 @@
-"""Targets: the probability that a published goal is met, conditioned on year-to-date figures, with the run-rate
-still needed — one call for one target (:func:`check_target`) or for every bundled one (:func:`check_all_targets`)."""
+"""Targets: the probability that a published goal is met — a share of the series' outlook paths, so it always
+agrees with the outlook's chart and intervals — with the run-rate still needed; one call for one target
+(:func:`check_target`) or for every bundled one (:func:`check_all_targets`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from forecast.errors import InputError
-from forecast.targets import facts as F
+from forecast.outlook import DEFAULT_PATHS, Outlooks
+from forecast.targets.check import TargetCheck, check
 from forecast.targets.definitions import Target, read_targets_csv, targets_from_facts, year_target
-from forecast.targets.probability import DEFAULT_PATHS, Session, TargetCheck, check, target_probability
 
 
 def check_target(
@@ -27,15 +28,18 @@ def check_target(
     seed: int = 0,
     observations: pd.DataFrame | None = None,
     selection: dict[str, str] | None = None,
+    outlooks: Outlooks | None = None,
 ) -> TargetCheck:
     """P(``entity``'s ``metric`` total in ``year`` meets the goal), e.g. ``check_target("xian", year=2025,
-    at_least=6000)``; ``as_of`` limits the data to what was public that day (default: everything);
-    ``model="selected"`` with a backtest ``selection`` (unique_id → model) uses the series' winner."""
+    at_least=6000)``; ``as_of`` limits the data to what was public that day (default: the date the data runs to);
+    ``model="selected"`` with a backtest ``selection`` (unique_id → model) uses the series' winner. Pass
+    ``outlooks`` to share outlooks (and their settings) with other calls."""
     if year is None:
         raise InputError("year is required")
     target = year_target(entity, year, metric, at_least=at_least, more_than=more_than, at_most=at_most,
                          growth_pct=growth_pct, basis=basis)  # fmt: skip
-    return target_probability(target, model, as_of, n_paths, seed, observations, selection)
+    outlooks = outlooks or Outlooks(observations, model=model, n_paths=n_paths, seed=seed, selection=selection)
+    return check(target, outlooks, as_of)
 
 
 def check_all_targets(
@@ -46,18 +50,30 @@ def check_all_targets(
     seed: int = 0,
     observations: pd.DataFrame | None = None,
     selection: dict[str, str] | None = None,
+    outlooks: Outlooks | None = None,
 ) -> pd.DataFrame:
     """One row per target (bundled ones by default): probability, outcome interval, run-rate needed vs observed,
-    outcome where known and whether it was met. Without ``as_of`` each target is judged with the data public
-    when it was announced (its publication date, else the start of its period): what the toolkit would have said
-    then, beside what happened."""
-    session = Session(F.load_facts(observations))
-    targets = targets_from_facts(session.every) if targets is None else targets
+    outcome where known and whether it was met. Without ``as_of``, an *open* target (its period ends in the year
+    the data runs to, or later) is judged with every fact — the odds today, from the same outlook as the charts —
+    and a closed one with the data public when it was announced (its publication date, else the start of its
+    period): what the toolkit would have said then, beside what happened."""
+    outlooks = outlooks or Outlooks(observations, model=model, n_paths=n_paths, seed=seed, selection=selection)
+    targets = targets_from_facts(outlooks.facts.facts) if targets is None else targets
     rows = []
     for target in targets:
-        when = as_of if as_of is not None else (target.published or target.period_start)
-        rows.append(check(target, session, model, when, n_paths, seed, selection).row())
+        if as_of is not None:
+            when = as_of
+        elif is_open(target, outlooks.facts.as_of):
+            when = outlooks.facts.as_of
+        else:
+            when = target.published or target.period_start
+        rows.append(check(target, outlooks, when).row())
     return pd.DataFrame(rows)
+
+
+def is_open(target: Target, data_as_of: pd.Timestamp) -> bool:
+    """Whether the target's period ends in the year the data runs to or later (its outcome is still to come)."""
+    return target.period_end.year >= data_as_of.year
 
 
 __all__ = [
@@ -66,7 +82,6 @@ __all__ = [
     "check_all_targets",
     "check_target",
     "read_targets_csv",
-    "target_probability",
     "targets_from_facts",
     "year_target",
 ]

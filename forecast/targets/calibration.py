@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.predict import forecast_array
-from forecast.targets import facts as F
+from forecast.fitting import forecast_array
+from forecast.outlook import Outlooks
+from forecast.targets.check import check
 from forecast.targets.definitions import targets_from_facts, year_target
-from forecast.targets.probability import Session, check
 
 CLIP = 0.01
 THRESHOLD_STEPS = (1.0, 1.1)
@@ -72,40 +72,41 @@ def retrospective(model: str = "auto", n_paths: int = 1000, seed: int = 0, obser
     Thresholds are set on the reconciled ``reported``-basis series of every entity (the previous year's value
     × :data:`THRESHOLD_STEPS`); a case counts only when the facts decide it (the year's whole interval is on one
     side of the threshold), so a hedged "more than 3,800" never passes for an exact outcome."""
-    session = Session(F.load_facts(observations))
+    outlooks = Outlooks(observations, model=model, n_paths=n_paths, seed=seed)
     rows = []
-    for target in targets_from_facts(session.every):
-        result = check(target, session, model, target.published or target.period_start, n_paths, seed)
+    for target in targets_from_facts(outlooks.facts.facts):
+        result = check(target, outlooks, target.published or target.period_start)
         if result.assessed and result.met is not None:
             rows.append({"group": "published targets", "case": target.label, "as_of": result.as_of,
                          "used": result.used, "p": result.probability, "outcome": float(result.met)})  # fmt: skip
-    for entity, year, previous in _consecutive_years(session, "trains"):
+    for entity, year, previous in _consecutive_years(outlooks, "trains"):
         for cutoff, (month, day) in CUTOFFS.items():
             as_of = pd.Timestamp(year, month, day)
             for step in THRESHOLD_STEPS:
                 target = year_target(entity, year, "trains", more_than=round(previous * step))
-                result = check(target, session, model, as_of, n_paths, seed)
+                result = check(target, outlooks, as_of)
                 if result.assessed and result.method != "observed" and result.met is not None:
                     rows.append({"group": f"thresholds, {cutoff}", "case": target.label, "as_of": as_of,
                                  "used": result.used, "p": result.probability, "outcome": float(result.met),
-                                 "p_rule": rule_of_thumb(session, as_of, step)})  # fmt: skip
+                                 "p_rule": rule_of_thumb(outlooks, as_of, step)})  # fmt: skip
     return pd.DataFrame(rows, columns=["group", "case", "as_of", "used", "p", "outcome", "p_rule"])
 
 
-def rule_of_thumb(session: Session, as_of: pd.Timestamp, step: float) -> float:
+def rule_of_thumb(outlooks: Outlooks, as_of: pd.Timestamp, step: float) -> float:
     """What a planner could have said without a model: the share of every year-on-year growth known on ``as_of``
     (all entities) that beat ``step`` (1.1 = +10%); a fair, non-hindsight reference for the threshold cases."""
-    growth = session.known(as_of).growth_pool("trains").growth
+    growth = outlooks.pool(outlooks.facts.on(as_of), "trains").growth
     return float(np.mean(growth > np.log(step))) if len(growth) else 0.5
 
 
-def _consecutive_years(session: Session, metric: str) -> list[tuple[str, int, float]]:
-    """(entity, year, previous year's value) for every reconciled ``reported`` series with both years' values."""
+def _consecutive_years(outlooks: Outlooks, metric: str) -> list[tuple[str, int, float]]:
+    """(entity, year, previous year's value) for every reconciled ``reported`` series with both years pinned."""
     out = []
-    for entity in sorted(set(session.every.loc[session.every["metric"] == metric, "entity"])):
-        annual = session.series(entity, metric)[0].annual
-        out += [(entity, int(y), float(annual[y - 1])) for y in annual.index if y - 1 in annual.index]
-    return out
+    latest = outlooks.facts.on()
+    for key in latest.keys(metrics=(metric,), basis="reported"):
+        pinned = latest.series(*key).pinned
+        out += [(key[0], int(y), float(pinned[y - 1])) for y in pinned.index if y - 1 in pinned.index]
+    return sorted(out)
 
 
 def simulate(process: str, length: int, rng: np.random.Generator) -> np.ndarray:

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.data.schema import DEFAULT_BASIS
+from forecast.data.schema import BASES, DEFAULT_BASIS
+from forecast.data.vintage import series_uid
 from forecast.errors import InputError, ValidationError
 
 COMPARISONS = ("more_than", "at_least", "at_most")
@@ -42,11 +43,6 @@ TARGETS_CSV_COLUMNS = (
     "entity", "metric", "year", "period_start", "period_end", "comparison", "value", "growth_pct",
     "base_year", "basis", "label",
 )  # fmt: skip
-
-
-def series_uid(entity: str, metric: str, basis: str | None = None) -> str:
-    """A series named like the data layer's: ``entity/metric/basis`` (``reported`` unless given)."""
-    return f"{entity}/{metric}/{basis or DEFAULT_BASIS}"
 
 
 @dataclass(frozen=True)
@@ -300,6 +296,8 @@ def _from_fact(row) -> Target:
 def _problems(target: Target) -> list[str]:
     if target.comparison not in COMPARISONS:
         return [f"comparison: {target.comparison!r} is not one of {', '.join(COMPARISONS)}"]
+    if target.basis is not None and target.basis not in BASES:
+        return [f"basis: {target.basis!r} is not one of {', '.join(BASES)}"]
     return _problems_of(target.entity, target.period_start, target.period_end, kind=target.kind,
                         comparison=target.comparison, value=target.value, growth_pct=target.growth_pct,
                         base_start=target.base_start, base_end=target.base_end)  # fmt: skip
@@ -315,12 +313,12 @@ def _problems_of(entity, start, end, *, kind, comparison, value=None, growth_pct
         problems.append(f"period_end: {end.date()} is before period_start {start.date()}")
     if kind == "absolute":
         if value is None or not np.isfinite(value):
-            problems.append("value: missing for an absolute target")
+            problems.append("value: missing for an absolute target" if value is None else f"value: {value} is not a finite number")
         elif value < 0:
             problems.append(f"value: negative ({value:g})")
     elif kind == "growth":
         if growth_pct is None or not np.isfinite(growth_pct):
-            problems.append("growth_pct: missing for a growth target")
+            problems.append("growth_pct: missing for a growth target" if growth_pct is None else f"growth_pct: {growth_pct} is not a finite number")
         elif growth_pct <= -100:
             problems.append(f"growth_pct: {growth_pct:g} is not above -100")
         if base_start is None or base_end is None or base_end >= start:

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from forecast.targets.facts import Fact
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -36,10 +35,11 @@ def run_rate(
     period_end: pd.Timestamp,
     observed: float = 0.0,
     observed_through: pd.Timestamp | None = None,
-    stated: list[Fact] | None = None,
+    stated: pd.DataFrame | None = None,
 ) -> RunRate:
     """(required - observed) / remaining days, with the remaining days counted after ``observed_through``
-    (the whole period when nothing is observed) and the observed rate = observed / elapsed days."""
+    (the whole period when nothing is observed) and the observed rate = observed / elapsed days; ``stated``
+    daily averages (facts, oldest first) put the latest one beside them."""
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     if observed_through is None:
         remaining, observed_rate = (end - start).days + 1, None
@@ -49,7 +49,7 @@ def run_rate(
         observed_rate = observed / ((through - start).days + 1)
     still = max(required_total - observed, 0.0)
     per_day = still / remaining if remaining else (0.0 if still == 0 else float("inf"))
-    latest = stated[-1] if stated else None
+    latest = stated.iloc[-1] if stated is not None and len(stated) else None
     return RunRate(
         required_total=float(required_total),
         observed=float(observed),
@@ -58,8 +58,8 @@ def run_rate(
         needed_per_day=float(per_day),
         needed_per_month=float(per_day * DAYS_PER_MONTH),
         observed_per_day=observed_rate,
-        stated_per_day=latest.value if latest else None,
-        stated_source=f"{latest.id} ({latest.qualifier}, {latest.period_start.date()}..{latest.period_end.date()})"
-        if latest
-        else None,
+        stated_per_day=None if latest is None else float(latest["value"]),
+        stated_source=None if latest is None else (f"{latest['id']} ({latest['qualifier']}, "
+                                                   f"{pd.Timestamp(latest['period_start']).date()}.."
+                                                   f"{pd.Timestamp(latest['period_end']).date()})"),
     )

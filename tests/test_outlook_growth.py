@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from forecast.targets import check_target
-from forecast.targets.series import outcome_label
-from forecast.targets.short_history import GrowthModel, GrowthPool, growth_paths
+from forecast.data.vintage import FactBase
+from forecast.outlook.growth import DRIFT, GrowthModel, GrowthPool, growth_paths, pooled_growth
+from forecast.targets.outcome import outcome_label
 
 
 def synthetic_pool(effects: dict[str, float], a=2.0, b=-0.2, noise=0.05, years=8, seed=0) -> GrowthPool:
@@ -40,14 +40,15 @@ def test_an_entity_that_grew_faster_keeps_part_of_its_lead():
     assert newcomer.effect_mean == 0.0
 
 
-def test_paths_follow_the_size_dependent_growth():
+def test_paths_follow_the_size_dependent_growth_at_its_drift():
     model = GrowthModel(np.array([2.0, -0.2]), np.zeros((2, 2)), 0.0, 0.0, 0.1, "ols")
     rng = np.random.default_rng(0)
     small = growth_paths(model, np.exp(5.0), 2, 20000, rng)
     large = growth_paths(model, np.exp(8.0), 1, 20000, rng)
-    assert np.median(np.log(small[:, 0])) == pytest.approx(5.0 + 2.0 - 0.2 * 5.0, abs=0.01)
-    # The second step grows from the new, larger level: 6 + 2 - 0.2·6 = 6.8.
-    assert np.median(np.log(small[:, 1])) == pytest.approx(6.8, abs=0.01)
+    first = 5.0 + DRIFT * (2.0 - 0.2 * 5.0)
+    assert np.median(np.log(small[:, 0])) == pytest.approx(first, abs=0.01)
+    # The second step grows from the new, larger level.
+    assert np.median(np.log(small[:, 1])) == pytest.approx(first + DRIFT * (2.0 - 0.2 * first), abs=0.01)
     assert np.median(np.log(large[:, 0])) - 8.0 < np.median(np.log(small[:, 0])) - 5.0
     assert np.all(small > 0)
 
@@ -55,18 +56,16 @@ def test_paths_follow_the_size_dependent_growth():
 def test_a_positive_size_slope_is_never_used():
     model = GrowthModel(np.array([0.1, 0.05]), np.zeros((2, 2)), 0.0, 0.0, 0.0, "ols")
     paths = growth_paths(model, np.exp(6.0), 1, 10, np.random.default_rng(0))
-    np.testing.assert_allclose(np.log(paths[:, 0]), 6.1)  # slope capped at 0: growth 0.1 whatever the size
+    np.testing.assert_allclose(np.log(paths[:, 0]), 6.0 + DRIFT * 0.1)  # slope capped at 0: whatever the size
 
 
-def test_the_bundled_pool_takes_stated_growth_and_consecutive_years():
-    from forecast.targets import facts as F
-    from forecast.targets.short_history import pooled_growth
-
-    known = F.known_on(F.load_facts(), pd.Timestamp("2017-02-21"))
-    pool = pooled_growth(known, "trains")
-    by_entity = dict(zip(pool.entity, zip(pool.log_level, pool.growth)))
-    # Wuhan 2015: 164 trains "up 500%" (H0306) — a rate whose base year is stated nowhere else.
-    assert by_entity["wuhan"] == pytest.approx((np.log(164 / 6.0), np.log(6.0)))
+def test_the_bundled_pool_reads_the_reconciled_series_of_the_date():
+    pool = pooled_growth(FactBase().on("2017-02-21"), "trains")
+    rates = [(x, g) for e, x, g in zip(pool.entity, pool.log_level, pool.growth) if e == "wuhan"]
+    # Wuhan 2015: 164 trains "up 500%" (H0306) — the reconciliation fills 2014 in (27 trains, from the rate's
+    # tolerance), so the pool holds the rate without a fact stating 2014 itself.
+    assert len(rates) == 1 and rates[0][1] == pytest.approx(np.log(6.0), abs=0.03)
+    assert np.exp(rates[0][0]) == pytest.approx(164 / 6.0, rel=0.03)
     assert len(pool) >= 3 and np.all(np.isfinite(pool.growth))
 
 
@@ -79,14 +78,12 @@ def test_outcome_reads_as_what_the_facts_allow(point, lo, hi, text):
     assert outcome_label(point, lo, hi) == text
 
 
-def test_reconciled_groups_are_memoised_by_their_facts():
-    from forecast.targets import facts as F
-    from forecast.targets.probability import Session
-
-    session = Session(F.load_facts())
-    first, _ = session.series("xian", "trains", facts=F.known_on(session.every, pd.Timestamp("2024-06-30")))
-    again, _ = session.series("xian", "trains", facts=F.known_on(session.every, pd.Timestamp("2024-07-01")))
-    assert again is first and len(session.reconciled) == 1  # no Xi'an fact was published on 1 July
+def test_reconciled_series_are_memoised_by_their_facts():
+    facts = FactBase()
+    first = facts.on("2024-06-30").series("xian", "trains")
+    again = facts.on("2024-07-01").series("xian", "trains")
+    assert again is first  # no Xi'an fact was published on 1 July: one reconciliation serves both dates
+    assert facts.on("2025-12-31").series("xian", "trains") is not first
 
 
 def test_a_handful_of_rates_gives_their_mean_with_student_t_tails():

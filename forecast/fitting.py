@@ -1,0 +1,111 @@
+"""The one fit-with-fallback path: sample paths for one series from a model, or from the next simpler model when
+it cannot fit the series or its paths are unusable — with the reason kept, so a fallback is never silent.
+
+predict, the backtest and the outlook all forecast through :func:`forecast_array`. Paths are unusable when they
+are non-finite or mis-shaped, when an interval has no width (a model that found no variation in the history says
+nothing about the future), or when a series far from zero gets a point mass at zero (clipping counts at zero is
+right for a series that is dying out, not for a hub that runs thousands of trains).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from forecast.distribution import SamplePaths
+from forecast.errors import InputError
+from forecast.models.registry import get_model, model_class
+
+FALLBACK_CHAIN = ("drift", "naive")
+ZERO_MASS = 0.05  # at most this share of paths may sit at zero for a series far from zero
+FAR_FROM_ZERO = 10.0  # "far from zero": the last three values at least this, and not collapsing
+
+
+def series_seed(seed: int, unique_id: str, model: str) -> int:
+    """A seed fixed by (seed, series, model), identical whichever process or order runs it."""
+    return (int(seed) * 1_000_003 + zlib.crc32(f"{unique_id}\x1f{model}".encode())) % (2**32)
+
+
+def prepare(y: np.ndarray) -> tuple[np.ndarray, int]:
+    """Trim leading/trailing missing values and linearly fill interior gaps; returns the array and gaps filled."""
+    y = np.asarray(y, dtype=float)
+    known = np.flatnonzero(np.isfinite(y))
+    if len(known) == 0:
+        return y[:0], 0
+    y = y[known[0] : known[-1] + 1]
+    missing = ~np.isfinite(y)
+    if missing.any():
+        idx = np.arange(len(y))
+        y = y.copy()
+        y[missing] = np.interp(idx[missing], idx[~missing], y[~missing])
+    return y, int(missing.sum())
+
+
+def forecast_array(
+    y: np.ndarray,
+    h: int,
+    model: str,
+    season_length: int = 1,
+    n_paths: int = 1000,
+    seed: int = 0,
+    nonnegative: bool | None = None,
+) -> tuple[SamplePaths, str, str | None]:
+    """Sample paths for one series from ``model``, falling back along :data:`FALLBACK_CHAIN` when it cannot fit
+    or its paths are unusable (see the module docstring).
+
+    Returns the paths, the model that produced them and why a fallback happened (None when none did). Counts
+    (``nonnegative``, by default: no negative value in the history) are floored at zero.
+    """
+    raw = np.asarray(y, dtype=float)
+    filled, gaps = prepare(raw)
+    if len(filled) == 0:
+        raise InputError("series has no observed values")
+    if nonnegative is None:
+        nonnegative = bool(np.all(filled >= 0))
+    reasons: list[str] = []
+    first_flawed = None
+    for name in (model, *[m for m in FALLBACK_CHAIN if m != model]):
+        cls = model_class(name)
+        series = raw[np.isfinite(raw).argmax() :] if cls.capabilities.handles_missing else filled
+        if len(filled) < cls.capabilities.min_length:
+            reasons.append(f"{name}: needs {cls.capabilities.min_length} points, has {len(filled)}")
+            continue
+        try:
+            paths = get_model(name).fit(series, season_length).sample_paths(h, n_paths, seed)
+            if paths.shape != (n_paths, h) or not np.all(np.isfinite(paths)):
+                raise ValueError("produced non-finite or mis-shaped paths")
+        except Exception as err:  # noqa: BLE001 — any model failure must fall back, never end the run
+            reasons.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}")
+            continue
+        result = SamplePaths(paths).clip_at_zero() if nonnegative else SamplePaths(paths)
+        problem = unusable(result.paths, filled)
+        if problem:
+            reasons.append(f"{name}: {problem}")
+            first_flawed = first_flawed or (result, name)
+            continue
+        if gaps and not cls.capabilities.handles_missing and name == model:
+            reasons.append(f"filled {gaps} missing value(s) by linear interpolation")
+        return result, name, "; ".join(reasons) or None
+    if first_flawed is not None:  # every model's paths were flawed: keep the first, and say so
+        result, name = first_flawed
+        return result, name, "; ".join(reasons) + f"; kept {name}'s paths: no model did better"
+    # Naive needs one point and cannot fail; reaching here means the series itself is unusable.
+    raise InputError("no model could forecast the series: " + "; ".join(reasons))
+
+
+def unusable(paths: np.ndarray, history: np.ndarray) -> str | None:
+    """Why ``paths`` cannot stand for a forecast of ``history`` (see the module docstring), or None."""
+    lo, hi = np.quantile(paths, [0.1, 0.9], axis=0)
+    flat = (hi - lo <= 0) & (hi > 0)  # all paths at zero is a series dying out, judged below
+    if flat.any() and np.ptp(history) > 0:
+        step = int(np.argmax(flat)) + 1
+        return f"its 80% interval has no width (step {step})"
+    recent = history[-3:]
+    if len(recent) == 3 and recent.min() >= FAR_FROM_ZERO and recent[-1] >= 0.5 * recent.max():
+        zeros = np.mean(paths <= 0, axis=0)
+        if zeros.max() > ZERO_MASS:
+            step = int(np.argmax(zeros)) + 1
+            return (f"{zeros.max():.0%} of its paths are at zero by step {step} for a series at "
+                    f"{recent[-1]:,.0f}")  # fmt: skip
+    return None
