@@ -26,7 +26,7 @@ def _theta(form: Form) -> np.ndarray:
     trend, seasonal = form.trend != "none", form.season != "none"
     season = SEASON[form.season][:-1] if seasonal else np.zeros(M - 1)
     return np.r_[ALPHA, BETA / ALPHA if trend else 0.0, GAMMA / (1 - ALPHA) if seasonal else 0.0,
-                 PHI if form.trend == "damped" else 1.0, L0, B0 if trend else 0.0, season]  # fmt: skip
+                 PHI if form.trend == "damped" else 1.0, L0, B0 if trend else 0.0, season]
 
 
 def _ours(form: Form) -> tuple[np.ndarray, float]:
@@ -59,7 +59,7 @@ def test_multiplicative_season_equals_the_error_correction_form_of_autoets(error
     # statsforecast's initial state: level, trend, then seasons newest first
     init = np.r_[L0, [B0] if trend != "none" else [], SEASON["mul"][::-1]]
     _, e, _, lik = pegelsresid_C(Y, M, init, code[error], code[trend], "M", trend == "damped", ALPHA, BETA, GAMMA,
-                                 PHI, 3)  # fmt: skip
+                                 PHI, 3)
     expected = Y - e if error == "add" else Y / (1 + e)
     fitted, neg2 = _ours(form)
     np.testing.assert_allclose(fitted, expected, rtol=1e-12)
@@ -68,11 +68,12 @@ def test_multiplicative_season_equals_the_error_correction_form_of_autoets(error
 
 
 MONTHS = np.arange(48)
-MONTHLY = (200 + 1.5 * MONTHS) * (1 + 0.15 * np.sin(2 * np.pi * MONTHS / 12)) + np.random.default_rng(1).normal(0, 4, 48)
+NOISE = np.random.default_rng(1).normal(0, 4, 48)
+MONTHLY = (200 + 1.5 * MONTHS) * (1 + 0.15 * np.sin(2 * np.pi * MONTHS / 12)) + NOISE
 
 
 @pytest.mark.parametrize("form", [Form("add", "add", "add"), Form("mul", "none", "add"), Form("mul", "damped", "add"),
-                                  Form("mul", "add", "none")])  # fmt: skip
+                                  Form("mul", "add", "none")])
 def test_fit_reaches_the_statsmodels_maximum_likelihood(form):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -110,7 +111,7 @@ def test_aicc_by_hand():
 def _simulate(form: Form, n: int, m: int, sigma: float, seed: int) -> np.ndarray:
     """A path of ETS ``form`` from the same recursion, driven by Gaussian errors."""
     season = {"mul": 1 + 0.3 * np.sin(2 * np.pi * np.arange(m) / m), "add": 30 * np.sin(2 * np.pi * np.arange(m) / m),
-              "none": np.zeros(1)}[form.season]  # fmt: skip
+              "none": np.zeros(1)}[form.season]
     process = EtsFit(form, 0.2, 0.02, 0.05, 1.0, 100.0, 0.5 if form.trend != "none" else 0.0, season, sigma,
                      aicc=0.0, seasons=np.zeros(1))
     return process.paths(n, np.random.default_rng(seed).normal(size=(1, n)))[0]

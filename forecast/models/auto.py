@@ -1,13 +1,15 @@
-"""``auto``, the default: a combination of fast numpy members — exponential smoothing (:mod:`forecast.models.fast_ets`),
-Theta and random walk with drift (:mod:`forecast.models.smoothing`) — a few ms per series where statsmodels takes
-50–100 ms.
+"""``auto``, the default: a combination of fast numpy members — exponential smoothing
+(:mod:`forecast.models.fast_ets`), Theta and random walk with drift (:mod:`forecast.models.smoothing`) — a few ms
+per series where statsmodels takes 50–100 ms.
 
 Every member is driven by the *same* innovations. The forecast (path mean) is the median of the members' point
-forecasts, and the paths are shifted onto it. Annual data: the median of Theta, ETS (no or damped trend) and drift,
-its paths a mixture (path i from member i mod 3), so the members' disagreement widens the intervals; strictly
-positive, moderately growing series take their spread from the same members fitted to log(y) (errors that grow
-with the level), weighted towards recent years (:func:`recent_scale`). Seasonal data: see :data:`SEASONAL_MEMBERS`.
-How each choice was made, with its validation figures: ``benchmarks/README.md``.
+forecasts (:data:`DEFAULT_MEMBERS`: optimised Theta, damped-trend ETS, drift and ETS of every form chosen by
+AICc), and the paths, a mixture (path i from member i mod k), are shifted onto it, so the members' disagreement
+widens the intervals. Whether a series is seasonal is decided by AICc: when the ETS member chose a seasonal form,
+the other members see the series with its seasonal states taken out, and forecasts get them back. Strictly
+positive, moderately growing annual series take their spread from the same members fitted to log(y) (errors
+that grow with the level), weighted towards recent years (:func:`recent_scale`). How each choice was made, with
+its validation figures: ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -68,15 +70,15 @@ class _Reseasonalised:
 
 
 def _season(y: np.ndarray, season_length: int, seasonality: str, memo: dict):
-    """What takes the season out for the members that do not model it: classical indices when the ACF test
-    finds a season ('acf'), or the seasonal ETS member's own states when AICc chose a seasonal form ('ets');
+    """What takes the season out for the members that do not model it: the ``ets_aicc`` member's own states
+    when AICc chose a seasonal form ('ets'), or classical indices when an ACF test finds a season ('acf');
     None when there is no season to take out."""
     if season_length == 1:
         return None
     if seasonality == "ets":
-        if "ets_seasonal" not in memo:
-            memo["ets_seasonal"] = MEMBERS["ets_seasonal"][1](y, season_length)
-        fit = memo["ets_seasonal"]
+        if "ets_aicc" not in memo:
+            memo["ets_aicc"] = MEMBERS["ets_aicc"][1](y, season_length)
+        fit = memo["ets_aicc"]
         return fit if fit.form.season != "none" else None
     indices = seasonal_indices(y, season_length)
     return _ClassicalSeason(indices, len(y)) if indices is not None else None
@@ -86,23 +88,30 @@ def _ets(y: np.ndarray, m: int, method: str = "lm", **choices):
     return fit_ets(y, m, forms=candidate_forms(y, m, **choices), method=method)
 
 
+def _ets_aicc(y: np.ndarray, m: int):
+    """ETS of every form by AICc; without a season, the additive-error forms by the exact least-squares grid
+    (a few ms, where maximum likelihood over the multiplicative-error forms too takes ten times that)."""
+    if m > 1:
+        return _ets(y, m)
+    return _ets(y, 1, method="grid", errors=("add",), seasons=("none",))
+
+
 # name → (minimum length, fit(y, season_length), whether it models the season itself); the others are fitted to the
-# seasonally adjusted series when the ACF test finds a season, and put back on the original scale
+# seasonally adjusted series when there is a season (:func:`_season`), and put back on the original scale
 MEMBERS = {
     "theta": (3, lambda y, m: fit_theta(y), False),
     "auto_theta": (3, lambda y, m: fit_auto_theta(y), False),
     "ets": (3, partial(_ets, method="grid", errors=("add",), trends=("none", "damped"), seasons=("none",)), False),
     "damped": (5, partial(_ets, method="grid", errors=("add",), trends=("damped",), seasons=("none",)), False),
     "drift": (3, lambda y, m: _Drift(y), False),
-    "ets_seasonal": (3, _ets, True),
+    "ets_aicc": (3, _ets_aicc, True),
 }
-ANNUAL_MEMBERS = ("theta", "ets", "drift")
-SEASONAL_MEMBERS = ("auto_theta", "damped", "drift")
+DEFAULT_MEMBERS = ("auto_theta", "damped", "drift", "ets_aicc")
 MAX_LOG_RATIO = 2.0  # relative paths stay within e^±2 of the forecast: heavy log tails must not blow up the mean
 MAX_TYPICAL_GROWTH = 0.25  # median |Δ log y| above this (early, explosive growth) keeps the absolute spread
 SPREADS = ("moderate", "relative", "absolute")  # when the annual spread is relative (see the module docstring)
-SEASONALITIES = ("acf", "ets")  # what takes the season out for the members that do not model it (:func:`_season`)
-COMBINATIONS = ("mixture", "median")  # how members' paths combine; default: mixture on annual data, else median
+SEASONALITIES = ("ets", "acf")  # what takes the season out for the members that do not model it (:func:`_season`)
+COMBINATIONS = ("mixture", "median")  # how members' paths combine (:func:`combine`)
 RECENT_WEIGHT = 0.85  # per-year decay of the weights of past log changes in the relative spread (half-life ~4 years)
 
 
@@ -118,8 +127,9 @@ def recent_scale(log_y: np.ndarray, decay: float = RECENT_WEIGHT) -> float:
     return float(np.sqrt(np.sum(weights * r**2) / np.sum(weights) / plain))
 
 
-def fit_members(y: np.ndarray, season_length: int, names: tuple[str, ...], seasonality: str = "acf",
-                memo: dict | None = None) -> list:  # fmt: skip
+def fit_members(
+    y: np.ndarray, season_length: int, names: tuple[str, ...], seasonality: str = "ets", memo: dict | None = None
+) -> list:
     """Fit each named member whose minimum length ``y`` meets; members that do not model the season themselves
     see the seasonally adjusted series (:func:`_season`). ``memo`` (name → fit, for this ``y``) lets a
     validation run share fits between rules."""
@@ -147,8 +157,14 @@ def fit_members(y: np.ndarray, season_length: int, names: tuple[str, ...], seaso
     return fits
 
 
-def log_members(y: np.ndarray, season_length: int, names: tuple[str, ...], spread: str, recent_weight: float,
-                memo: dict | None = None) -> tuple[list | None, float]:  # fmt: skip
+def log_members(
+    y: np.ndarray,
+    season_length: int,
+    names: tuple[str, ...],
+    spread: str,
+    recent_weight: float,
+    memo: dict | None = None,
+) -> tuple[list | None, float]:
     """For a relative spread (annual, strictly positive and, under 'moderate', not explosively growing): the
     members fitted to log(y) and the recent-to-whole-history scale of the log changes; else (None, 1)."""
     relative = season_length == 1 and bool(np.all(y > 0)) and spread != "absolute"
@@ -159,10 +175,18 @@ def log_members(y: np.ndarray, season_length: int, names: tuple[str, ...], sprea
     return fit_members(np.log(y), 1, names, memo=memo), recent_scale(np.log(y), recent_weight)
 
 
-def forecast_paths(fits: list, log_fits: list | None, log_scale: float, h: int, z: np.ndarray,
-                   combination: str) -> np.ndarray:  # fmt: skip
+def path_limit(y: np.ndarray) -> float:
+    """No path goes beyond e^MAX_LOG_RATIO times the largest value seen (either sign): a member with a huge
+    relative error (multiplicative ETS on an erratic series) would otherwise compound it without bound."""
+    return float(np.exp(MAX_LOG_RATIO) * np.max(np.abs(y)))
+
+
+def forecast_paths(
+    fits: list, log_fits: list | None, log_scale: float, h: int, z: np.ndarray, combination: str, limit: float = np.inf
+) -> np.ndarray:
     """Paths centred on the median of the members' point forecasts, spread as ``combination`` combines the
-    members' paths (or, with ``log_fits``, their log-scale paths as ratios around the point, times ``log_scale``)."""
+    members' paths (or, with ``log_fits``, their log-scale paths as ratios around the point, times ``log_scale``),
+    within ±``limit``."""
     point = np.median([fit.point(h) for fit in fits], axis=0)
     if log_fits is not None:
         log_paths = combine(log_fits, h, z, combination)
@@ -170,6 +194,7 @@ def forecast_paths(fits: list, log_fits: list | None, log_scale: float, h: int, 
         paths = point * np.exp(np.clip(deviation, -MAX_LOG_RATIO, MAX_LOG_RATIO))
     else:
         paths = combine(fits, h, z, combination)
+    paths = np.clip(paths, -limit, limit)
     return paths + point - paths.mean(axis=0)
 
 
@@ -184,17 +209,22 @@ def combine(fits: list, h: int, z: np.ndarray, combination: str) -> np.ndarray:
 
 @register("auto")
 class Auto(Model):
-    """Median of fast members under shared innovations (members by frequency, see the module docstring);
-    members whose minimum length a short series does not meet drop out."""
+    """Median of fast members under shared innovations, their paths mixed (see the module docstring); members
+    whose minimum length a short series does not meet drop out."""
 
     capabilities = Capabilities(min_length=3, seasonal=True)
 
-    def __init__(self, members: tuple[str, ...] | None = None, spread: str = "moderate",
-                 recent_weight: float = RECENT_WEIGHT, combination: str | None = None,
-                 seasonality: str = "acf"):  # fmt: skip
+    def __init__(
+        self,
+        members: tuple[str, ...] = DEFAULT_MEMBERS,
+        spread: str = "moderate",
+        recent_weight: float = RECENT_WEIGHT,
+        combination: str = "mixture",
+        seasonality: str = "ets",
+    ):
         if spread not in SPREADS:
             raise ValueError(f"auto: unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
-        if combination is not None and combination not in COMBINATIONS:
+        if combination not in COMBINATIONS:
             raise ValueError(f"auto: unknown combination {combination!r}; choose from {', '.join(COMBINATIONS)}")
         self.members, self.spread, self.recent_weight = members, spread, recent_weight
         if seasonality not in SEASONALITIES:
@@ -202,15 +232,14 @@ class Auto(Model):
         self.combination, self.seasonality = combination, seasonality
 
     def _fit(self, y, season_length):
-        annual = season_length == 1
-        self.members_ = self.members or (ANNUAL_MEMBERS if annual else SEASONAL_MEMBERS)
-        self.combination_ = self.combination or ("mixture" if annual else "median")
-        self.fits_ = fit_members(y, season_length, self.members_, self.seasonality)
-        self.log_fits_, self.recent_scale_ = log_members(y, season_length, self.members_, self.spread,
-                                                         self.recent_weight)
+        self.fits_ = fit_members(y, season_length, self.members, self.seasonality)
+        self.log_fits_, self.recent_scale_ = log_members(
+            y, season_length, self.members, self.spread, self.recent_weight
+        )
+        self.limit_ = path_limit(y)
         # Student-t tails when few points back the error scale (same rule as the baselines).
         self.dof_ = float(max(len(y) - 3, 1))
 
     def sample_paths(self, h, n_paths, seed=None):
         z = innovations(np.random.default_rng(seed), n_paths, h, 1.0, self.dof_, unit_variance=True)
-        return forecast_paths(self.fits_, self.log_fits_, self.recent_scale_, h, z, self.combination_)
+        return forecast_paths(self.fits_, self.log_fits_, self.recent_scale_, h, z, self.combination, self.limit_)

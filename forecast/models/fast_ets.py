@@ -16,6 +16,7 @@ side by side as arrays, one Python loop over time driving hundreds of candidate 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 
 import numpy as np
@@ -28,8 +29,8 @@ MIN_TREND_LENGTH = 5
 SMOOTHING_BOUNDS = (1e-4, 0.9999)
 FIRST_ITERATIONS, LM_ITERATIONS = 3, 8  # Levenberg–Marquardt steps before and after pruning
 LM_TOLERANCE = 1e-6  # relative improvement of the sum of squares below which the refinement stops
-PRUNE_AICC = 10.0
-SSE_FLOOR = 1e-12  # per point, in units of the scaled series: a perfect fit keeps a finite likelihood  # forms this far behind the best after the first steps are not refined further
+PRUNE_AICC = 10.0  # forms this far behind the best after the first steps are not refined further
+SSE_FLOOR = 1e-12  # per point, in units of the scaled series: a perfect fit keeps a finite likelihood
 # θ = (α, β/α, γ/(1-α), φ, ℓ0, b0, s_0 .. s_{m-2}); s_{m-1} closes the seasons (sum 0 or mean 1)
 N_SMOOTHING = 4
 _GRID = {  # coarse starting grid: α, β/α, γ/(1-α), φ
@@ -66,7 +67,8 @@ class Form:
 
 def candidate_forms(y: np.ndarray, m: int, errors=ERRORS, trends=TRENDS, seasons=SEASONS) -> list[Form]:
     """Forms worth fitting: multiplicative parts only for positive data, seasons only with two full seasons, trends
-    only from :data:`MIN_TREND_LENGTH` points, no additive error with a multiplicative season (AutoETS's ``restrict``: its variance can be infinite)."""
+    only from :data:`MIN_TREND_LENGTH` points, no additive error with a multiplicative season (AutoETS's
+    ``restrict``: its variance can be infinite)."""
     positive = bool(np.all(y > 0))
     seasonal = m > 1 and len(y) >= 2 * m
     forms = []
@@ -220,14 +222,27 @@ def _profiled(y: np.ndarray, theta: np.ndarray, trend: bool) -> tuple[np.ndarray
     return out, np.maximum(sse, 0.0)
 
 
-def _fine_grid(form: Form) -> np.ndarray:
-    """The smoothing-parameter grid (4, G) searched with least-squares states: 50 values of α without trend;
+@lru_cache(maxsize=3)
+def _fine_grid(trend: str) -> np.ndarray:
+    """The smoothing-parameter grid (θ rows, G) searched with least-squares states: 50 values of α without trend;
     α × β/α × φ (13 × 7 × 5) with a damped trend."""
-    if form.trend == "none":
-        return np.array([[a, 0.0, 0.0, 1.0] for a in np.linspace(0.01, 0.99, 50)]).T
-    axes = ([0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99], [0.01, 0.05, 0.1, 0.2, 0.35, 0.6, 1.0],
-            [0.0], [0.8, 0.86, 0.92, 0.96, 0.98] if form.trend == "damped" else [1.0])
-    return np.array(list(product(*axes))).T
+    if trend == "none":
+        grid = np.array([[a, 0.0, 0.0, 1.0] for a in np.linspace(0.01, 0.99, 50)]).T
+    else:
+        alphas = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99]
+        betas = [0.01, 0.05, 0.1, 0.2, 0.35, 0.6, 1.0]
+        phis = [0.8, 0.86, 0.92, 0.96, 0.98] if trend == "damped" else [1.0]
+        grid = np.array(list(product(alphas, betas, [0.0], phis))).T
+    return np.vstack([grid, np.zeros((2, grid.shape[1]))])
+
+
+@lru_cache(maxsize=16)
+def _grid_fit(s: bytes, trend: str) -> tuple[np.ndarray, float]:
+    """θ and SSE of the best point of the fine grid for the (scaled) series with bytes ``s`` — cached, because
+    ``auto``'s damped member and its AICc choice of forms search the same series."""
+    found, errors = _profiled(np.frombuffer(s), _fine_grid(trend), trend != "none")
+    best = int(np.argmin(errors))
+    return found[:, best], float(errors[best])
 
 
 def _lm(y, m, forms, theta, iterations=LM_ITERATIONS):
@@ -343,13 +358,7 @@ def fit_ets(y: np.ndarray, season_length: int = 1, forms: list[Form] | None = No
         if any(f.error != "add" or f.season != "none" for f in forms):
             raise ValueError("ets: the grid method fits additive-error forms without season only")
         m = 1
-        theta, sse = [], []
-        for form in forms:
-            grid = _fine_grid(form)
-            found, errors = _profiled(s, np.vstack([grid, np.zeros((2, grid.shape[1]))]), form.trend != "none")
-            best = int(np.argmin(errors))
-            theta.append(found[:, best])
-            sse.append(errors[best])
+        theta, sse = zip(*(_grid_fit(s.tobytes(), form.trend) for form in forms))
         theta, neg2 = np.array(theta).T, _neg2(np.array(sse), len(y))
     else:
         theta, neg2 = _search(s, m, forms, k)
@@ -397,7 +406,7 @@ def _finish(s, scale, m, form, theta, score, k) -> EtsFit:
     used = np.empty((len(s), 1))
     fitted, level, trend, season = run(s, theta[:, None], m, mult, used)
     alpha, beta, gamma, phi, *_ = (float(v[0]) if np.ndim(v) else float(v)
-                                   for v in _unpack(theta[:, None], m, mult)[:4])  # fmt: skip
+                                   for v in _unpack(theta[:, None], m, mult)[:4])
     e = s - fitted[:, 0]
     raw = e / fitted[:, 0] if form.error == "mul" else e * scale
     sigma = float(np.sqrt(np.sum(raw**2) / max(len(s) - k + 1, 1)))  # k counts the variance too
