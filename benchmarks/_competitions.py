@@ -47,9 +47,9 @@ def _series(name: str, limit: int | None) -> list[tuple[str, np.ndarray, np.ndar
 
 
 def _long(pieces: list[tuple[str, np.ndarray]], alias: str, start: int = 0) -> pd.DataFrame:
-    dates = pd.date_range("1800-01-01", periods=max(len(y) for _, y in pieces) + start, freq=alias)
+    dates = pd.date_range("1900-01-01", periods=max(len(y) for _, y in pieces) + start, freq=alias)
     return pd.concat([pd.DataFrame({"unique_id": uid, "ds": dates[start: start + len(y)], "y": y})
-                      for uid, y in pieces], ignore_index=True)  # fmt: skip
+                      for uid, y in pieces], ignore_index=True)
 
 
 def collection(name: str, limit: int | None = None) -> Collection:
@@ -63,7 +63,7 @@ def collection(name: str, limit: int | None = None) -> Collection:
 
 
 def validation(name: str, limit: int | None = None, windows: int = VALIDATION_WINDOWS,
-               min_train: int = 3) -> Collection:  # fmt: skip
+               min_train: int = 3) -> Collection:
     """Rolling-origin windows on the *training* part only: each series' last ``h`` training points, then the ``h``
     before an origin ``ceil(h/2)`` earlier, and so on (``windows`` origins). Each window is its own series
     ``<id>@<k>``, so the test part of the collection is never seen. Windows leaving fewer than ``min_train``

@@ -7,7 +7,7 @@ window; members are fitted once per window and shared between rules. Prints MASE
 rule and collection, the same scoring as ``models_accuracy.py`` (paths floored at zero for non-negative series,
 as ``predict`` does). With ``--peers``, statsforecast's AutoETS and AutoTheta are scored on the same windows.
 
-Run: ``python benchmarks/auto_validation.py [--rules today,...] [--collections m3-monthly,...] [--limit 200]
+Run: ``python benchmarks/auto_validation.py [--rules default,...] [--collections m3-monthly,...] [--limit 200]
 [--jobs 2] [--peers]``.
 """
 
@@ -22,32 +22,31 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.backtest.metrics import coverage, mase, smape
-from forecast.models.auto import ANNUAL_MEMBERS, SEASONAL_MEMBERS, Auto, fit_members, forecast_paths, log_members
-from forecast.models.base import innovations
 from forecast.fitting import series_seed
+from forecast.models.auto import Auto, fit_members, forecast_paths, log_members, path_limit
+from forecast.models.base import innovations
 from forecast.predict import run_tasks
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _competitions import COLLECTIONS, validation  # noqa: E402
-from models_accuracy import peers  # noqa: E402
+from models_accuracy import peers, score  # noqa: E402
 
 N_PATHS = 1000
 QUANTILES = (0.025, 0.1, 0.9, 0.975)
+# label → Auto options; "annual" holds the options that differ on annual data (season length 1)
 RULES = {
-    "today": {},
-    "ets_seasonal alone": dict(members=("ets_seasonal",)),
-    "S: auto_theta+damped+drift+ets_seasonal": dict(members=(*SEASONAL_MEMBERS, "ets_seasonal"), seasonality="ets"),
-    "S: theta+ets+drift+ets_seasonal": dict(members=(*ANNUAL_MEMBERS, "ets_seasonal"), seasonality="ets"),
-    "S: auto_theta+ets+drift+damped+ets_seasonal": dict(members=("auto_theta", "ets", "drift", "damped", "ets_seasonal"),
-                                                      seasonality="ets"),
-    "S: auto_theta+ets+drift+ets_seasonal": dict(members=("auto_theta", "ets", "drift", "ets_seasonal"),
-                                               seasonality="ets"),
-    "S: theta+damped+drift+ets_seasonal": dict(members=("theta", "damped", "drift", "ets_seasonal"), seasonality="ets"),
-    "S: auto_theta+ets_seasonal+drift": dict(members=("auto_theta", "ets_seasonal", "drift"), seasonality="ets"),
-    "theta+ets+drift+damped": dict(members=("theta", "ets", "drift", "damped")),
-    "auto_theta+ets+drift": dict(members=("auto_theta", "ets", "drift")),
-    "auto_theta+ets+drift+damped": dict(members=("auto_theta", "ets", "drift", "damped")),
+    "default": {},
+    "before issue 12": dict(members=("auto_theta", "damped", "drift"), combination="median", seasonality="acf",
+                            annual=dict(members=("theta", "ets", "drift"), combination="mixture")),
+    "default with median paths": dict(combination="median"),
+    "default with ACF season": dict(seasonality="acf"),
+    "theta+damped+drift+ets_aicc": dict(members=("theta", "damped", "drift", "ets_aicc")),
+    "auto_theta+ets+drift+ets_aicc": dict(members=("auto_theta", "ets", "drift", "ets_aicc")),
+    "theta+ets+drift+ets_aicc median if seasonal": dict(members=("theta", "ets", "drift", "ets_aicc"),
+                                                        combination="median", annual=dict(combination="mixture")),
+    "ets_aicc alone": dict(members=("ets_aicc",)),
+    "auto_theta+damped+ets_aicc": dict(members=("auto_theta", "damped", "ets_aicc")),
+    "default+theta": dict(members=("auto_theta", "damped", "drift", "ets_aicc", "theta")),
 }
 
 
@@ -56,42 +55,28 @@ def _forecast(task: tuple) -> np.ndarray:
     uid, y, h, m, rules = task
     memo, log_memo, out = {}, {}, []
     for options in rules:
-        model = Auto(**options)
-        annual = m == 1
-        names = model.members or (ANNUAL_MEMBERS if annual else SEASONAL_MEMBERS)
-        combination = model.combination or ("mixture" if annual else "median")
-        fits = fit_members(y, m, names, model.seasonality, memo)
-        log_fits, log_scale = log_members(y, m, names, model.spread, model.recent_weight, log_memo)
-        z = innovations(np.random.default_rng(series_seed(0, uid, "auto")), N_PATHS, h, 1.0, max(len(y) - 3, 1),
-                        unit_variance=True)  # fmt: skip
-        paths = forecast_paths(fits, log_fits, log_scale, h, z, combination)
+        annual = options.get("annual", {}) if m == 1 else {}
+        model = Auto(**{key: value for key, value in options.items() if key != "annual"} | annual)
+        fits = fit_members(y, m, model.members, model.seasonality, memo)
+        log_fits, log_scale = log_members(y, m, model.members, model.spread, model.recent_weight, log_memo)
+        rng = np.random.default_rng(series_seed(0, uid, "auto"))
+        z = innovations(rng, N_PATHS, h, 1.0, max(len(y) - 3, 1), unit_variance=True)
+        paths = forecast_paths(fits, log_fits, log_scale, h, z, model.combination, path_limit(y))
         if np.all(y >= 0):
             paths = np.maximum(paths, 0.0)
         out.append(np.vstack([paths.mean(axis=0), np.quantile(paths, QUANTILES, axis=0)]))
     return np.array(out)
 
 
-def score(frame: pd.DataFrame, train: pd.DataFrame, models: list[str], m: int) -> pd.DataFrame:
-    """MASE, sMAPE, 80% and 95% coverage per model, averaged over windows."""
-    frame = frame.copy()
-    frame["cutoff"] = frame["unique_id"].map(train.groupby("unique_id")["ds"].max())
-    return pd.DataFrame({
-        "MASE": mase(frame, models, train=train, season_length=m)[models].mean(),
-        "sMAPE": smape(frame, models)[models].mean(),
-        "cov80": coverage(frame, models, level=80)[models].mean(),
-        "cov95": coverage(frame, models, level=95)[models].mean(),
-    })  # fmt: skip
-
-
-def evaluate(name: str, rules: dict, limit: int | None, jobs: int, with_peers: bool) -> pd.DataFrame:
-    data = validation(name, limit)
+def forecasts(data, rules: dict, jobs: int, with_peers: bool) -> tuple[pd.DataFrame, list[str]]:
+    """Every rule's (and with ``with_peers`` the peers') forecasts of every validation window, as a long frame."""
     groups = {uid: g["y"].to_numpy() for uid, g in data.train.groupby("unique_id", sort=False)}
     tasks = [(uid, y, data.h, data.season_length, list(rules.values())) for uid, y in groups.items()]
     results = run_tasks(_forecast, tasks, jobs=jobs, progress=False)
     test = data.test.set_index("unique_id")
     frame = []
     for (uid, *_), result in zip(tasks, results):
-        piece = test.loc[[uid]].reset_index()
+        piece = test.loc[[uid]].reset_index()[["unique_id", "ds"]]
         for label, values in zip(rules, result):
             piece[label] = values[0]
             for level, lo, hi in ((95, 1, 4), (80, 2, 3)):
@@ -103,7 +88,7 @@ def evaluate(name: str, rules: dict, limit: int | None, jobs: int, with_peers: b
         forecasts, _ = peers(data.train, data.h, data.season_length, jobs, data.alias)
         frame = frame.merge(forecasts, on=["unique_id", "ds"], how="left")
         models += ["AutoETS", "AutoTheta"]
-    return score(frame, data.train, models, data.season_length)
+    return frame, models
 
 
 def main() -> None:
@@ -118,7 +103,9 @@ def main() -> None:
     rules = {label: RULES[label] for label in args.rules.split(",")}
     for name in args.collections.split(","):
         start = time.perf_counter()
-        table = evaluate(name, rules, args.limit or None, args.jobs, args.peers)
+        data = validation(name, args.limit or None)
+        frame, models = forecasts(data, rules, args.jobs, args.peers)
+        table = score(data.train, data.test, frame, models, data.season_length, {}).drop(columns="seconds")
         print(f"\n== {name}: validation windows, {time.perf_counter() - start:.0f} s ==")
         print(table.to_string(float_format=lambda v: f"{v:.3f}"), flush=True)
 

@@ -10,7 +10,8 @@ row per collection: ``auto`` against the better peer, its coverage against the t
 0.92–0.97) and its wall time over AutoETS + AutoTheta.
 
 Run: ``python benchmarks/models_accuracy.py [--datasets m3-yearly,...,bundled] [--models auto,theta,...]
-[--sample 0] [--jobs 2]`` (``--sample N``: an evenly spaced subset of N series per collection; ~15 minutes in full).
+[--sample 0] [--jobs 2]`` (``--sample N``: an evenly spaced subset of N series per collection). The last full run,
+with its wall time, is quoted in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def run(data, models, jobs) -> dict | None:
     fc_ours, t_ours = ours(data.train, data.h, data.season_length, models, jobs, data.freq)
     fc_peer, t_peer = peers(data.train, data.h, data.season_length, jobs, data.alias)
     table = score(data.train, data.test, fc_ours.merge(fc_peer, on=["unique_id", "ds"]), [*models, *PEERS],
-                  data.season_length, {**t_ours, **t_peer})  # fmt: skip
+                  data.season_length, {**t_ours, **t_peer})
     print(f"\n== {data.name}: {data.train.unique_id.nunique()} series, h={data.h}, season={data.season_length}, "
           f"jobs={jobs} ==")
     print(table.to_string(float_format=lambda v: f"{v:.3f}"), flush=True)
@@ -128,7 +129,7 @@ def main() -> None:
         flags = [c for c in summary.columns if c.endswith(" ok")]
         shown = summary.drop(columns=flags)
         shown["fails"] = summary[flags].apply(lambda r: ", ".join(c[:-3] for c, ok in r.items() if not ok) or "-",
-                                              axis=1)  # fmt: skip
+                                              axis=1)
         with pd.option_context("display.width", 250):
             print(shown.to_string(float_format=lambda v: f"{v:.3f}"))
 
