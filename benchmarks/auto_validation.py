@@ -23,7 +23,15 @@ import numpy as np
 import pandas as pd
 
 from forecast.fitting import series_seed
-from forecast.models.auto import Auto, fit_members, forecast_paths, log_members, path_limit
+from forecast.models.auto import (
+    ANNUAL_MEMBERS,
+    SEASONAL_MEMBERS,
+    Auto,
+    fit_members,
+    forecast_paths,
+    log_members,
+    path_limit,
+)
 from forecast.models.base import innovations
 from forecast.predict import run_tasks
 
@@ -36,6 +44,7 @@ QUANTILES = (0.025, 0.1, 0.9, 0.975)
 # label → Auto options; "annual" holds the options that differ on annual data (season length 1)
 RULES = {
     "default": {},
+    "seasonal members on annual data too": dict(annual=dict(members=SEASONAL_MEMBERS)),
     "before issue 12": dict(members=("auto_theta", "damped", "drift"), combination="median", seasonality="acf",
                             annual=dict(members=("theta", "ets", "drift"), combination="mixture")),
     "default with median paths": dict(combination="median"),
@@ -57,8 +66,9 @@ def _forecast(task: tuple) -> np.ndarray:
     for options in rules:
         annual = options.get("annual", {}) if m == 1 else {}
         model = Auto(**{key: value for key, value in options.items() if key != "annual"} | annual)
-        fits = fit_members(y, m, model.members, model.seasonality, memo)
-        log_fits, log_scale = log_members(y, m, model.members, model.spread, model.recent_weight, log_memo)
+        names = model.members or (ANNUAL_MEMBERS if m == 1 else SEASONAL_MEMBERS)
+        fits = fit_members(y, m, names, model.seasonality, memo)
+        log_fits, log_scale = log_members(y, m, names, model.spread, model.recent_weight, log_memo)
         rng = np.random.default_rng(series_seed(0, uid, "auto"))
         z = innovations(rng, N_PATHS, h, 1.0, max(len(y) - 3, 1), unit_variance=True)
         paths = forecast_paths(fits, log_fits, log_scale, h, z, model.combination, path_limit(y))

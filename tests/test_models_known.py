@@ -143,13 +143,14 @@ def test_monthly_series_shorter_than_two_seasons_gets_forecasts():
 
 def test_auto_centres_between_its_members_and_reseasonalises():
     model = get_model("auto").fit(Y)
-    assert len(model.fits_) == len(model.members) == 4
+    assert model.members_ == ("theta", "ets", "drift")
     points = np.array([fit.point(4) for fit in model.fits_])
     # the forecast (path mean) is the median of the members' point forecasts
     np.testing.assert_allclose(model.sample_paths(4, 500, seed=0).mean(axis=0), np.median(points, axis=0))
     months = np.arange(60)
     seasonal = (100 + months) * (1 + 0.3 * np.sin(months * 2 * np.pi / 12))
     monthly = get_model("auto").fit(seasonal, 12)
+    assert monthly.members_ == ("auto_theta", "damped", "drift", "ets_aicc")
     assert monthly.fits_[-1].form.season == "mul"  # AICc finds the multiplicative season the others are adjusted by
     paths = monthly.sample_paths(12, 500, seed=0)
     shape = np.median(paths, axis=0) / np.median(paths, axis=0).mean()
@@ -165,7 +166,7 @@ def mixture(fits, z):
 def test_auto_annual_paths_are_a_mixture_of_members_centred_on_their_median_forecast():
     with_zero = np.concatenate([[0.0], Y])  # not strictly positive: absolute spread
     model = get_model("auto").fit(with_zero)
-    assert len(model.fits_) == 4 and model.log_fits_ is None
+    assert len(model.fits_) == 3 and model.log_fits_ is None
     z = innovations(np.random.default_rng(3), 9, 4, 1.0, model.dof_, unit_variance=True)
     mixed = mixture(model.fits_, z)
     centre = np.median([fit.point(4) for fit in model.fits_], axis=0)

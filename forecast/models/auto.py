@@ -3,13 +3,14 @@
 per series where statsmodels takes 50–100 ms.
 
 Every member is driven by the *same* innovations. The forecast (path mean) is the median of the members' point
-forecasts (:data:`DEFAULT_MEMBERS`: optimised Theta, damped-trend ETS, drift and ETS of every form chosen by
-AICc), and the paths, a mixture (path i from member i mod k), are shifted onto it, so the members' disagreement
-widens the intervals. Whether a series is seasonal is decided by AICc: when the ETS member chose a seasonal form,
-the other members see the series with its seasonal states taken out, and forecasts get them back. Strictly
-positive, moderately growing annual series take their spread from the same members fitted to log(y) (errors
-that grow with the level), weighted towards recent years (:func:`recent_scale`). How each choice was made, with
-its validation figures: ``benchmarks/README.md``.
+forecasts, and the paths, a mixture (path i from member i mod k), are shifted onto it, so the members'
+disagreement widens the intervals. Annual data: Theta, ETS (no or damped trend) and drift
+(:data:`ANNUAL_MEMBERS`); strictly positive, moderately growing series take their spread from the same members
+fitted to log(y) (errors that grow with the level), weighted towards recent years (:func:`recent_scale`).
+Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form chosen by AICc
+(:data:`SEASONAL_MEMBERS`); whether the series is seasonal is decided by that AICc choice: when it chose a
+seasonal form, the other members see the series with its seasonal states taken out, and forecasts get them back.
+How each choice was made, with its validation figures: ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -88,14 +89,6 @@ def _ets(y: np.ndarray, m: int, method: str = "lm", **choices):
     return fit_ets(y, m, forms=candidate_forms(y, m, **choices), method=method)
 
 
-def _ets_aicc(y: np.ndarray, m: int):
-    """ETS of every form by AICc; without a season, the additive-error forms by the exact least-squares grid
-    (a few ms, where maximum likelihood over the multiplicative-error forms too takes ten times that)."""
-    if m > 1:
-        return _ets(y, m)
-    return _ets(y, 1, method="grid", errors=("add",), seasons=("none",))
-
-
 # name → (minimum length, fit(y, season_length), whether it models the season itself); the others are fitted to the
 # seasonally adjusted series when there is a season (:func:`_season`), and put back on the original scale
 MEMBERS = {
@@ -104,9 +97,10 @@ MEMBERS = {
     "ets": (3, partial(_ets, method="grid", errors=("add",), trends=("none", "damped"), seasons=("none",)), False),
     "damped": (5, partial(_ets, method="grid", errors=("add",), trends=("damped",), seasons=("none",)), False),
     "drift": (3, lambda y, m: _Drift(y), False),
-    "ets_aicc": (3, _ets_aicc, True),
+    "ets_aicc": (3, _ets, True),
 }
-DEFAULT_MEMBERS = ("auto_theta", "damped", "drift", "ets_aicc")
+ANNUAL_MEMBERS = ("theta", "ets", "drift")
+SEASONAL_MEMBERS = ("auto_theta", "damped", "drift", "ets_aicc")
 MAX_LOG_RATIO = 2.0  # relative paths stay within e^±2 of the forecast: heavy log tails must not blow up the mean
 MAX_TYPICAL_GROWTH = 0.25  # median |Δ log y| above this (early, explosive growth) keeps the absolute spread
 SPREADS = ("moderate", "relative", "absolute")  # when the annual spread is relative (see the module docstring)
@@ -209,14 +203,14 @@ def combine(fits: list, h: int, z: np.ndarray, combination: str) -> np.ndarray:
 
 @register("auto")
 class Auto(Model):
-    """Median of fast members under shared innovations, their paths mixed (see the module docstring); members
-    whose minimum length a short series does not meet drop out."""
+    """Median of fast members under shared innovations, their paths mixed (members by frequency, see the module
+    docstring); members whose minimum length a short series does not meet drop out."""
 
     capabilities = Capabilities(min_length=3, seasonal=True)
 
     def __init__(
         self,
-        members: tuple[str, ...] = DEFAULT_MEMBERS,
+        members: tuple[str, ...] | None = None,
         spread: str = "moderate",
         recent_weight: float = RECENT_WEIGHT,
         combination: str = "mixture",
@@ -232,9 +226,10 @@ class Auto(Model):
         self.combination, self.seasonality = combination, seasonality
 
     def _fit(self, y, season_length):
-        self.fits_ = fit_members(y, season_length, self.members, self.seasonality)
+        self.members_ = self.members or (ANNUAL_MEMBERS if season_length == 1 else SEASONAL_MEMBERS)
+        self.fits_ = fit_members(y, season_length, self.members_, self.seasonality)
         self.log_fits_, self.recent_scale_ = log_members(
-            y, season_length, self.members, self.spread, self.recent_weight
+            y, season_length, self.members_, self.spread, self.recent_weight
         )
         self.limit_ = path_limit(y)
         # Student-t tails when few points back the error scale (same rule as the baselines).

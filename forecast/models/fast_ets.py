@@ -236,15 +236,6 @@ def _fine_grid(trend: str) -> np.ndarray:
     return np.vstack([grid, np.zeros((2, grid.shape[1]))])
 
 
-@lru_cache(maxsize=16)
-def _grid_fit(s: bytes, trend: str) -> tuple[np.ndarray, float]:
-    """θ and SSE of the best point of the fine grid for the (scaled) series with bytes ``s`` — cached, because
-    ``auto``'s damped member and its AICc choice of forms search the same series."""
-    found, errors = _profiled(np.frombuffer(s), _fine_grid(trend), trend != "none")
-    best = int(np.argmin(errors))
-    return found[:, best], float(errors[best])
-
-
 def _lm(y, m, forms, theta, iterations=LM_ITERATIONS):
     """Levenberg–Marquardt on every form at once: θ (P, F) → refined θ and −2 log-likelihoods."""
     P, F = theta.shape
@@ -358,7 +349,12 @@ def fit_ets(y: np.ndarray, season_length: int = 1, forms: list[Form] | None = No
         if any(f.error != "add" or f.season != "none" for f in forms):
             raise ValueError("ets: the grid method fits additive-error forms without season only")
         m = 1
-        theta, sse = zip(*(_grid_fit(s.tobytes(), form.trend) for form in forms))
+        theta, sse = [], []
+        for form in forms:
+            found, errors = _profiled(s, _fine_grid(form.trend), form.trend != "none")
+            best = int(np.argmin(errors))
+            theta.append(found[:, best])
+            sse.append(errors[best])
         theta, neg2 = np.array(theta).T, _neg2(np.array(sse), len(y))
     else:
         theta, neg2 = _search(s, m, forms, k)
