@@ -48,8 +48,10 @@ def _series(name: str, limit: int | None) -> list[tuple[str, np.ndarray, np.ndar
 
 def _long(pieces: list[tuple[str, np.ndarray]], alias: str, start: int = 0) -> pd.DataFrame:
     dates = pd.date_range("1900-01-01", periods=max(len(y) for _, y in pieces) + start, freq=alias)
-    return pd.concat([pd.DataFrame({"unique_id": uid, "ds": dates[start: start + len(y)], "y": y})
-                      for uid, y in pieces], ignore_index=True)
+    return pd.concat(
+        [pd.DataFrame({"unique_id": uid, "ds": dates[start : start + len(y)], "y": y}) for uid, y in pieces],
+        ignore_index=True,
+    )
 
 
 def collection(name: str, limit: int | None = None) -> Collection:
@@ -62,8 +64,9 @@ def collection(name: str, limit: int | None = None) -> Collection:
     return Collection(name, train, test, h, m, freq, alias)
 
 
-def validation(name: str, limit: int | None = None, windows: int = VALIDATION_WINDOWS,
-               min_train: int = 3) -> Collection:
+def validation(
+    name: str, limit: int | None = None, windows: int = VALIDATION_WINDOWS, min_train: int = 3
+) -> Collection:
     """Rolling-origin windows on the *training* part only: each series' last ``h`` training points, then the ``h``
     before an origin ``ceil(h/2)`` earlier, and so on (``windows`` origins). Each window is its own series
     ``<id>@<k>``, so the test part of the collection is never seen. Windows leaving fewer than ``min_train``
@@ -76,7 +79,7 @@ def validation(name: str, limit: int | None = None, windows: int = VALIDATION_WI
             origin = len(x) - h - k * stride
             if origin >= min_train:
                 train.append((f"{uid}@{k}", x[:origin]))
-                test.append((f"{uid}@{k}", x[origin: origin + h], origin))
+                test.append((f"{uid}@{k}", x[origin : origin + h], origin))
     test_frame = pd.concat([_long([(uid, y)], alias, start=origin) for uid, y, origin in test], ignore_index=True)
     return Collection(f"{name} (validation)", _long(train, alias), test_frame, h, m, freq, alias)
 
@@ -88,5 +91,12 @@ def bundled(h: int = 2, min_points: int = 6) -> Collection:
     panel = series_panel("annual")[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"])
     panel = panel[panel.groupby("unique_id")["y"].transform("size") >= min_points]
     rank = panel.groupby("unique_id").cumcount(ascending=False)
-    return Collection("bundled annual (≥ 6 points, last 2 held out)", panel[rank >= h].reset_index(drop=True),
-                      panel[rank < h].reset_index(drop=True), h, 1, "annual", "YS")
+    return Collection(
+        "bundled annual (≥ 6 points, last 2 held out)",
+        panel[rank >= h].reset_index(drop=True),
+        panel[rank < h].reset_index(drop=True),
+        h,
+        1,
+        "annual",
+        "YS",
+    )

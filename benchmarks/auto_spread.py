@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _competitions import collection  # noqa: E402
+from _competitions import collection
 
-from forecast.data.panels import series_panel  # noqa: E402
-from forecast.models.auto import Auto  # noqa: E402
-from forecast.targets.calibration import PROCESSES, simulate  # noqa: E402
+from forecast.data.panels import series_panel
+from forecast.models.auto import Auto
+from forecast.targets.calibration import PROCESSES, simulate
 
 VARIANTS = {
     "absolute": dict(spread="absolute"),
@@ -54,7 +54,7 @@ def main() -> None:
     for _, g in series_panel("annual").groupby("unique_id"):
         y = g.sort_values("ds")["y"].to_numpy()
         if len(y) >= 6 and not np.isnan(y).any():
-            bundled += [(y[:cut], y[cut:cut + 3]) for cut in range(max(3, len(y) - 5), len(y) - 2)]
+            bundled += [(y[:cut], y[cut : cut + 3]) for cut in range(max(3, len(y) - 5), len(y) - 2)]
     print(f"M3 yearly {len(m3_cases)} series; bundled {len(bundled)} windows; simulated {SIMULATED} per process")
     for name, options in VARIANTS.items():
         start = time.perf_counter()
@@ -68,9 +68,12 @@ def main() -> None:
                 lo, hi = np.quantile(paths(s[:-1], 1, options, seed=k)[:, 0], [0.1, 0.9])
                 hits.append(lo <= s[-1] <= hi)
             sims[process] = np.mean(hits)
-        print(f"{name:>24}: M3 MASE {m3_mase:.3f} cov80 {m3_80:.3f} cov95 {m3_95:.3f} | bundled MASE {b_mase:.3f} "
-              f"cov80 {b_80:.3f} | " + ", ".join(f"{k} {v:.3f}" for k, v in sims.items())
-              + f" | {time.perf_counter() - start:.0f} s")  # fmt: skip
+        print(
+            f"{name:>24}: M3 MASE {m3_mase:.3f} cov80 {m3_80:.3f} cov95 {m3_95:.3f} | bundled MASE {b_mase:.3f} "
+            f"cov80 {b_80:.3f} | "
+            + ", ".join(f"{k} {v:.3f}" for k, v in sims.items())
+            + f" | {time.perf_counter() - start:.0f} s"
+        )
 
 
 if __name__ == "__main__":

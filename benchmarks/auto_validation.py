@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast import executor
 from forecast.fitting import series_seed
 from forecast.models.auto import (
     ANNUAL_MEMBERS,
@@ -33,11 +34,10 @@ from forecast.models.auto import (
     path_limit,
 )
 from forecast.models.base import innovations
-from forecast.predict import run_tasks
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _competitions import COLLECTIONS, validation  # noqa: E402
-from models_accuracy import peers, score  # noqa: E402
+from _competitions import COLLECTIONS, validation
+from models_accuracy import peers, score
 
 N_PATHS = 1000
 QUANTILES = (0.025, 0.1, 0.9, 0.975)
@@ -45,14 +45,19 @@ QUANTILES = (0.025, 0.1, 0.9, 0.975)
 RULES = {
     "default": {},
     "seasonal members on annual data too": dict(annual=dict(members=SEASONAL_MEMBERS)),
-    "before issue 12": dict(members=("auto_theta", "damped", "drift"), combination="median", seasonality="acf",
-                            annual=dict(members=("theta", "ets", "drift"), combination="mixture")),
+    "before issue 12": dict(
+        members=("auto_theta", "damped", "drift"),
+        combination="median",
+        seasonality="acf",
+        annual=dict(members=("theta", "ets", "drift"), combination="mixture"),
+    ),
     "default with median paths": dict(combination="median"),
     "default with ACF season": dict(seasonality="acf"),
     "theta+damped+drift+ets_aicc": dict(members=("theta", "damped", "drift", "ets_aicc")),
     "auto_theta+ets+drift+ets_aicc": dict(members=("auto_theta", "ets", "drift", "ets_aicc")),
-    "theta+ets+drift+ets_aicc median if seasonal": dict(members=("theta", "ets", "drift", "ets_aicc"),
-                                                        combination="median", annual=dict(combination="mixture")),
+    "theta+ets+drift+ets_aicc median if seasonal": dict(
+        members=("theta", "ets", "drift", "ets_aicc"), combination="median", annual=dict(combination="mixture")
+    ),
     "ets_aicc alone": dict(members=("ets_aicc",)),
     "auto_theta+damped+ets_aicc": dict(members=("auto_theta", "damped", "ets_aicc")),
     "default+theta": dict(members=("auto_theta", "damped", "drift", "ets_aicc", "theta")),
@@ -82,7 +87,8 @@ def forecasts(data, rules: dict, jobs: int, with_peers: bool) -> tuple[pd.DataFr
     """Every rule's (and with ``with_peers`` the peers') forecasts of every validation window, as a long frame."""
     groups = {uid: g["y"].to_numpy() for uid, g in data.train.groupby("unique_id", sort=False)}
     tasks = [(uid, y, data.h, data.season_length, list(rules.values())) for uid, y in groups.items()]
-    results = run_tasks(_forecast, tasks, jobs=jobs, progress=False)
+    engine = "processes" if jobs > 1 else "serial"
+    results = executor.run(_forecast, tasks, engine=engine, jobs=jobs, progress=False)
     test = data.test.set_index("unique_id")
     frame = []
     for (uid, *_), result in zip(tasks, results):

@@ -24,11 +24,13 @@ def synthetic(n_series: int, length: int = 20, seed: int = 0) -> pd.DataFrame:
     """Positive trending random walks, one per series, on a shared annual grid."""
     rng = np.random.default_rng(seed)
     y = 100 + np.cumsum(rng.normal(2, 5, (n_series, length)), axis=1)
-    return pd.DataFrame({
-        "unique_id": np.repeat([f"s{i:05d}" for i in range(n_series)], length),
-        "ds": np.tile(pd.date_range("2005", periods=length, freq="YS"), n_series),
-        "y": np.maximum(y, 0).ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"s{i:05d}" for i in range(n_series)], length),
+            "ds": np.tile(pd.date_range("2005", periods=length, freq="YS"), n_series),
+            "y": np.maximum(y, 0).ravel(),
+        }
+    )
 
 
 def peak_mb() -> float:
@@ -44,11 +46,23 @@ def peak_mb() -> float:
 def run(df: pd.DataFrame, workers: int, args) -> tuple[float, pd.DataFrame, list[float]]:
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         start = time.perf_counter()
-        result = backtest(df, MODELS, h=3, n_windows=3, n_paths=args.paths, engine="dask",
-                          scheduler=cluster.scheduler_address, progress=True)
+        result = backtest(
+            df,
+            MODELS,
+            h=3,
+            n_windows=3,
+            n_paths=args.paths,
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            progress=True,
+        )
         wall = time.perf_counter() - start
         worker_mb = list(client.run(peak_mb).values())
     return wall, result.forecasts, worker_mb
@@ -67,13 +81,14 @@ def main() -> None:
     for workers in (1, 2):
         wall, frames[workers], worker_mb = run(df, workers, args)
         walls[workers] = wall
-        print(f"dask {workers} worker(s): {wall:6.1f} s  {fits / wall:7.0f} fits/s  "
-              f"worker peak RSS {', '.join(f'{m:.0f}' for m in worker_mb)} MB")
+        print(
+            f"dask {workers} worker(s): {wall:6.1f} s  {fits / wall:7.0f} fits/s  "
+            f"worker peak RSS {', '.join(f'{m:.0f}' for m in worker_mb)} MB"
+        )
     pd.testing.assert_frame_equal(frames[1], frames[2])
     print(f"speed-up 1 → 2 workers: {walls[1] / walls[2]:.2f}× (ideal 2.00×); results identical")
     frame_mb = frames[2].memory_usage(deep=True).sum() / 2**20
-    print(f"client peak RSS {peak_mb():.0f} MB; forecast frame {frame_mb:.0f} MB "
-          f"({len(frames[2])} rows)")
+    print(f"client peak RSS {peak_mb():.0f} MB; forecast frame {frame_mb:.0f} MB ({len(frames[2])} rows)")
 
 
 if __name__ == "__main__":

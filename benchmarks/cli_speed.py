@@ -14,9 +14,6 @@ import subprocess
 import sys
 import time
 
-COMMANDS = [[], ["data"], ["data", "list"], ["data", "show"], ["data", "conflicts"], ["data", "validate"],
-            ["data", "add"], ["predict"], ["backtest"], ["target"], ["run"], ["report"], ["schedule"], ["models"]]  # fmt: skip
-
 
 def seconds(argv: list[str], repeat: int) -> float:
     times = []
@@ -32,13 +29,21 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     executable = shutil.which("forecast") or sys.exit("the forecast command is not installed (pip install -e .)")
-    rows = [("python -c pass", seconds([sys.executable, "-c", "pass"], args.repeat)),
-            ("import forecast.cli.main", seconds([sys.executable, "-c", "import forecast.cli.main"], args.repeat))]
-    rows += [(" ".join(["forecast", *cmd, "--help"]), seconds([executable, *cmd, "--help"], args.repeat))
-             for cmd in COMMANDS]  # fmt: skip
+    rows = [
+        ("python -c pass", seconds([sys.executable, "-c", "pass"], args.repeat)),
+        ("import forecast.cli.main", seconds([sys.executable, "-c", "import forecast.cli.main"], args.repeat)),
+    ]
+    from forecast.cli.main import command_paths
+
+    rows += [
+        (" ".join(["forecast", *cmd, "--help"]), seconds([executable, *cmd, "--help"], args.repeat))
+        for cmd in command_paths()
+    ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        print(f"{name:<{width}}  {value:6.3f} s" + ("" if value < 0.5 or name.startswith("python") else "  (over 0.5 s)"))
+        print(
+            f"{name:<{width}}  {value:6.3f} s" + ("" if value < 0.5 or name.startswith("python") else "  (over 0.5 s)")
+        )
     return 0
 
 

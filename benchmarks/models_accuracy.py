@@ -30,7 +30,7 @@ from forecast.backtest.metrics import coverage, mase, smape
 from forecast.predict import predict
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _competitions import COLLECTIONS, bundled, collection  # noqa: E402
+from _competitions import COLLECTIONS, bundled, collection
 
 LEVELS = (80, 95)
 PEERS = ("AutoETS", "AutoTheta")
@@ -42,8 +42,9 @@ def ours(train, h, m, models, jobs, freq):
     frames, times = [], {}
     for model in models:
         start = time.perf_counter()
-        table = predict(train, h, models=[model], level=LEVELS, season_length=m, freq=freq, jobs=jobs,
-                        progress=False).table()
+        table = predict(
+            train, h, models=[model], level=LEVELS, season_length=m, freq=freq, jobs=jobs, progress=False
+        ).table()
         times[model] = time.perf_counter() - start
         frames.append(table.set_index(["unique_id", "ds"]))
     return pd.concat(frames, axis=1).reset_index(), times
@@ -100,10 +101,18 @@ def verdict(name: str, table: pd.DataFrame) -> dict:
 def run(data, models, jobs) -> dict | None:
     fc_ours, t_ours = ours(data.train, data.h, data.season_length, models, jobs, data.freq)
     fc_peer, t_peer = peers(data.train, data.h, data.season_length, jobs, data.alias)
-    table = score(data.train, data.test, fc_ours.merge(fc_peer, on=["unique_id", "ds"]), [*models, *PEERS],
-                  data.season_length, {**t_ours, **t_peer})
-    print(f"\n== {data.name}: {data.train.unique_id.nunique()} series, h={data.h}, season={data.season_length}, "
-          f"jobs={jobs} ==")
+    table = score(
+        data.train,
+        data.test,
+        fc_ours.merge(fc_peer, on=["unique_id", "ds"]),
+        [*models, *PEERS],
+        data.season_length,
+        {**t_ours, **t_peer},
+    )
+    print(
+        f"\n== {data.name}: {data.train.unique_id.nunique()} series, h={data.h}, season={data.season_length}, "
+        f"jobs={jobs} =="
+    )
     print(table.to_string(float_format=lambda v: f"{v:.3f}"), flush=True)
     return verdict(data.name, table) if "auto" in table.index else None
 
@@ -124,12 +133,15 @@ def main() -> None:
         rows.append(run(data, models, args.jobs))
     summary = pd.DataFrame([r for r in rows if r]).set_index("collection")
     if len(summary):
-        print("\n== auto against the better of AutoETS and AutoTheta (targets: at or below on MASE and sMAPE, "
-              "coverage 80% in [0.75, 0.85] and 95% in [0.92, 0.97], time ratio <= 1) ==")
+        print(
+            "\n== auto against the better of AutoETS and AutoTheta (targets: at or below on MASE and sMAPE, "
+            "coverage 80% in [0.75, 0.85] and 95% in [0.92, 0.97], time ratio <= 1) =="
+        )
         flags = [c for c in summary.columns if c.endswith(" ok")]
         shown = summary.drop(columns=flags)
-        shown["fails"] = summary[flags].apply(lambda r: ", ".join(c[:-3] for c, ok in r.items() if not ok) or "-",
-                                              axis=1)
+        shown["fails"] = summary[flags].apply(
+            lambda r: ", ".join(c[:-3] for c, ok in r.items() if not ok) or "-", axis=1
+        )
         with pd.option_context("display.width", 250):
             print(shown.to_string(float_format=lambda v: f"{v:.3f}"))
 

@@ -11,9 +11,10 @@ analyst uses at the same date:
 - ``YTD ÷ typical share``: the latest year-to-date total known for the year divided by the share of the year the
   same series (else the nation) has run by that date in the years known then (their median), else last year.
 
-Scores per case: absolute percentage error of the median (the point forecast that absolute errors call for;
-rules: their single number), CRPS as a percentage of the outcome (rules: a point forecast's CRPS is its absolute
-error), and whether the outlook's 80%/95% intervals cover the outcome. Printed overall, for the national series alone, and by when in the year the forecast was made.
+Scores per case: absolute percentage error of the median (the point forecast that absolute errors call for; rules:
+their single number), CRPS as a percentage of the outcome (rules: a point forecast's CRPS is its absolute error),
+and whether the outlook's 80%/95% intervals cover the outcome. Printed overall, for the national series alone, and
+by when in the year the forecast was made.
 
 Run: ``python benchmarks/nowcast_retrospective.py [--model auto] [--paths 1000] [--metrics trains,teu]
 [--start 2012] [--output cases.csv]`` (about five minutes on 2 cores).
@@ -28,7 +29,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from forecast.backtest.engine import crps_paths
+from forecast.backtest.metrics import crps_paths
 from forecast.data.vintage import FactBase, known_from
 from forecast.outlook import NoOutlook, Outlooks
 from forecast.outlook.profile import year_fraction
@@ -50,10 +51,11 @@ def cases(facts: FactBase, metrics: tuple[str, ...], start: int) -> pd.DataFrame
             if year < start or truth <= 0:
                 continue
             about = own[(own["period_end"].dt.year == year) & (own["period_end"] < pd.Timestamp(year, 12, 31))]
-            dates = {pd.Timestamp(year, 1, 1)} | {d.normalize() for d in about["known_from"]
-                                                  if d.year == year}  # fmt: skip
-            rows += [{"entity": key[0], "metric": key[1], "basis": key[2], "year": year, "truth": float(truth),
-                      "as_of": d} for d in sorted(dates)]  # fmt: skip
+            dates = {pd.Timestamp(year, 1, 1)} | {d.normalize() for d in about["known_from"] if d.year == year}
+            rows += [
+                {"entity": key[0], "metric": key[1], "basis": key[2], "year": year, "truth": float(truth), "as_of": d}
+                for d in sorted(dates)
+            ]
     return pd.DataFrame(rows)
 
 
@@ -83,9 +85,15 @@ def _latest_ytd_growth(vintage, case) -> float | None:
     """The year-on-year growth of the latest year-to-date figure of the year known on the date: a stated rate,
     else the ratio of the two years' year-to-date totals where the facts pin both."""
     facts = vintage.facts
-    mine = facts[(facts["entity"] == case.entity) & (facts["metric"] == case.metric) & (facts["basis"] == case.basis)
-                 & (facts["kind"] == "total") & (facts["period_start"] == pd.Timestamp(case.year, 1, 1))
-                 & (facts["period_end"] < pd.Timestamp(case.year, 12, 31)) & facts["yoy_pct"].notna()]  # fmt: skip
+    mine = facts[
+        (facts["entity"] == case.entity)
+        & (facts["metric"] == case.metric)
+        & (facts["basis"] == case.basis)
+        & (facts["kind"] == "total")
+        & (facts["period_start"] == pd.Timestamp(case.year, 1, 1))
+        & (facts["period_end"] < pd.Timestamp(case.year, 12, 31))
+        & facts["yoy_pct"].notna()
+    ]
     series = vintage.series(case.entity, case.metric, case.basis)
     computed = []
     for day, row in series.ytd[series.ytd.index.year == case.year].iterrows():
@@ -117,10 +125,16 @@ def score(table: pd.DataFrame) -> pd.DataFrame:
     """MAPE, CRPS (% of the outcome) and coverage per method over the cases of ``table``."""
     rows = []
     for method, group in table.groupby("method", sort=False):
-        rows.append({"method": method, "cases": len(group), "MAPE %": 100 * group["ape"].mean(),
-                     "CRPS %": 100 * group["crps"].mean(),
-                     "80% coverage": group["in80"].mean() if group["in80"].notna().any() else np.nan,
-                     "95% coverage": group["in95"].mean() if group["in95"].notna().any() else np.nan})  # fmt: skip
+        rows.append(
+            {
+                "method": method,
+                "cases": len(group),
+                "MAPE %": 100 * group["ape"].mean(),
+                "CRPS %": 100 * group["crps"].mean(),
+                "80% coverage": group["in80"].mean() if group["in80"].notna().any() else np.nan,
+                "95% coverage": group["in95"].mean() if group["in95"].notna().any() else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -151,26 +165,52 @@ def main(argv=None) -> int:
         analyst = rules(facts, case)
         if not analyst:
             continue
-        common = {"series": f"{case.entity}/{case.metric}/{case.basis}", "year": case.year, "as_of": case.as_of,
-                  "national": case.entity == "national", "when": "1 January" if case.as_of.month == 1 and
-                  case.as_of.day == 1 else f"{'H1' if case.as_of.month <= 6 else 'H2'} of the year", "truth": truth}  # fmt: skip
+        common = {
+            "series": f"{case.entity}/{case.metric}/{case.basis}",
+            "year": case.year,
+            "as_of": case.as_of,
+            "national": case.entity == "national",
+            "when": "1 January"
+            if case.as_of.month == 1 and case.as_of.day == 1
+            else f"{'H1' if case.as_of.month <= 6 else 'H2'} of the year",
+            "truth": truth,
+        }
         lo80, hi80, lo95, hi95 = np.quantile(paths, [0.1, 0.9, 0.025, 0.975])
         crps = float(crps_paths(paths[:, None], np.array([truth]))[0])
         median = float(np.median(paths))
-        scored.append({**common, "method": "outlook", "forecast": median, "ape": abs(median - truth) / truth,
-                       "crps": crps / truth,
-                       "in80": float(lo80 <= truth <= hi80), "in95": float(lo95 <= truth <= hi95)})  # fmt: skip
+        scored.append(
+            {
+                **common,
+                "method": "outlook",
+                "forecast": median,
+                "ape": abs(median - truth) / truth,
+                "crps": crps / truth,
+                "in80": float(lo80 <= truth <= hi80),
+                "in95": float(lo95 <= truth <= hi95),
+            }
+        )
         for name, value in analyst.items():
-            scored.append({**common, "method": name, "forecast": value, "ape": abs(value - truth) / truth,
-                           "crps": abs(value - truth) / truth, "in80": np.nan, "in95": np.nan})  # fmt: skip
+            scored.append(
+                {
+                    **common,
+                    "method": name,
+                    "forecast": value,
+                    "ape": abs(value - truth) / truth,
+                    "crps": abs(value - truth) / truth,
+                    "in80": np.nan,
+                    "in95": np.nan,
+                }
+            )
     table = pd.DataFrame(scored)
     if args.output:
         table.to_csv(args.output, index=False)
     pd.set_option("display.width", 200)
     n_cases = table[table["method"] == "outlook"]
-    print(f"{len(n_cases)} series-year-date cases ({n_cases['series'].nunique()} series, "
-          f"{len(n_cases.groupby(['series', 'year']))} series-years); model {args.model}, {args.paths} paths; "
-          f"{time.perf_counter() - clock:.0f} s")  # fmt: skip
+    print(
+        f"{len(n_cases)} series-year-date cases ({n_cases['series'].nunique()} series, "
+        f"{len(n_cases.groupby(['series', 'year']))} series-years); model {args.model}, {args.paths} paths; "
+        f"{time.perf_counter() - clock:.0f} s"
+    )
     for title, part in (("overall", table), ("national series", table[table["national"]])):
         print(f"\n{title}\n" + score(part).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     for when, part in table.groupby("when"):

@@ -19,7 +19,7 @@ from pathlib import Path
 from forecast.predict import predict
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _competitions import collection  # noqa: E402
+from _competitions import collection
 
 STAGES = {
     "to_tasks (split, regular dates)": ("predict.py", "to_tasks"),
@@ -35,8 +35,9 @@ def statsforecast_time(train, h: int, jobs: int) -> float:
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS, AutoTheta, Naive
 
-    sf = StatsForecast(models=[AutoETS(season_length=1), AutoTheta(season_length=1)], freq="YS", n_jobs=jobs,
-                       fallback_model=Naive())
+    sf = StatsForecast(
+        models=[AutoETS(season_length=1), AutoTheta(season_length=1)], freq="YS", n_jobs=jobs, fallback_model=Naive()
+    )
     sf.forecast(df=train[train.unique_id.isin(train.unique_id.unique()[:3])], h=h, level=[80, 95])  # numba warm-up
     start = time.perf_counter()
     sf.forecast(df=train, h=h, level=[80, 95])

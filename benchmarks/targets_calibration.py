@@ -37,8 +37,10 @@ def main() -> None:
 
     start = time.perf_counter()
     sims = simulated(model, n_series=args.series, n_paths=args.paths)
-    print(f"\n== simulated series, {model} on processes it does not assume ({args.series} per process, 12 points, "
-          f"h=1, {time.perf_counter() - start:.1f}s)")
+    print(
+        f"\n== simulated series, {model} on processes it does not assume ({args.series} per process, 12 points, "
+        f"h=1, {time.perf_counter() - start:.1f}s)"
+    )
     tol = coverage_tolerance(args.series)
     table = summary(sims).merge(sims.groupby("group", as_index=False)["covered"].mean(), on="group")
     table["coverage_ok"] = (table["covered"] - 0.8).abs() <= tol
@@ -46,10 +48,12 @@ def main() -> None:
     print(f"80% coverage tolerance: +/- {tol:.3f} (3 binomial s.e. at n={args.series})")
     well = simulated("drift", n_series=args.series, n_paths=args.paths, processes=("random walk with drift",))
     covered = well["covered"].mean()
-    print(f"well specified (drift on the random walk with drift): 80% coverage {covered:.3f} "
-          f"({'within' if abs(covered - 0.8) <= tol else 'OUTSIDE'} the tolerance), "
-          f"Brier {brier(well['p'], well['outcome']):.3f} vs base rate "
-          f"{brier(np.full(len(well), well['outcome'].mean()), well['outcome']):.3f}")
+    print(
+        f"well specified (drift on the random walk with drift): 80% coverage {covered:.3f} "
+        f"({'within' if abs(covered - 0.8) <= tol else 'OUTSIDE'} the tolerance), "
+        f"Brier {brier(well['p'], well['outcome']):.3f} vs base rate "
+        f"{brier(np.full(len(well), well['outcome'].mean()), well['outcome']):.3f}"
+    )
     print("\nreliability (simulated, all processes):")
     print(reliability(sims["p"], sims["outcome"]).round(3).to_string(index=False))
 

@@ -28,7 +28,6 @@ from forecast.notebook import setup
 setup()
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from forecast.data import entity_catalogue, load_observations, reconciled
 from forecast.data.summary import entity_summary
@@ -112,8 +111,9 @@ print((rec.conflicts["relative"] < 0.01).sum(), "of", len(rec.conflicts), "confl
 # %%
 lo, hi = rec.period_bounds("alashankou/trains/reported", "2022-01-01", "2022-04-30")
 print(f"Alashankou trains, Jan-Apr 2022: between {lo:,.0f} and {hi:,.0f}")
-rec.conflicts.loc[rec.conflicts["unique_id"] == "alashankou/trains/reported",
-                  ["fact_ids", "statement", "violation", "against"]]
+rec.conflicts.loc[
+    rec.conflicts["unique_id"] == "alashankou/trains/reported", ["fact_ids", "statement", "violation", "against"]
+]
 
 # %% [markdown]
 # ## Counting bases
@@ -123,8 +123,12 @@ rec.conflicts.loc[rec.conflicts["unique_id"] == "alashankou/trains/reported",
 # never mixed.
 
 # %%
-xian_2024 = rec.series[(rec.series["entity"] == "xian") & (rec.series["metric"] == "trains")
-                       & (rec.series["freq"] == "annual") & (rec.series["ds"].dt.year == 2024)]
+xian_2024 = rec.series[
+    (rec.series["entity"] == "xian")
+    & (rec.series["metric"] == "trains")
+    & (rec.series["freq"] == "annual")
+    & (rec.series["ds"].dt.year == 2024)
+]
 xian_2024[["unique_id", "ds", "y", "y_lo", "y_hi", "sources", "flags"]]
 
 # %% [markdown]
@@ -133,8 +137,10 @@ xian_2024[["unique_id", "ds", "y", "y_lo", "y_hi", "sources", "flags"]]
 # kept, hence the `conflict` flag.
 
 # %%
-obs.loc[obs["id"].isin(["H0369", "H0372", "H0373"]),
-        ["id", "basis", "period_start", "period_end", "value", "yoy_pct", "note"]]
+obs.loc[
+    obs["id"].isin(["H0369", "H0372", "H0373"]),
+    ["id", "basis", "period_start", "period_end", "value", "yoy_pct", "note"],
+]
 
 # %% [markdown]
 # ## The national series with its interval
@@ -159,7 +165,8 @@ plt.show()
 # ## The conflict rule
 #
 # The default rule `corroborated` weighs each fact by the number of independent sources stating it, then its
-# wording (exact > about > hedged), then how recent it is; `latest` lets the most recent publication win instead. The two rules set aside different
+# wording (exact > about > hedged), then how recent it is; `latest` lets the most recent publication win instead. The
+# two rules set aside different
 # facts (this second reconciliation takes another ~20 s the first time).
 
 # %%
@@ -178,8 +185,9 @@ print("set aside only under 'corroborated':", sorted(aside["corroborated"] - asi
 # %%
 key = ["unique_id", "freq", "ds"]
 both = rec.series.merge(latest.series, on=key, suffixes=("_corroborated", "_latest"))
-changed = both[(both["freq"] == "annual")
-               & ~np.isclose(both["y_corroborated"], both["y_latest"], rtol=1e-6, equal_nan=True)]
+changed = both[
+    (both["freq"] == "annual") & ~np.isclose(both["y_corroborated"], both["y_latest"], rtol=1e-6, equal_nan=True)
+]
 changed[["unique_id", "ds", "y_corroborated", "y_latest"]]
 
 # %% [markdown]

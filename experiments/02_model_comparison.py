@@ -53,8 +53,9 @@ panel.groupby("unique_id")["ds"].agg(first="min", last="max", points="size")
 # forecast is 300 sample paths; seeds are fixed, so the numbers are reproducible.
 
 # %%
-result = backtest(panel[["unique_id", "ds", "y"]], models=("naive", "drift", "ets", "theta", "auto"),
-                  h=2, n_windows=3, n_paths=300)
+result = backtest(
+    panel[["unique_id", "ds", "y"]], models=("naive", "drift", "ets", "theta", "auto"), h=2, n_windows=3, n_paths=300
+)
 result.forecasts.head()
 
 # %% [markdown]
@@ -112,10 +113,13 @@ selection
 by_crps = select_models(result, metric="scaled_crps")
 compare = selection.merge(by_crps, on="unique_id", suffixes=("_by_mase", "_by_crps"))
 coverage = board.per_series.set_index(["unique_id", "model"])["coverage-80"]
-compare["coverage-80 of MASE choice"] = [coverage[(uid, model)]
-                                        for uid, model in zip(compare["unique_id"], compare["model_by_mase"])]
-print(f"same model by MASE and by CRPS on {(compare['model_by_mase'] == compare['model_by_crps']).sum()} "
-      f"of {len(compare)} series")
+compare["coverage-80 of MASE choice"] = [
+    coverage[(uid, model)] for uid, model in zip(compare["unique_id"], compare["model_by_mase"])
+]
+print(
+    f"same model by MASE and by CRPS on {(compare['model_by_mase'] == compare['model_by_crps']).sum()} "
+    f"of {len(compare)} series"
+)
 compare[["unique_id", "model_by_mase", "score_by_mase", "model_by_crps", "score_by_crps", "coverage-80 of MASE choice"]]
 
 # %% [markdown]

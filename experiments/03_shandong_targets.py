@@ -25,7 +25,6 @@ from forecast.notebook import setup
 setup(max_columns=30, max_colwidth=80)
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from forecast.data import load_observations
 from forecast.targets import check_all_targets, check_target, targets_from_facts
@@ -52,8 +51,22 @@ for t in targets:
 
 # %%
 checks = check_all_targets(targets=targets, n_paths=N_PATHS, seed=0)
-checks[["target", "as_of", "probability", "expected", "lo_80", "hi_80", "needed_per_day", "observed_per_day",
-        "used", "method", "outcome", "met"]].round(3)
+checks[
+    [
+        "target",
+        "as_of",
+        "probability",
+        "expected",
+        "lo_80",
+        "hi_80",
+        "needed_per_day",
+        "observed_per_day",
+        "used",
+        "method",
+        "outcome",
+        "met",
+    ]
+].round(3)
 
 # %% [markdown]
 # How to read a row: `probability` is the share of simulated outcomes meeting the target; `[lo_80, hi_80]` the
@@ -68,12 +81,15 @@ checks[["target", "as_of", "probability", "expected", "lo_80", "hi_80", "needed_
 
 # %%
 announced = "2024-02-23"
-central_asia = check_target("shandong-central-asia", year=2024, more_than=900, basis="reported",
-                            as_of=announced, n_paths=N_PATHS)
-russia_europe = check_target("shandong-russia-europe", year=2024, more_than=1380, basis="reported",
-                             as_of=announced, n_paths=N_PATHS)
-special = check_target("shandong-special-trains", year=2024, growth_pct=20, basis="reported",
-                       as_of=announced, n_paths=N_PATHS)
+central_asia = check_target(
+    "shandong-central-asia", year=2024, more_than=900, basis="reported", as_of=announced, n_paths=N_PATHS
+)
+russia_europe = check_target(
+    "shandong-russia-europe", year=2024, more_than=1380, basis="reported", as_of=announced, n_paths=N_PATHS
+)
+special = check_target(
+    "shandong-special-trains", year=2024, growth_pct=20, basis="reported", as_of=announced, n_paths=N_PATHS
+)
 for check in (central_asia, russia_europe, special):
     lo, hi = check.interval(80)
     rate = check.run_rate
@@ -111,8 +127,7 @@ for check in (central_asia, russia_europe, special):
 # is known (2,727). What was P(total ≥ 2,280) in February 2024, and what happened?
 
 # %%
-total = check_target("shandong", year=2024, at_least=900 + 1380, basis="reported", as_of=announced,
-                     n_paths=N_PATHS)
+total = check_target("shandong", year=2024, at_least=900 + 1380, basis="reported", as_of=announced, n_paths=N_PATHS)
 lo, hi = total.interval(80)
 print(f"P(Shandong total >= 2,280) = {total.probability:.2f}, 80% interval [{lo:,.0f}, {hi:,.0f}]")
 print(f"outcome {total.outcome:,.0f}, met: {total.met}")

@@ -45,8 +45,9 @@ catalogue[catalogue["slug"].isin(ENTITIES)]
 
 # %%
 rec = reconciled()
-annual = rec.series[rec.series["entity"].isin(ENTITIES) & (rec.series["metric"] == "trains")
-                    & (rec.series["freq"] == "annual")].copy()
+annual = rec.series[
+    rec.series["entity"].isin(ENTITIES) & (rec.series["metric"] == "trains") & (rec.series["freq"] == "annual")
+].copy()
 annual["year"] = annual["ds"].dt.year
 
 
@@ -65,8 +66,9 @@ annual.pivot(index="year", columns="unique_id", values="value").fillna("")
 # Facts about these entities (any metric) that were set aside, by how much, and against which kept facts.
 
 # %%
-rec.conflicts.loc[rec.conflicts["entity"].isin(ENTITIES),
-                  ["unique_id", "fact_ids", "statement", "violation", "relative", "against"]]
+rec.conflicts.loc[
+    rec.conflicts["entity"].isin(ENTITIES), ["unique_id", "fact_ids", "statement", "violation", "relative", "against"]
+]
 
 # %% [markdown]
 # The Alashankou and Khorgos "January 1 – May 1, 2022" figures miss by less than 0.2 %: a one-day difference in
@@ -79,14 +81,16 @@ rec.conflicts.loc[rec.conflicts["entity"].isin(ENTITIES),
 
 # %%
 reported = annual[annual["basis"] == "reported"]
-wide = {name: reported[reported["entity"] == name].set_index("year")
-        for name in ENTITIES}
+wide = {name: reported[reported["entity"] == name].set_index("year") for name in ENTITIES}
 years = sorted(set(reported["year"]))
-check = pd.DataFrame({
-    "alashankou": wide["alashankou"]["y"].reindex(years),
-    "khorgos": wide["khorgos"]["y"].reindex(years),
-    "xinjiang-ports": wide["xinjiang-ports"]["y"].reindex(years),
-}, index=pd.Index(years, name="year"))
+check = pd.DataFrame(
+    {
+        "alashankou": wide["alashankou"]["y"].reindex(years),
+        "khorgos": wide["khorgos"]["y"].reindex(years),
+        "xinjiang-ports": wide["xinjiang-ports"]["y"].reindex(years),
+    },
+    index=pd.Index(years, name="year"),
+)
 check["sum of ports"] = check["alashankou"] + check["khorgos"]
 check["difference %"] = 100 * (check["sum of ports"] / check["xinjiang-ports"] - 1)
 check.round(1)
@@ -99,12 +103,15 @@ check.round(1)
 # %%
 lo = {name: wide[name]["y_lo"].reindex(years) for name in ENTITIES}
 hi = {name: wide[name]["y_hi"].reindex(years) for name in ENTITIES}
-bounds = pd.DataFrame({
-    "ports lo": lo["alashankou"] + lo["khorgos"],
-    "ports hi": hi["alashankou"] + hi["khorgos"],
-    "group lo": lo["xinjiang-ports"],
-    "group hi": hi["xinjiang-ports"],
-}, index=pd.Index(years, name="year"))
+bounds = pd.DataFrame(
+    {
+        "ports lo": lo["alashankou"] + lo["khorgos"],
+        "ports hi": hi["alashankou"] + hi["khorgos"],
+        "group lo": lo["xinjiang-ports"],
+        "group hi": hi["xinjiang-ports"],
+    },
+    index=pd.Index(years, name="year"),
+)
 bounds["consistent"] = (bounds["ports lo"] <= bounds["group hi"]) & (bounds["group lo"] <= bounds["ports hi"])
 bounds["alashankou implied"] = check["xinjiang-ports"] - check["khorgos"]
 bounds["alashankou interval"] = [f"[{a:,.0f}, {b:,.0f}]" for a, b in zip(lo["alashankou"], hi["alashankou"])]
@@ -136,8 +143,10 @@ plt.show()
 
 # %%
 obs = load_observations()
-obs.loc[(obs["entity"] == "xinjiang-ports") & (obs["period_start"] >= "2025-01-01"),
-        ["id", "basis", "period_start", "period_end", "value", "qualifier", "yoy_pct", "note"]]
+obs.loc[
+    (obs["entity"] == "xinjiang-ports") & (obs["period_start"] >= "2025-01-01"),
+    ["id", "basis", "period_start", "period_end", "value", "qualifier", "yoy_pct", "note"],
+]
 
 # %% [markdown]
 # `check_target` conditions on that year-to-date figure and simulates December from the seasonal profile. A
@@ -152,8 +161,20 @@ for goal in (dict(at_least=16000), dict(at_least=17500), dict(growth_pct=0)):
     result = check_target("xinjiang-ports", year=2025, basis="reported", n_paths=500, seed=0, **goal)
     rows.append(result.row())
 targets = pd.DataFrame(rows)
-targets[["target", "probability", "expected", "lo_80", "hi_80", "observed", "observed_through",
-         "needed_per_day", "observed_per_day", "method"]].round(2)
+targets[
+    [
+        "target",
+        "probability",
+        "expected",
+        "lo_80",
+        "hi_80",
+        "observed",
+        "observed_through",
+        "needed_per_day",
+        "observed_per_day",
+        "method",
+    ]
+].round(2)
 
 # %% [markdown]
 # `observed_per_day` is the pace so far (16,000 over 334 days); `needed_per_day` the pace December must run at.

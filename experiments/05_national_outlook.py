@@ -43,10 +43,17 @@ for date in dates:
     view = outlooks.get("national", "trains", as_of=date)
     paths = view.year_paths(2025)
     seen = view.observed.get(2025)
-    rows.append({"as of": view.as_of.date(), "run so far": seen.short() if seen else "nothing yet",
-                 "prior mean": view.prior_mean[list(view.years).index(2025)], "median": np.median(paths),
-                 "lo-80": np.quantile(paths, 0.1), "hi-80": np.quantile(paths, 0.9),
-                 "facts used": ", ".join(view.sources) or "-"})
+    rows.append(
+        {
+            "as of": view.as_of.date(),
+            "run so far": seen.short() if seen else "nothing yet",
+            "prior mean": view.prior_mean[list(view.years).index(2025)],
+            "median": np.median(paths),
+            "lo-80": np.quantile(paths, 0.1),
+            "hi-80": np.quantile(paths, 0.9),
+            "facts used": ", ".join(view.sources) or "-",
+        }
+    )
 pd.DataFrame(rows).round(0)
 
 # %% [markdown]
@@ -64,8 +71,10 @@ print("Q1 across paths:", np.round(np.quantile(months[:, :3].sum(axis=1), [0, 0.
 
 # %%
 check = check_target("national", year=2025, at_least=20000, outlooks=outlooks)
-print(f"P(at least 20,000) = {check.probability:.1%}; share of the outlook's paths: "
-      f"{np.mean(latest.year_paths(2025) >= 20000):.1%}")
+print(
+    f"P(at least 20,000) = {check.probability:.1%}; share of the outlook's paths: "
+    f"{np.mean(latest.year_paths(2025) >= 20000):.1%}"
+)
 
 # %% [markdown]
 # How the 2025 distribution narrowed as the facts came in.

@@ -29,8 +29,13 @@ class SamplePaths:
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """Central prediction interval at ``level`` percent (e.g. 80 → 10th and 90th percentiles)."""
-        tail = (100.0 - level) / 200.0
-        return self.quantile(tail), self.quantile(1.0 - tail)
+        return self.intervals([level])[float(level)]
+
+    def intervals(self, levels) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        """:meth:`interval` at each of ``levels``, from one pass over the paths."""
+        tails = [(100.0 - float(lv)) / 200.0 for lv in levels]
+        bounds = self.quantile([q for tail in tails for q in (tail, 1.0 - tail)])
+        return {float(lv): (bounds[2 * k], bounds[2 * k + 1]) for k, lv in enumerate(levels)}
 
     def total(self, steps: slice | np.ndarray | None = None, offset: float = 0.0) -> np.ndarray:
         """Per-path sum over ``steps`` plus an observed ``offset``: the distribution of a period total."""

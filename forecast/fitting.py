@@ -15,11 +15,30 @@ import numpy as np
 
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
-from forecast.models.registry import get_model, model_class
+from forecast.executor import check_engine, limited_threads
+from forecast.limits import check_forecast_size
+from forecast.models.registry import get_model, model_label
 
 FALLBACK_CHAIN = ("drift", "naive")
 ZERO_MASS = 0.05  # at most this share of paths may sit at zero for a series far from zero
 FAR_FROM_ZERO = 10.0  # "far from zero": the last three values at least this, and not collapsing
+
+
+def check_request(
+    models, levels, season_length: int | None, n_paths: int, h: int, engine: str = "serial", jobs: int | None = None
+) -> None:
+    """The request checks predict and the backtest share, after their model specs became labels
+    (:func:`forecast.models.registry.model_label`): at least one model; interval levels strictly between 0 and
+    100; a season length of at least 1; a known engine; sizes within :mod:`forecast.limits`."""
+    if not models:
+        raise InputError("give at least one model")
+    for lv in levels:
+        if not 0 < lv < 100:
+            raise InputError(f"level must be between 0 and 100, got {lv:g}")
+    if season_length is not None and season_length < 1:
+        raise InputError(f"season length must be at least 1, got {season_length}")
+    check_engine(engine)
+    check_forecast_size(n_paths, h, jobs or 1)
 
 
 def series_seed(seed: int, unique_id: str, model: str) -> int:
@@ -45,13 +64,14 @@ def prepare(y: np.ndarray) -> tuple[np.ndarray, int]:
 def forecast_array(
     y: np.ndarray,
     h: int,
-    model: str,
+    model,
     season_length: int = 1,
     n_paths: int = 1000,
     seed: int = 0,
     nonnegative: bool | None = None,
 ) -> tuple[SamplePaths, str, str | None]:
-    """Sample paths for one series from ``model``, falling back along :data:`FALLBACK_CHAIN` when it cannot fit
+    """Sample paths for one series from ``model`` (a spec: :func:`forecast.models.registry.model_label`), falling
+    back along :data:`FALLBACK_CHAIN` when it cannot fit
     or its paths are unusable (see the module docstring).
 
     Returns the paths, the model that produced them and why a fallback happened (None when none did). Counts
@@ -61,18 +81,24 @@ def forecast_array(
     filled, gaps = prepare(raw)
     if len(filled) == 0:
         raise InputError("series has no observed values")
+    known = np.flatnonzero(np.isfinite(raw))
+    trimmed = raw[known[0] : known[-1] + 1]  # gaps kept, for models that take them
     if nonnegative is None:
         nonnegative = bool(np.all(filled >= 0))
     reasons: list[str] = []
     first_flawed = None
+    model = model_label(model)
     for name in (model, *[m for m in FALLBACK_CHAIN if m != model]):
-        cls = model_class(name)
-        series = raw[np.isfinite(raw).argmax() :] if cls.capabilities.handles_missing else filled
-        if len(filled) < cls.capabilities.min_length:
-            reasons.append(f"{name}: needs {cls.capabilities.min_length} points, has {len(filled)}")
+        instance = get_model(name)
+        takes_gaps = instance.capabilities.handles_missing
+        series = trimmed if takes_gaps else filled
+        refusal = instance.refusal(series)
+        if refusal:
+            reasons.append(f"{name}: {refusal}")
             continue
         try:
-            paths = get_model(name).fit(series, season_length).sample_paths(h, n_paths, seed)
+            with limited_threads():
+                paths = instance.fit(series, season_length).sample_paths(h, n_paths, seed)
             if paths.shape != (n_paths, h) or not np.all(np.isfinite(paths)):
                 raise ValueError("produced non-finite or mis-shaped paths")
         except Exception as err:  # noqa: BLE001 — any model failure must fall back, never end the run
@@ -84,7 +110,7 @@ def forecast_array(
             reasons.append(f"{name}: {problem}")
             first_flawed = first_flawed or (result, name)
             continue
-        if gaps and not cls.capabilities.handles_missing and name == model:
+        if gaps and not takes_gaps and name == model:
             reasons.append(f"filled {gaps} missing value(s) by linear interpolation")
         return result, name, "; ".join(reasons) or None
     if first_flawed is not None:  # every model's paths were flawed: keep the first, and say so
@@ -106,6 +132,5 @@ def unusable(paths: np.ndarray, history: np.ndarray) -> str | None:
         zeros = np.mean(paths <= 0, axis=0)
         if zeros.max() > ZERO_MASS:
             step = int(np.argmax(zeros)) + 1
-            return (f"{zeros.max():.0%} of its paths are at zero by step {step} for a series at "
-                    f"{recent[-1]:,.0f}")  # fmt: skip
+            return f"{zeros.max():.0%} of its paths are at zero by step {step} for a series at {recent[-1]:,.0f}"
     return None

@@ -73,8 +73,10 @@ def check_forecast_size(n_paths: int, h: int, jobs: int = 1) -> None:
         raise InputError(f"horizon must be at least 1, got {h}")
     check_samples(n_paths)
     if n_paths * h > MAX_PATH_CELLS:
-        raise InputError(f"{n_paths:,} samples x {h:,} steps is more than {MAX_PATH_CELLS:,} numbers per series; "
-                         f"ask for fewer --samples or a shorter --horizon")  # fmt: skip
+        raise InputError(
+            f"{n_paths:,} samples x {h:,} steps is more than {MAX_PATH_CELLS:,} numbers per series; "
+            f"ask for fewer --samples or a shorter --horizon"
+        )
     if jobs > MAX_JOBS:
         raise InputError(f"--jobs must be at most {MAX_JOBS}, got {jobs}")
 
@@ -86,15 +88,19 @@ def check_horizon_end(data: pd.DataFrame, h: int, freq: Frequency) -> None:
     series, last = ends.idxmax(), ends.max()
     room = steps_between(last, FORECAST_END, freq)
     if h > room:
-        raise InputError(f"series {series!r} ends {last.date()}: {h:,} {freq.name} steps pass {FORECAST_END.date()}, "
-                         f"the last date a forecast may reach; the horizon can be at most {room:,}")  # fmt: skip
+        raise InputError(
+            f"series {series!r} ends {last.date()}: {h:,} {freq.name} steps pass {FORECAST_END.date()}, "
+            f"the last date a forecast may reach; the horizon can be at most {room:,}"
+        )
 
 
 def check_finite_forecast(series: str, mean: np.ndarray) -> None:
     """Refuse a forecast whose mean is not finite (a series so explosive its paths overflow)."""
     if not np.all(np.isfinite(mean)):
-        raise InputError(f"series {series!r}: the forecast is not finite (its paths overflow); try another model "
-                         "or a shorter horizon")  # fmt: skip
+        raise InputError(
+            f"series {series!r}: the forecast is not finite (its paths overflow); try another model "
+            "or a shorter horizon"
+        )
 
 
 def check_finite(value: float, option: str) -> None:

@@ -32,8 +32,9 @@ def lock_path(path: Path) -> Path:
 
 
 @contextmanager
-def hold_lock(path: Path, exclusive: bool, timeout: float = LOCK_TIMEOUT, busy: type = LockBusyError,
-              what: str = "file") -> Iterator[None]:  # fmt: skip
+def hold_lock(
+    path: Path, exclusive: bool, timeout: float = LOCK_TIMEOUT, busy: type = LockBusyError, what: str = "file"
+) -> Iterator[None]:
     """Hold the lock of ``path`` (exclusive for writers, shared for readers), waiting up to ``timeout`` seconds;
     ``busy`` is the error raised on timeout, ``what`` names the guarded thing in its message."""
     fd = _open_lock(lock_path(Path(path)), exclusive)
@@ -45,8 +46,9 @@ def hold_lock(path: Path, exclusive: bool, timeout: float = LOCK_TIMEOUT, busy: 
         deadline = time.monotonic() + timeout
         while not try_lock(fd, mode):
             if time.monotonic() >= deadline:
-                raise busy(f"{path}: another forecast process has held the {what} for over {timeout:g}s; "
-                           "try again later")  # fmt: skip
+                raise busy(
+                    f"{path}: another forecast process has held the {what} for over {timeout:g}s; try again later"
+                )
             time.sleep(POLL_SECONDS)
         yield
     finally:

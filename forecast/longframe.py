@@ -3,10 +3,9 @@
 ``forecast predict`` and ``forecast backtest`` accept the same input, so both go through here and a bad row gets
 the same one-line message, ``<file>:<line>: <field>: <reason>`` (``row <line>`` for a frame, counting its header
 as line 1 as if it had been read from a CSV). Reading is strict: nothing is forecast from a half-valid file.
-A blank ``y`` (or NA, NaN, null) is a missing value (a gap the orchestrator fills and reports); text that is not a number is an
-error. Counts cannot be negative, so a negative ``y`` is an error unless ``allow_negative`` says the series
-are not counts.
-"""
+A blank ``y`` (or NA, NaN, null) is a missing value (a gap the orchestrator fills and reports); text that is not a
+number is an error. Counts cannot be negative, so a negative ``y`` is an error unless ``allow_negative`` says the
+series are not counts."""
 
 from __future__ import annotations
 
@@ -65,9 +64,11 @@ def on_grid(
     if len(off):
         i = int(off[0])
         first = data.loc[data["unique_id"] == data["unique_id"].iloc[i], "ds"].min()
-        raise InputError(f"{where(i)}: {ds_col}: series {data['unique_id'].iloc[i]!r}: "
-                         f"{data['ds'].iloc[i].date()} is not on its {frequency.name} grid from {first.date()} "
-                         f"(dates one {frequency.name} step apart; gaps are allowed)")  # fmt: skip
+        raise InputError(
+            f"{where(i)}: {ds_col}: series {data['unique_id'].iloc[i]!r}: "
+            f"{data['ds'].iloc[i].date()} is not on its {frequency.name} grid from {first.date()} "
+            f"(dates one {frequency.name} step apart; gaps are allowed)"
+        )
     return data, frequency
 
 
@@ -114,8 +115,12 @@ def _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points):
         short = np.flatnonzero(observed < min_points)
         if len(short):
             i = int(short[0])
-            fail(i, y_col, f"series {data['unique_id'].iloc[i]!r} has {int(observed[i])} observed value(s); "
-                           f"at least {min_points} are needed to forecast it with an interval")
+            fail(
+                i,
+                y_col,
+                f"series {data['unique_id'].iloc[i]!r} has {int(observed[i])} observed value(s); "
+                f"at least {min_points} are needed to forecast it with an interval",
+            )
     return data, where
 
 
@@ -134,8 +139,10 @@ def _common_frequency(data: pd.DataFrame, where) -> Frequency:
         raise InputError("cannot infer the frequency: no series has two distinct dates; pass it explicitly")
     if len(found) > 1:
         (a, (uid_a, _)), (b, (uid_b, at)) = sorted(found.items(), key=lambda kv: kv[1][1])[:2]
-        raise InputError(f"{where(at)}: ds: series {uid_b!r} is {b} but series {uid_a!r} is {a}; forecast them "
-                         "from separate files, or pass the frequency to use for both")  # fmt: skip
+        raise InputError(
+            f"{where(at)}: ds: series {uid_b!r} is {b} but series {uid_a!r} is {a}; forecast them "
+            "from separate files, or pass the frequency to use for both"
+        )
     return FREQUENCIES[next(iter(found))]
 
 
@@ -171,13 +178,16 @@ def _numbers(column: pd.Series, fail) -> np.ndarray:
         fail(int(infinite[0]), f"not a finite number: {column.iloc[infinite[0]]!r}")
     huge = np.flatnonzero(np.abs(np.nan_to_num(values)) > MAX_SERIES_VALUE)
     if len(huge):
-        fail(int(huge[0]), f"{column.iloc[huge[0]]!r} is larger than {MAX_SERIES_VALUE:g}, the largest value "
-                           "forecasts handle")
+        fail(
+            int(huge[0]),
+            f"{column.iloc[huge[0]]!r} is larger than {MAX_SERIES_VALUE:g}, the largest value forecasts handle",
+        )
     return values
 
 
 def regular_series(data: pd.DataFrame, freq) -> Iterator[tuple[str, pd.DatetimeIndex, np.ndarray]]:
-    """Each series of a checked long frame (:func:`on_grid`) as (id, every date from its first to last at ``freq``, values with
+    """Each series of a checked long frame (:func:`on_grid`) as (id, every date from its first to last at ``freq``,
+    values with
     gaps as NaN); date grids are built once per distinct (first, last) pair, the slow part on many series."""
     data = data.sort_values(["unique_id", "ds"], kind="stable")
     ids, ds_all, y_all = data["unique_id"].to_numpy(), data["ds"].to_numpy(), data["y"].to_numpy(float)

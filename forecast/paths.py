@@ -39,8 +39,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise ValidationError([f"{path}:{line}: file: not UTF-8 text (byte 0x{data[err.start]:02x}); "
-                               "save it as CSV UTF-8"]) from None  # fmt: skip
+        raise ValidationError(
+            [f"{path}:{line}: file: not UTF-8 text (byte 0x{data[err.start]:02x}); save it as CSV UTF-8"]
+        ) from None
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[IO], None], binary: bool = False) -> None:
@@ -58,7 +59,9 @@ def write_atomically(path: str | os.PathLike, write: Callable[[IO], None], binar
     fd, tmp = _locked_temp(path)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide reports and data from the user's group
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})) as handle:
+        with os.fdopen(
+            fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})
+        ) as handle:
             write(handle)
         os.replace(tmp, path)
     except BaseException:

@@ -20,10 +20,14 @@ from tqdm.auto import tqdm
 
 from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
+from forecast.data.panels import complete_periods, latest_runs
 from forecast.data.vintage import FactBase
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS
+from forecast.models.registry import model_label
 from forecast.outlook import Outlook, Outlooks
 from forecast.report import build_report
-from forecast.store import RunRecord, write_run
+from forecast.store import RunRecord, check_store, write_run
+from forecast.store.location import store_path
 from forecast.store.read import list_runs
 from forecast.targets import check_all_targets
 
@@ -34,14 +38,19 @@ QUANTILES = {"q10": 0.10, "q50": 0.50, "q90": 0.90, "lo_80": 0.10, "hi_80": 0.90
 class RunSettings:
     """What a run computes; part of the run id, so changing any of it makes a new vintage."""
 
-    horizon: int = 6  # years of outlook: the year in progress and five more
+    horizon: int = DEFAULT_YEARS
     model: str = "auto"  # the outlook's model (the backtest scores the others beside it)
     models: tuple[str, ...] = ("naive", "drift", "ets", "theta", "arima", "auto")
     backtest_horizon: int = 2
     windows: int = 3
     min_points: int = 5
-    n_paths: int = 2000
+    n_paths: int = DEFAULT_PATHS
     seed: int = 0
+
+    def __post_init__(self):
+        """Model specs are kept as their labels, so the stored settings say exactly what ran."""
+        object.__setattr__(self, "model", model_label(self.model))
+        object.__setattr__(self, "models", tuple(model_label(m) for m in self.models))
 
 
 @dataclass
@@ -60,10 +69,11 @@ def run_pipeline(
     data_files: list[str | Path] | None = None,
     store: str | Path | None = None,
     report_dir: str | Path | None = None,
-    settings: RunSettings = RunSettings(),
+    settings: RunSettings | None = None,
     progress: bool = True,
 ) -> RunOutcome:
     """Run every stage on the bundled data plus the user's facts (or ``data_files``) and store one vintage."""
+    settings = settings or RunSettings()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -73,6 +83,7 @@ def run_pipeline(
         timings[stage] = round(now - clock, 2)
         clock = now
 
+    check_store(store)  # a damaged or unwritable store is found now, not after the computing
     observations = load_observations(files=data_files)
     record = RunRecord(data_hash=data_hash(observations), settings=_jsonable(asdict(settings)))
     if _stored(store, record.run_id):
@@ -81,13 +92,25 @@ def run_pipeline(
         return RunOutcome(record.run_id, False, html, md, timings)
     stages = tqdm(total=5, desc="forecast run", disable=not progress, leave=False)
     rec = reconciled(observations)
-    panel = forecastable(rec.panel("annual"), settings.min_points)
+    panel = latest_runs(complete_periods(rec.panel("annual")), settings.min_points)
     lap("reconcile"), stages.update()
-    result = backtest(panel[["unique_id", "ds", "y"]], settings.models, h=settings.backtest_horizon,
-                      n_windows=settings.windows, n_paths=200, seed=settings.seed, progress=False)  # fmt: skip
+    result = backtest(
+        panel[["unique_id", "ds", "y"]],
+        settings.models,
+        h=settings.backtest_horizon,
+        n_windows=settings.windows,
+        n_paths=200,
+        seed=settings.seed,
+        progress=False,
+    )
     lap("backtest"), stages.update()
-    outlooks = Outlooks(facts=FactBase(observations), model=settings.model, years=settings.horizon,
-                        n_paths=settings.n_paths, seed=settings.seed)  # fmt: skip
+    outlooks = Outlooks(
+        facts=FactBase(observations),
+        model=settings.model,
+        years=settings.horizon,
+        n_paths=settings.n_paths,
+        seed=settings.seed,
+    )
     views, _ = outlooks.every()
     forecasts = forecast_rows(views)
     lap("outlook"), stages.update()
@@ -103,15 +126,13 @@ def run_pipeline(
     written = write_run(store, RunRecord(record.data_hash, record.settings, started_at=record.started_at), tables)
     html, md = build_report(store, written.run_id, report_dir, observations)
     lap("store+report"), stages.update(), stages.close()
-    counts = {"series": len(views), "forecast_rows": len(forecasts), "targets": len(checks),
-              "conflicts": len(rec.conflicts)}  # fmt: skip
+    counts = {
+        "series": len(views),
+        "forecast_rows": len(forecasts),
+        "targets": len(checks),
+        "conflicts": len(rec.conflicts),
+    }
     return RunOutcome(written.run_id, written.created, html, md, timings, counts)
-
-
-def forecastable(panel: pd.DataFrame, min_points: int) -> pd.DataFrame:
-    """Annual series with at least ``min_points`` values (shorter ones are listed by ``forecast data list``)."""
-    counts = panel.groupby("unique_id")["y"].transform("size")
-    return panel[counts >= min_points].reset_index(drop=True)
 
 
 def forecast_rows(views: list[Outlook]) -> pd.DataFrame:
@@ -121,23 +142,34 @@ def forecast_rows(views: list[Outlook]) -> pd.DataFrame:
     for view in views:
         years = view.shown
         months = [] if view.months is None else list(view.months[: 12 * len(years)].to_timestamp())
-        for freq, paths, ds in (("annual", view.annual, [pd.Timestamp(int(y), 1, 1) for y in years]),
-                                ("monthly", view.monthly, months)):  # fmt: skip
+        for freq, paths, ds in (
+            ("annual", view.annual, [pd.Timestamp(int(y), 1, 1) for y in years]),
+            ("monthly", view.monthly, months),
+        ):
             if paths is None:
                 continue
             paths = paths[:, : len(ds)]
-            row = {"unique_id": view.uid, "model": view.used, "ds": ds, "freq": freq, "as_of": view.as_of,
-                   "mean": paths.mean(axis=0)}  # fmt: skip
+            row = {
+                "unique_id": view.uid,
+                "model": view.used,
+                "ds": ds,
+                "freq": freq,
+                "as_of": view.as_of,
+                "mean": paths.mean(axis=0),
+            }
             row.update({name: np.quantile(paths, q, axis=0) for name, q in QUANTILES.items()})
             if freq == "annual":
                 seen = [view.observed.get(int(y)) for y in years]
                 before = [view.year_paths(int(y) - 1) for y in years]
-                row.update(p_up=[np.mean(paths[:, k] > b) if b is not None else np.nan for k, b in enumerate(before)],
-                           status=[view.status(int(y)) for y in years],
-                           observed=[o.value if o else np.nan for o in seen],
-                           observed_through=[o.through if o else pd.NaT for o in seen],
-                           observed_text=[o.short() if o else None for o in seen],
-                           prior_mean=view.prior_mean[: len(years)], notes="; ".join(view.notes))  # fmt: skip
+                row.update(
+                    p_up=[np.mean(paths[:, k] > b) if b is not None else np.nan for k, b in enumerate(before)],
+                    status=[view.status(int(y)) for y in years],
+                    observed=[o.value if o else np.nan for o in seen],
+                    observed_through=[o.through if o else pd.NaT for o in seen],
+                    observed_text=[o.short() if o else None for o in seen],
+                    prior_mean=view.prior_mean[: len(years)],
+                    notes="; ".join(view.notes),
+                )
             frames.append(pd.DataFrame(row))
     return pd.concat(frames, ignore_index=True)
 
@@ -146,23 +178,33 @@ def conflict_rows(conflicts: pd.DataFrame) -> pd.DataFrame:
     """The data layer's conflicts in the store's columns (one row per fact set aside), the facts it clashed with
     never including itself."""
     own = [set(ids.split(";")) for ids in conflicts["fact_ids"]]
-    against = [";".join(a for a in str(text or "").split(";") if a and a not in mine)
-               for text, mine in zip(conflicts["against"], own)]  # fmt: skip
-    return pd.DataFrame({
-        "unique_id": conflicts["unique_id"], "entity": conflicts["entity"], "metric": conflicts["metric"],
-        "basis": conflicts["basis"], "ds": conflicts["period_start"], "period_end": conflicts["period_end"],
-        "fact_id": conflicts["fact_ids"], "statement": conflicts["statement"], "missed_by": conflicts["violation"],
-        "relative": conflicts["relative"], "against": against, "resolution": conflicts["resolution"],
-        "violation": [f"{v:,.0f} ({r:.1%})" for v, r in zip(conflicts["violation"], conflicts["relative"])],
-        "kept": False, "note": conflicts["statement"],
-    })  # fmt: skip
+    against = [
+        ";".join(a for a in str(text or "").split(";") if a and a not in mine)
+        for text, mine in zip(conflicts["against"], own)
+    ]
+    return pd.DataFrame(
+        {
+            "unique_id": conflicts["unique_id"],
+            "entity": conflicts["entity"],
+            "metric": conflicts["metric"],
+            "basis": conflicts["basis"],
+            "ds": conflicts["period_start"],
+            "period_end": conflicts["period_end"],
+            "fact_id": conflicts["fact_ids"],
+            "statement": conflicts["statement"],
+            "missed_by": conflicts["violation"],
+            "relative": conflicts["relative"],
+            "against": against,
+            "resolution": conflicts["resolution"],
+            "violation": [f"{v:,.0f} ({r:.1%})" for v, r in zip(conflicts["violation"], conflicts["relative"])],
+            "kept": False,
+            "note": conflicts["statement"],
+        }
+    )
 
 
 def _stored(store, run_id: str) -> bool:
-    try:
-        return run_id in set(list_runs(store)["run_id"])
-    except Exception:  # noqa: BLE001 — no store yet, or an unreadable one: compute the run
-        return False
+    return store_path(store).exists() and run_id in set(list_runs(store)["run_id"])
 
 
 def _jsonable(settings: dict) -> dict:

@@ -17,8 +17,11 @@ from forecast.cli.main import app
 ERROR_LINE = re.compile(r"^(error: \S.*|\S.*:\d+: [a-z_]+: \S.*)$")
 """What a failure may print: ``error: …`` or ``file:line: field: reason`` lines, nothing else."""
 FORECAST = [sys.executable, "-c", "from forecast.cli.main import app; app()"]
-_UNPRIVILEGED = ["setpriv", "--inh-caps=-dac_override,-dac_read_search,-fowner",
-                 "--bounding-set=-dac_override,-dac_read_search,-fowner"]  # fmt: skip
+_UNPRIVILEGED = [
+    "setpriv",
+    "--inh-caps=-dac_override,-dac_read_search,-fowner",
+    "--bounding-set=-dac_override,-dac_read_search,-fowner",
+]
 
 
 def home_with_cache(path: Path) -> Path:
@@ -53,8 +56,13 @@ def spawn(home: Path, *args, unprivileged: bool = False) -> subprocess.Popen:
     """``forecast ARGS`` as a process of its own (``unprivileged``: without root's permission override, so a
     read-only directory is read-only even for root)."""
     prefix = _UNPRIVILEGED if unprivileged and os.geteuid() == 0 else []
-    return subprocess.Popen([*prefix, *FORECAST, *map(str, args)], env={**os.environ, "FORECAST_HOME": str(home)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [*prefix, *FORECAST, *map(str, args)],
+        env={**os.environ, "FORECAST_HOME": str(home)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def run(home: Path, *args, unprivileged: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:

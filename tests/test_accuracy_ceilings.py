@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-from _competitions import collection  # noqa: E402
-from models_accuracy import ours, score  # noqa: E402
+from _competitions import collection
+from models_accuracy import ours, score
 
 SAMPLE = 20  # evenly spaced series per collection
 MARGIN = 0.02

@@ -18,8 +18,11 @@ def _run(*args):
 @pytest.fixture
 def csv(tmp_path):
     rng = np.random.default_rng(1)
-    rows = [(f"hub{i}", ds, v) for i in range(3)
-            for ds, v in zip(pd.date_range("2012", periods=10, freq="YS"), 100 + np.cumsum(rng.normal(5, 4, 10)))]
+    rows = [
+        (f"hub{i}", ds, v)
+        for i in range(3)
+        for ds, v in zip(pd.date_range("2012", periods=10, freq="YS"), 100 + np.cumsum(rng.normal(5, 4, 10)))
+    ]
     path = tmp_path / "series.csv"
     pd.DataFrame(rows, columns=["unique_id", "ds", "y"]).to_csv(path, index=False)
     return path
@@ -27,8 +30,25 @@ def csv(tmp_path):
 
 def test_json_leaderboard_and_scores(csv, tmp_path):
     out, chosen = tmp_path / "scores.csv", tmp_path / "selection.csv"
-    result = _run(csv, "--model", "naive", "--model", "drift", "--horizon", 2, "--windows", 3,
-                  "--paths", 200, "--output", out, "--selection", chosen, "--format", "json")
+    result = _run(
+        csv,
+        "--model",
+        "naive",
+        "--model",
+        "drift",
+        "--horizon",
+        2,
+        "--windows",
+        3,
+        "--paths",
+        200,
+        "--output",
+        out,
+        "--selection",
+        chosen,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert {row["model"] for row in payload["overall"]} == {"naive", "drift"}
@@ -48,11 +68,14 @@ def test_table_output_names_every_model(csv):
     assert "naive" in result.stdout and "mean" in result.stdout and "mase h=1" in result.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-m", "nope"], "unknown model 'nope'"),
-    (["--horizon", 0], "h must be at least 1"),
-    (["--rank-by", "coverage"], "--rank-by must be one of"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-m", "nope"], "unknown model 'nope'"),
+        (["--horizon", 0], "h must be at least 1"),
+        (["--rank-by", "coverage"], "--rank-by must be one of"),
+    ],
+)
 def test_bad_options_exit_2_and_write_nothing(csv, tmp_path, args, message):
     out = tmp_path / "scores.csv"
     argv = [csv, "--output", out, *args] + ([] if "--horizon" in args else ["--horizon", 1])
@@ -69,9 +92,26 @@ def test_bad_files_exit_2(tmp_path):
     assert result.exit_code == 2 and "no column(s) unique_id, ds, y" in result.stderr
 
 
+@pytest.mark.slow
 def test_bundled_entity_series(tmp_path):
-    result = _run("--entity", "national", "--metric", "trains", "-m", "naive", "-m", "drift", "--horizon", 2,
-                  "--windows", 2, "--paths", 200, "--format", "json")
+    result = _run(
+        "--entity",
+        "national",
+        "--metric",
+        "trains",
+        "-m",
+        "naive",
+        "-m",
+        "drift",
+        "--horizon",
+        2,
+        "--windows",
+        2,
+        "--paths",
+        200,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     ids = {row["unique_id"] for row in payload["per_series"]}
@@ -79,6 +119,7 @@ def test_bundled_entity_series(tmp_path):
     assert {row["model"] for row in payload["overall"]} == {"naive", "drift"}
 
 
+@pytest.mark.slow
 def test_unknown_entity_exits_2():
     result = _run("--entity", "atlantis", "--horizon", 1)
     assert result.exit_code == 2 and "atlantis" in result.stderr

@@ -1,5 +1,5 @@
-"""Backtest engine: identical results on every engine (a real Dask LocalCluster included), refit behaviour,
-fallbacks listed, short series skipped, sample paths kept only on request."""
+"""Backtest engine: identical results on every engine (a real Dask LocalCluster included), fallbacks listed, short
+series skipped, sample paths kept only on request."""
 
 import numpy as np
 import pandas as pd
@@ -7,37 +7,8 @@ import pytest
 
 from forecast.backtest import backtest
 from forecast.backtest.leaderboard import leaderboard
-from forecast.backtest.selection import load_selection, save_selection, select_models, as_mapping
+from forecast.backtest.selection import as_mapping, load_selection, save_selection, select_models
 from forecast.errors import InputError
-from forecast.models.base import Capabilities, Model
-from forecast.models.registry import registered
-
-FITS = {"fit": 0, "update": 0}
-
-
-class FrozenMean(Model):
-    """Forecasts the mean estimated at the last fit; ``update`` takes new data but keeps that mean."""
-
-    capabilities = Capabilities(min_length=1)
-
-    def _fit(self, y, season_length):
-        FITS["fit"] += 1
-        self.mean_ = float(np.mean(y))
-
-    def update(self, y):
-        FITS["update"] += 1
-        return self
-
-    def sample_paths(self, h, n_paths, seed=None):
-        # a symmetric spread around the value (mean unchanged): a forecast with no spread would be refused
-        return self.mean_ + np.linspace(-1.0, 1.0, n_paths)[:, None] * np.ones(h)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def frozen_mean_registered():
-    """The test model exists only while this module runs, so it never joins other tests' list of models."""
-    with registered("frozen_mean", FrozenMean):
-        yield
 
 
 def _panel(n_series=6, n=12, seed=3) -> pd.DataFrame:
@@ -49,6 +20,8 @@ def _panel(n_series=6, n=12, seed=3) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
 
 
+@pytest.mark.slow
+@pytest.mark.dask
 def test_engines_give_identical_results():
     df = _panel()
     kw = dict(models=["naive", "drift", "mean"], h=2, n_windows=3, n_paths=200, seed=7, progress=False)
@@ -57,7 +30,7 @@ def test_engines_give_identical_results():
     dask = backtest(df, engine="dask", n_workers=2, **kw)
     for other in (processes, dask):
         pd.testing.assert_frame_equal(serial.forecasts, other.forecasts)
-        pd.testing.assert_frame_equal(serial.fits, other.fits)
+        pd.testing.assert_frame_equal(serial.fallbacks, other.fallbacks)
         pd.testing.assert_frame_equal(serial.scores, other.scores)
     assert len(serial.forecasts) == 6 * 3 * 2
 
@@ -68,35 +41,18 @@ def test_results_do_not_depend_on_series_order():
     pd.testing.assert_frame_equal(backtest(df, **kw).forecasts, backtest(df.iloc[::-1], **kw).forecasts)
 
 
-def test_refit_every_two_windows_updates_in_between():
-    df = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2010", periods=6, freq="YS"),
-                       "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
-    FITS.update(fit=0, update=0)
-    result = backtest(df, ["frozen_mean"], h=1, n_windows=3, min_train=3, refit=2, n_paths=2, progress=False)
-    assert result.fits["action"].tolist() == ["fit", "update", "fit"]
-    assert FITS == {"fit": 2, "update": 1}
-    # cutoffs 2012, 2013, 2014: the middle window keeps the mean of 1..3 instead of re-estimating 1..4
-    assert result.forecasts["frozen_mean"].tolist() == [2.0, 2.0, 3.0]
-    every = backtest(df, ["frozen_mean"], h=1, n_windows=3, min_train=3, refit=1, n_paths=2, progress=False)
-    assert every.forecasts["frozen_mean"].tolist() == [2.0, 2.5, 3.0]
-
-
-def test_refit_without_update_refits_and_says_so():
-    df = _panel(n_series=1)
-    result = backtest(df, ["naive"], h=1, n_windows=3, refit=2, n_paths=50, progress=False)
-    assert result.fits["action"].tolist() == ["fit", "fit (no update)", "fit"]
-
-
 def test_fallbacks_are_listed_on_the_leaderboard():
     df = _panel(n_series=2)
-    short = pd.DataFrame({"unique_id": "short", "ds": pd.date_range("2018", periods=4, freq="YS"),
-                          "y": [5, 6, 8.0, 9.0]})
-    result = backtest(pd.concat([df, short]), ["naive", "drift"], h=1, n_windows=2, min_train=2,
-                      n_paths=100, progress=False)
+    short = pd.DataFrame(
+        {"unique_id": "short", "ds": pd.date_range("2018", periods=4, freq="YS"), "y": [5, 6, 8.0, 9.0]}
+    )
+    result = backtest(
+        pd.concat([df, short]), ["naive", "drift"], h=1, n_windows=2, min_train=2, n_paths=100, progress=False
+    )
     board = leaderboard(result)
     failure = board.failures.set_index(["unique_id", "model"]).loc[("short", "drift")]
     assert failure["used"] == "naive" and failure["windows"] == 1 and failure["of"] == 2
-    assert "needs 3 points" in failure["reason"]
+    assert "needs at least 3 points" in failure["reason"]
     note = board.per_series.set_index(["unique_id", "model"]).loc[("short", "drift"), "fallback"]
     assert note.startswith("fell back to naive in 1/2 windows")
     assert board.overall.set_index("model").loc["drift", "fell_back"] == 1
@@ -105,8 +61,12 @@ def test_fallbacks_are_listed_on_the_leaderboard():
 
 
 def test_series_too_short_for_any_window_are_skipped():
-    df = pd.concat([_panel(n_series=1), pd.DataFrame({"unique_id": "tiny", "ds": pd.to_datetime(["2019", "2020"]),
-                                                      "y": [1.0, 2.0]})])
+    df = pd.concat(
+        [
+            _panel(n_series=1),
+            pd.DataFrame({"unique_id": "tiny", "ds": pd.to_datetime(["2019", "2020"]), "y": [1.0, 2.0]}),
+        ]
+    )
     result = backtest(df, ["naive"], h=2, n_windows=2, n_paths=20, progress=False)
     assert result.skipped["unique_id"].tolist() == ["tiny"]
     assert "tiny" not in set(result.forecasts["unique_id"])
@@ -121,8 +81,9 @@ def test_paths_are_kept_only_when_asked():
 
 def test_selection_ties_go_to_the_simpler_model_and_round_trip(tmp_path):
     # a straight line: naive and seasonal naive (season 1) both forecast the last value exactly, a tie
-    df = pd.DataFrame({"unique_id": "line", "ds": pd.date_range("2010", periods=8, freq="YS"),
-                       "y": np.arange(8) * 3.0 + 10})
+    df = pd.DataFrame(
+        {"unique_id": "line", "ds": pd.date_range("2010", periods=8, freq="YS"), "y": np.arange(8) * 3.0 + 10}
+    )
     result = backtest(df, ["snaive", "mean", "naive"], h=1, n_windows=2, n_paths=10, progress=False)
     table = select_models(result)
     assert as_mapping(table) == {"line": "naive"}
@@ -133,12 +94,15 @@ def test_selection_ties_go_to_the_simpler_model_and_round_trip(tmp_path):
         load_selection(tmp_path / "bad.csv")
 
 
-@pytest.mark.parametrize("kw, message", [
-    ({"models": ["nope"]}, "unknown model"),
-    ({"engine": "spark"}, "engine must be"),
-    ({"h": 0}, "h must be at least 1"),
-    ({"level": (120,)}, "level must be"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"models": ["nope"]}, "unknown model"),
+        ({"engine": "spark"}, "engine must be"),
+        ({"h": 0}, "horizon must be at least 1"),
+        ({"level": (120,)}, "level must be"),
+    ],
+)
 def test_bad_arguments_are_input_errors(kw, message):
     with pytest.raises(InputError, match=message):
         backtest(_panel(n_series=1), **{"models": ["naive"], "h": 1, **kw})

@@ -2,10 +2,12 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
 
+pytestmark = pytest.mark.slow  # every test reconciles the bundled data
 runner = CliRunner()
 
 

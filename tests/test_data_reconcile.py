@@ -6,10 +6,15 @@ import pytest
 
 from forecast.data.constraints import rounding_unit
 
+pytestmark = pytest.mark.slow  # the bundled data reconciled (about a minute in a fresh session)
+
 
 def annual(rec, uid, year):
-    rows = rec.series[(rec.series["unique_id"] == uid) & (rec.series["freq"] == "annual")
-                      & (rec.series["ds"] == pd.Timestamp(year, 1, 1))]
+    rows = rec.series[
+        (rec.series["unique_id"] == uid)
+        & (rec.series["freq"] == "annual")
+        & (rec.series["ds"] == pd.Timestamp(year, 1, 1))
+    ]
     assert len(rows) == 1, f"{uid} {year}: {len(rows)} rows"
     return rows.iloc[0]
 
@@ -60,10 +65,14 @@ def test_every_value_lies_in_its_interval_and_is_traceable(bundled_rec):
 def test_every_kept_exact_full_year_fact_is_met_within_rounding(bundled_rec):
     facts = bundled_rec.facts
     set_aside = set(";".join(bundled_rec.conflicts["fact_ids"]).split(";"))
-    full_year = facts[(facts["kind"] == "total") & (facts["qualifier"] == "exact")
-                      & (facts["period_start"].dt.strftime("%m-%d") == "01-01")
-                      & (facts["period_end"] == facts["period_start"] + pd.offsets.YearEnd(0))
-                      & facts["metric"].isin(["trains", "teu", "tonnes"]) & ~facts["id"].isin(set_aside)]
+    full_year = facts[
+        (facts["kind"] == "total")
+        & (facts["qualifier"] == "exact")
+        & (facts["period_start"].dt.strftime("%m-%d") == "01-01")
+        & (facts["period_end"] == facts["period_start"] + pd.offsets.YearEnd(0))
+        & facts["metric"].isin(["trains", "teu", "tonnes"])
+        & ~facts["id"].isin(set_aside)
+    ]
     assert len(full_year) > 100
     for fact in full_year.itertuples():
         row = annual(bundled_rec, f"{fact.entity}/{fact.metric}/{fact.basis}", fact.period_start.year)
@@ -80,8 +89,9 @@ def test_conflicting_sources_are_reported_not_averaged(bundled_rec):
 
 
 def test_monthly_series_from_single_months_and_ytd_differences(bundled_rec):
-    monthly = bundled_rec.series[(bundled_rec.series["unique_id"] == "national/trains/reported")
-                                 & (bundled_rec.series["freq"] == "monthly")].set_index("ds")
+    monthly = bundled_rec.series[
+        (bundled_rec.series["unique_id"] == "national/trains/reported") & (bundled_rec.series["freq"] == "monthly")
+    ].set_index("ds")
     assert monthly.loc["2024-05-01", "y"] == 1724  # stated single month (N0258)
     assert len(monthly) >= 20 and (monthly["y"] > 0).all()
 

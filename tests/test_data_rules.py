@@ -13,9 +13,26 @@ from forecast.data.reconciliation import reconcile
 def facts(*rows):
     """Typed facts from (id, start, end, kind, value, qualifier, yoy, published) tuples, entity 'hub'."""
     frame = pd.DataFrame(
-        [{"id": r[0], "entity": "hub", "metric": "trains", "period_start": r[1], "period_end": r[2], "kind": r[3],
-          "value": r[4], "unit": "trains", "qualifier": r[5], "yoy_pct": r[6], "source_url": "https://a.example",
-          "published": r[7], "note": "", "basis": ""} for r in rows])
+        [
+            {
+                "id": r[0],
+                "entity": "hub",
+                "metric": "trains",
+                "period_start": r[1],
+                "period_end": r[2],
+                "kind": r[3],
+                "value": r[4],
+                "unit": "trains",
+                "qualifier": r[5],
+                "yoy_pct": r[6],
+                "source_url": "https://a.example",
+                "published": r[7],
+                "note": "",
+                "basis": "",
+            }
+            for r in rows
+        ]
+    )
     return typed(frame)
 
 
@@ -24,8 +41,10 @@ def row(rec, year, freq="annual"):
     return s.iloc[0]
 
 
-@pytest.mark.parametrize("text, unit", [("5351", 1), ("12400", 100), ("15000", 1000), ("900", 10), ("12.82", 0.01),
-                                         ("1702", 1), ("100000", 10000)])
+@pytest.mark.parametrize(
+    "text, unit",
+    [("5351", 1), ("12400", 100), ("15000", 1000), ("900", 10), ("12.82", 0.01), ("1702", 1), ("100000", 10000)],
+)
 def test_rounding_unit(text, unit):
     assert rounding_unit(text) == unit
 
@@ -38,9 +57,11 @@ def test_qualifier_bands():
 
 
 def test_disagreeing_sources_set_aside_by_rule_and_override():
-    data = facts(("A1", "2020-01-01", "2020-12-31", "total", "1001", "exact", "", "2021-01-05"),
-                 ("A2", "2020-01-01", "2020-12-31", "total", "1001", "exact", "", "2021-01-06"),
-                 ("B", "2020-01-01", "2020-12-31", "total", "1203", "exact", "", "2021-03-01"))
+    data = facts(
+        ("A1", "2020-01-01", "2020-12-31", "total", "1001", "exact", "", "2021-01-05"),
+        ("A2", "2020-01-01", "2020-12-31", "total", "1001", "exact", "", "2021-01-06"),
+        ("B", "2020-01-01", "2020-12-31", "total", "1203", "exact", "", "2021-03-01"),
+    )
     rec = reconcile(data)  # two sources say 1001: B is set aside, missing by 1202.5 - 1001.5 = 201
     assert rec.conflicts["fact_ids"].tolist() == ["B"]
     assert rec.conflicts["violation"].iloc[0] == pytest.approx(201)
@@ -52,8 +73,12 @@ def test_disagreeing_sources_set_aside_by_rule_and_override():
 
 
 def test_two_ytd_figures_give_the_month_between_and_bound_the_year():
-    rec = reconcile(facts(("J", "2023-01-01", "2023-10-31", "total", "503", "exact", "", ""),
-                          ("K", "2023-01-01", "2023-11-30", "total", "561", "exact", "", "")))
+    rec = reconcile(
+        facts(
+            ("J", "2023-01-01", "2023-10-31", "total", "503", "exact", "", ""),
+            ("K", "2023-01-01", "2023-11-30", "total", "561", "exact", "", ""),
+        )
+    )
     november = row(rec, "2023-11-01", "monthly")  # 561 ± 0.5 - 503 ± 0.5
     assert november["y"] == pytest.approx(58) and (november["y_lo"], november["y_hi"]) == (57, 59)
     year = row(rec, "2023")
@@ -68,9 +93,13 @@ def test_growth_rate_implies_the_year_before_with_rounding_of_both():
 
 
 def test_two_milestones_give_the_year_between():
-    rec = reconcile(facts(("M1", "2015-01-01", "2019-12-31", "cumulative", "1001", "exact", "", ""),
-                          ("M2", "2015-01-01", "2020-12-31", "cumulative", "1302", "exact", "", ""),
-                          ("T", "2019-01-01", "2019-12-31", "total", "251", "exact", "", "")))
+    rec = reconcile(
+        facts(
+            ("M1", "2015-01-01", "2019-12-31", "cumulative", "1001", "exact", "", ""),
+            ("M2", "2015-01-01", "2020-12-31", "cumulative", "1302", "exact", "", ""),
+            ("T", "2019-01-01", "2019-12-31", "total", "251", "exact", "", ""),
+        )
+    )
     year = row(rec, "2020")  # 1302 ± 0.5 minus 1001 ± 0.5 → [300, 302]
     assert (year["y_lo"], year["y_hi"]) == pytest.approx((300, 302)) and year["y"] == pytest.approx(301)
     assert "derived" in year["flags"] and set(year["sources"].split(";")) == {"M1", "M2"}
@@ -83,15 +112,18 @@ def test_hedged_full_year_is_a_lower_bound():
     assert set(year["flags"].split(";")) == {"hedged", "open"}
 
 
-@pytest.mark.parametrize("note, basis", [
-    ("CRCT (China Railway Container) city ranking 2024; lower than local counts", "national-ranking"),
-    ("counts OUTBOUND China-Europe and China-Asia trains only", "outbound"),
-    ("IRJ citing CR: May 2020, first month above 1000 (outbound 556, inbound 477)", "reported"),
-    ("Horgos customs; record, already above 2019 full year", "customs"),
-    ("Suzhou 2021 in converted trains (折算列) per operator; customs count is 406", "converted"),
-    ("all imports+exports through the pass in 2018, not only China-Europe trains", "all-rail-freight"),
-    ("RETURN (inbound) trains only; year 2020 inferred", "inbound"),
-    ("passed 110000 with a Qingdao Jiaozhou departure Jun 10 2025", "reported"),
-])
+@pytest.mark.parametrize(
+    "note, basis",
+    [
+        ("CRCT (China Railway Container) city ranking 2024; lower than local counts", "national-ranking"),
+        ("counts OUTBOUND China-Europe and China-Asia trains only", "outbound"),
+        ("IRJ citing CR: May 2020, first month above 1000 (outbound 556, inbound 477)", "reported"),
+        ("Horgos customs; record, already above 2019 full year", "customs"),
+        ("Suzhou 2021 in converted trains (折算列) per operator; customs count is 406", "converted"),
+        ("all imports+exports through the pass in 2018, not only China-Europe trains", "all-rail-freight"),
+        ("RETURN (inbound) trains only; year 2020 inferred", "inbound"),
+        ("passed 110000 with a Qingdao Jiaozhou departure Jun 10 2025", "reported"),
+    ],
+)
 def test_basis_read_from_the_note(note, basis):
     assert infer_basis(note) == basis

@@ -40,16 +40,35 @@ def test_bundled_dataset_loads_with_every_shared_fact():
 
 
 def test_corrupted_copy_names_every_bad_line_and_field(tmp_path):
-    path, total = corrupt(tmp_path, {
-        10: {"metric": "trainz"}, 20: {"period_end": "2000-01-01"}, 30: {"value": "-5"},
-        40: {"yoy_pct": "5000"}, 50: {"period_start": "2023-02-30"}, 60: {"qualifier": "roughly"},
-        70: {"unit": "TEU"}, 80: {"kind": "guess"},
-    }, extra=[90])
+    path, total = corrupt(
+        tmp_path,
+        {
+            10: {"metric": "trainz"},
+            20: {"period_end": "2000-01-01"},
+            30: {"value": "-5"},
+            40: {"yoy_pct": "5000"},
+            50: {"period_start": "2023-02-30"},
+            60: {"qualifier": "roughly"},
+            70: {"unit": "TEU"},
+            80: {"kind": "guess"},
+        },
+        extra=[90],
+    )
     with pytest.raises(ValidationError) as err:
         read_observations(path, known_entities=set(entity_catalogue()["slug"]))
     problems = err.value.problems
-    expected = {(10, "metric"), (20, "period_end"), (30, "value"), (40, "yoy_pct"), (50, "period_start"),
-                (60, "qualifier"), (70, "unit"), (80, "kind"), (total, "row"), (total, "id")}
+    expected = {
+        (10, "metric"),
+        (20, "period_end"),
+        (30, "value"),
+        (40, "yoy_pct"),
+        (50, "period_start"),
+        (60, "qualifier"),
+        (70, "unit"),
+        (80, "kind"),
+        (total, "row"),
+        (total, "id"),
+    }
     found = {(int(p.split(":")[1]), p.split(": ")[1]) for p in problems}
     assert found == expected, problems
     assert all(p.startswith(f"{path}:") for p in problems)
@@ -58,12 +77,17 @@ def test_corrupted_copy_names_every_bad_line_and_field(tmp_path):
 def test_malformed_row_and_unknown_entity(tmp_path):
     path = tmp_path / "user.csv"
     header = open(BUNDLED, encoding="utf-8").readline()
-    path.write_text(header + "U1,nowhere,trains,2024-01-01,2024-12-31,total,5,trains,exact,,https://x.example,,n\n"
-                    "U2,xian,trains,2024-01-01\n", encoding="utf-8")
+    path.write_text(
+        header + "U1,nowhere,trains,2024-01-01,2024-12-31,total,5,trains,exact,,https://x.example,,n\n"
+        "U2,xian,trains,2024-01-01\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationError) as err:
         read_observations(path, known_entities=set(entity_catalogue()["slug"]))
-    assert err.value.problems == [f"{path}:3: row: expected 13 fields, found 4",
-                                  f"{path}:2: entity: unknown entity 'nowhere' (add it to $FORECAST_HOME/entities.csv first)"]
+    assert err.value.problems == [
+        f"{path}:3: row: expected 13 fields, found 4",
+        f"{path}:2: entity: unknown entity 'nowhere' (add it to $FORECAST_HOME/entities.csv first)",
+    ]
 
 
 def user_file(tmp_path, rows):
@@ -73,10 +97,13 @@ def user_file(tmp_path, rows):
     return path
 
 
-GOOD = ["U1,xian,trains,2025-01-01,2025-11-30,total,5600,trains,exact,,https://x.example,2025-12-10,Jan-Nov",
-        "U2,xian,teu,2025-01-01,2025-11-30,total,500000,TEU,about,,https://x.example,2025-12-10,Jan-Nov boxes"]
+GOOD = [
+    "U1,xian,trains,2025-01-01,2025-11-30,total,5600,trains,exact,,https://x.example,2025-12-10,Jan-Nov",
+    "U2,xian,teu,2025-01-01,2025-11-30,total,500000,TEU,about,,https://x.example,2025-12-10,Jan-Nov boxes",
+]
 
 
+@pytest.mark.slow
 def test_add_merges_once_and_a_rejected_file_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path / "home"))
     target = tmp_path / "home" / "observations.csv"
@@ -92,6 +119,7 @@ def test_add_merges_once_and_a_rejected_file_changes_nothing(tmp_path, monkeypat
     assert {"U1", "U2"} <= set(facts["id"]) and len(facts) == sum(1 for _ in open(BUNDLED)) - 1 + 2
 
 
+@pytest.mark.slow
 def test_cli_validate_and_add_exit_codes(tmp_path, monkeypatch):
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path / "home"))
     runner = CliRunner()
@@ -107,6 +135,7 @@ def test_cli_validate_and_add_exit_codes(tmp_path, monkeypatch):
     shutil.rmtree(tmp_path / "home")
 
 
+@pytest.mark.slow
 def test_taking_in_the_shared_release_loses_nothing_and_adds_nothing_twice(tmp_path):
     shared = BUNDLED.parents[1] / ".." / "shared" / "data" / "observations.csv"
     if not shared.exists():

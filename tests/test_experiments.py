@@ -18,6 +18,8 @@ jupytext = pytest.importorskip("jupytext")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
+pytestmark = [pytest.mark.slow, pytest.mark.notebooks]
+
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 NOTEBOOKS = sorted(EXPERIMENTS.glob("*.py"))
 KERNEL = "python3"
@@ -35,8 +37,9 @@ def kernel_name() -> str:
     try:
         KernelSpecManager().get_kernel_spec(KERNEL)
     except NoSuchKernel:
-        subprocess.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", KERNEL], check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "ipykernel", "install", "--user", "--name", KERNEL], check=True, capture_output=True
+        )
     return KERNEL
 
 
@@ -52,11 +55,17 @@ def test_notebook_runs(path: Path, kernel_name: str, quiet_blas, tmp_path: Path)
     notebook = jupytext.read(path)
     assert any(c.cell_type == "markdown" for c in notebook.cells), f"{path.name}: no markdown cell explains it"
     assert any(c.cell_type == "code" for c in notebook.cells), f"{path.name}: no code cell"
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name=kernel_name,
-                                     resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name=kernel_name, resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell and the traceback, if a cell fails
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]  # fmt: skip
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors, errors
     last_code = [c for c in notebook.cells if c.cell_type == "code"][-1]
     assert any("image/png" in o.get("data", {}) for o in last_code.get("outputs", [])), (
@@ -76,10 +85,22 @@ def test_jupyterlab_opens_the_percent_scripts_as_notebooks(tmp_path: Path):
         port = probe.getsockname()[1]
     token = "forecast-test"
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={EXPERIMENTS}", "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "HOME": str(tmp_path)},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={EXPERIMENTS}",
+            "--ServerApp.open_browser=False",
+            "--ServerApp.allow_root=True",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
     try:
         url = f"http://127.0.0.1:{port}/api/contents/{NOTEBOOKS[0].name}?type=notebook&token={token}"
         for _ in range(120):

@@ -11,8 +11,18 @@ import pytest
 from statsforecast.ets import pegelsresid_C
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from forecast.models.fast_ets import (ERRORS, TRENDS, EtsFit, Form, _profiled, aicc, candidate_forms, fit_ets,
-                                      neg2_loglik, run)
+from forecast.models.fast_ets import (
+    ERRORS,
+    TRENDS,
+    EtsFit,
+    Form,
+    _profiled,
+    aicc,
+    candidate_forms,
+    fit_ets,
+    neg2_loglik,
+    run,
+)
 
 M = 4
 T = np.arange(40)
@@ -25,8 +35,15 @@ def _theta(form: Form) -> np.ndarray:
     """θ = (α, β/α, γ/(1-α), φ, ℓ0, b0, s_0..s_{m-2}) for the fixed parameters above."""
     trend, seasonal = form.trend != "none", form.season != "none"
     season = SEASON[form.season][:-1] if seasonal else np.zeros(M - 1)
-    return np.r_[ALPHA, BETA / ALPHA if trend else 0.0, GAMMA / (1 - ALPHA) if seasonal else 0.0,
-                 PHI if form.trend == "damped" else 1.0, L0, B0 if trend else 0.0, season]
+    return np.r_[
+        ALPHA,
+        BETA / ALPHA if trend else 0.0,
+        GAMMA / (1 - ALPHA) if seasonal else 0.0,
+        PHI if form.trend == "damped" else 1.0,
+        L0,
+        B0 if trend else 0.0,
+        season,
+    ]
 
 
 def _ours(form: Form) -> tuple[np.ndarray, float]:
@@ -39,10 +56,22 @@ def _ours(form: Form) -> tuple[np.ndarray, float]:
 @pytest.mark.parametrize("season", ["none", "add"])
 def test_recursion_and_likelihood_equal_statsmodels(error, trend, season):
     form = Form(error, trend, season)
-    model = ETSModel(Y, error=error, trend=None if trend == "none" else "add", damped_trend=trend == "damped",
-                     seasonal=None if season == "none" else "add", seasonal_periods=M if season != "none" else None)
-    values = {"smoothing_level": ALPHA, "smoothing_trend": BETA, "smoothing_seasonal": GAMMA, "damping_trend": PHI,
-              "initial_level": L0, "initial_trend": B0}
+    model = ETSModel(
+        Y,
+        error=error,
+        trend=None if trend == "none" else "add",
+        damped_trend=trend == "damped",
+        seasonal=None if season == "none" else "add",
+        seasonal_periods=M if season != "none" else None,
+    )
+    values = {
+        "smoothing_level": ALPHA,
+        "smoothing_trend": BETA,
+        "smoothing_seasonal": GAMMA,
+        "damping_trend": PHI,
+        "initial_level": L0,
+        "initial_trend": B0,
+    }
     # statsmodels lists the initial seasons newest first: s[-1] (used at t = m-1) … s[-m] (used at t = 0)
     values.update({f"initial_seasonal.{k}": SEASON["add"][::-1][k] for k in range(M)})
     params = np.array([values[name] for name in model.param_names])
@@ -58,8 +87,9 @@ def test_multiplicative_season_equals_the_error_correction_form_of_autoets(error
     code = {"none": "N", "add": "A", "damped": "A", "mul": "M"}
     # statsforecast's initial state: level, trend, then seasons newest first
     init = np.r_[L0, [B0] if trend != "none" else [], SEASON["mul"][::-1]]
-    _, e, _, lik = pegelsresid_C(Y, M, init, code[error], code[trend], "M", trend == "damped", ALPHA, BETA, GAMMA,
-                                 PHI, 3)
+    _, e, _, lik = pegelsresid_C(
+        Y, M, init, code[error], code[trend], "M", trend == "damped", ALPHA, BETA, GAMMA, PHI, 3
+    )
     expected = Y - e if error == "add" else Y / (1 + e)
     fitted, neg2 = _ours(form)
     np.testing.assert_allclose(fitted, expected, rtol=1e-12)
@@ -72,14 +102,21 @@ NOISE = np.random.default_rng(1).normal(0, 4, 48)
 MONTHLY = (200 + 1.5 * MONTHS) * (1 + 0.15 * np.sin(2 * np.pi * MONTHS / 12)) + NOISE
 
 
-@pytest.mark.parametrize("form", [Form("add", "add", "add"), Form("mul", "none", "add"), Form("mul", "damped", "add"),
-                                  Form("mul", "add", "none")])
+@pytest.mark.parametrize(
+    "form",
+    [Form("add", "add", "add"), Form("mul", "none", "add"), Form("mul", "damped", "add"), Form("mul", "add", "none")],
+)
 def test_fit_reaches_the_statsmodels_maximum_likelihood(form):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reference = ETSModel(MONTHLY, error=form.error, trend=None if form.trend == "none" else "add",
-                             damped_trend=form.trend == "damped", seasonal=None if form.season == "none" else "add",
-                             seasonal_periods=12 if form.season != "none" else None).fit(disp=False, maxiter=5000)
+        reference = ETSModel(
+            MONTHLY,
+            error=form.error,
+            trend=None if form.trend == "none" else "add",
+            damped_trend=form.trend == "damped",
+            seasonal=None if form.season == "none" else "add",
+            seasonal_periods=12 if form.season != "none" else None,
+        ).fit(disp=False, maxiter=5000)
     fit = fit_ets(MONTHLY, 12, forms=[form])
     k = form.active(12).sum() + 1
     neg2 = fit.aicc - 2 * k - 2 * k * (k + 1) / (len(MONTHLY) - k - 1)
@@ -90,6 +127,7 @@ def test_grid_states_are_the_least_squares_solution():
     theta = np.zeros((6, 1))
     theta[:4, 0] = [0.4, 0.25, 0.0, 0.9]  # α, β/α, -, φ
     found, sse = _profiled(Y, theta, trend=True)
+
     # errors are linear in (ℓ0, b0): build the design from unit states and solve it directly
     def errors(level, slope, series):
         state = theta.copy()
@@ -110,10 +148,24 @@ def test_aicc_by_hand():
 
 def _simulate(form: Form, n: int, m: int, sigma: float, seed: int) -> np.ndarray:
     """A path of ETS ``form`` from the same recursion, driven by Gaussian errors."""
-    season = {"mul": 1 + 0.3 * np.sin(2 * np.pi * np.arange(m) / m), "add": 30 * np.sin(2 * np.pi * np.arange(m) / m),
-              "none": np.zeros(1)}[form.season]
-    process = EtsFit(form, 0.2, 0.02, 0.05, 1.0, 100.0, 0.5 if form.trend != "none" else 0.0, season, sigma,
-                     aicc=0.0, seasons=np.zeros(1))
+    season = {
+        "mul": 1 + 0.3 * np.sin(2 * np.pi * np.arange(m) / m),
+        "add": 30 * np.sin(2 * np.pi * np.arange(m) / m),
+        "none": np.zeros(1),
+    }[form.season]
+    process = EtsFit(
+        form,
+        0.2,
+        0.02,
+        0.05,
+        1.0,
+        100.0,
+        0.5 if form.trend != "none" else 0.0,
+        season,
+        sigma,
+        aicc=0.0,
+        seasons=np.zeros(1),
+    )
     return process.paths(n, np.random.default_rng(seed).normal(size=(1, n)))[0]
 
 

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from forecast.backtest import metrics
-from forecast.backtest.engine import crps_paths
+from forecast.backtest.metrics import crps_paths
 
 T = pd.Timestamp
 
@@ -32,8 +32,9 @@ def _frame():
             "naive-crps": [1.0, 3.0, np.nan],
         }
     )
-    train = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2010", periods=5, freq="YS"),
-                          "y": [10.0, 12.0, 11.0, 13.0, 15.0]})
+    train = pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2010", periods=5, freq="YS"), "y": [10.0, 12.0, 11.0, 13.0, 15.0]}
+    )
     return frame, train
 
 
@@ -79,10 +80,12 @@ def test_skill_relative_to_naive():
 
 def test_seasonal_scale_uses_only_history_up_to_the_cutoff():
     # season 2: |2-1| and |5-3| before the cutoff (2013) → scale 1.5; the later jump to 80 must not count
-    train = pd.DataFrame({"unique_id": "b", "ds": pd.date_range("2010", periods=6, freq="YS"),
-                          "y": [1.0, 3.0, 2.0, 5.0, 4.0, 80.0]})
-    frame = pd.DataFrame({"unique_id": ["b"], "ds": [T("2014")], "cutoff": [T("2013")], "step": [1],
-                          "y": [4.0], "m": [7.0]})
+    train = pd.DataFrame(
+        {"unique_id": "b", "ds": pd.date_range("2010", periods=6, freq="YS"), "y": [1.0, 3.0, 2.0, 5.0, 4.0, 80.0]}
+    )
+    frame = pd.DataFrame(
+        {"unique_id": ["b"], "ds": [T("2014")], "cutoff": [T("2013")], "step": [1], "y": [4.0], "m": [7.0]}
+    )
     assert metrics.mase(frame, ["m"], train, season_length=2)["m"].item() == pytest.approx(3 / 1.5)
 
 

@@ -1,36 +1,54 @@
-"""One contract, every registered model: shapes, finiteness, seeds, widening intervals, counts ≥ 0, min length."""
+"""One contract, every registered model: shapes, finiteness, seeds, widening intervals, counts ≥ 0, and every
+declared capability true of the model (minimum length, seasonality, gaps, non-negative input, simplicity)."""
 
 import numpy as np
 import pytest
 
+from forecast.fitting import forecast_array
 from forecast.models import available_models, get_model, model_class
 from forecast.models.base import Capabilities, Model
-from forecast.fitting import forecast_array
 
 MODELS = available_models()
+SLOW_MODELS = {"arima", "ensemble", "ets", "prophet", "prophet_logistic"}  # statsmodels and Stan fits: seconds
+MODEL_PARAMS = [pytest.param(m, marks=pytest.mark.slow) if m in SLOW_MODELS else m for m in MODELS]
 N_PATHS, H = 200, 6
 RNG = np.random.default_rng(42)
 TRENDING = 100 + 8 * np.arange(16) + RNG.normal(0, 4, 16)
 MONTHLY = 200 + 2 * np.arange(40) + 20 * np.sin(np.arange(40) * 2 * np.pi / 12) + RNG.normal(0, 3, 40)
+STRONGLY_SEASONAL = 200 + 2 * np.arange(48) + 60 * np.sin(np.arange(48) * 2 * np.pi / 12) + RNG.normal(0, 3, 48)
 
 
-@pytest.fixture(scope="module", params=MODELS)
+@pytest.fixture(scope="module", params=MODEL_PARAMS)
 def fitted(request):
     """Each model fitted once on the trending annual series."""
     return request.param, get_model(request.param).fit(TRENDING, 1)
 
 
 def test_registry_lists_every_family():
-    expected = {"naive", "snaive", "drift", "mean", "ets", "arima", "theta", "prophet", "prophet_logistic", "lags",
-                "logistic", "gompertz", "ensemble", "auto"}
+    expected = {
+        "naive",
+        "snaive",
+        "drift",
+        "mean",
+        "ets",
+        "arima",
+        "theta",
+        "prophet",
+        "prophet_logistic",
+        "lags",
+        "logistic",
+        "gompertz",
+        "ensemble",
+        "auto",
+    }
     assert expected <= set(MODELS)
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", MODEL_PARAMS)
 def test_capabilities_are_declared_on_the_class(name):
     cls = model_class(name)
     assert issubclass(cls, Model)
-    assert isinstance(cls.capabilities, Capabilities) and cls.capabilities.min_length >= 1
+    assert isinstance(cls.capabilities, Capabilities) and cls().min_length() >= 1
     assert any("capabilities" in vars(klass) for klass in cls.__mro__ if klass is not Model)
 
 
@@ -63,9 +81,9 @@ def test_intervals_widen_with_horizon_on_a_trending_series(fitted):
     assert width[-1] >= 0.9 * width[0], f"{name}: 80% width {width[0]:.2f} at h=1 but {width[-1]:.2f} at h={H}"
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", MODEL_PARAMS)
 def test_fits_at_its_minimum_length_with_an_interval(name):
-    n = model_class(name).capabilities.min_length
+    n = get_model(name).min_length()
     y = TRENDING[:n]
     paths = get_model(name).fit(y, 1).sample_paths(3, 50, seed=0)
     assert paths.shape == (50, 3) and np.all(np.isfinite(paths))
@@ -74,14 +92,65 @@ def test_fits_at_its_minimum_length_with_an_interval(name):
         get_model(name).fit(TRENDING[: n - 1], 1)
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize(
+    "name, params, expected",
+    [("lags", {"n_lags": 6}, 11), ("lags", {"n_lags": 1}, 6), ("ensemble", {"members": ("naive", "arima")}, 2)],
+)
+def test_minimum_length_follows_the_parameters(name, params, expected):
+    model = get_model(name, **params)
+    assert model.min_length() == expected
+    model.fit(TRENDING[:expected], 1)
+    with pytest.raises(ValueError, match=f"needs at least {expected} points"):
+        get_model(name, **params).fit(TRENDING[: expected - 1], 1)
+
+
+@pytest.mark.parametrize("name", MODEL_PARAMS)
+def test_the_season_length_matters_exactly_to_seasonal_models(name):
+    yearly = get_model(name).fit(STRONGLY_SEASONAL, 1).sample_paths(12, 100, seed=0)
+    monthly = get_model(name).fit(STRONGLY_SEASONAL, 12).sample_paths(12, 100, seed=0)
+    assert np.array_equal(yearly, monthly) != model_class(name).capabilities.seasonal, name
+
+
+@pytest.mark.parametrize("name", MODEL_PARAMS)
+def test_gaps_are_taken_exactly_by_models_that_declare_them(name):
+    gappy = TRENDING.copy()
+    gappy[[4, 9]] = np.nan
+    if model_class(name).capabilities.handles_missing:
+        paths = get_model(name).fit(gappy, 1).sample_paths(3, 50, seed=0)
+        assert np.all(np.isfinite(paths)) and paths.std(axis=0).min() > 0
+        paths, used, reason = forecast_array(gappy, 3, name, n_paths=50)
+        assert used == name and reason is None  # nothing filled for it
+    else:
+        with pytest.raises(ValueError, match="missing values"):
+            get_model(name).fit(gappy, 1)
+
+
+@pytest.mark.parametrize("name", MODEL_PARAMS)
+def test_negative_values_are_refused_exactly_by_models_that_need_counts(name):
+    shifted = TRENDING - 150  # from about -50 to +70
+    if model_class(name).capabilities.nonnegative:
+        with pytest.raises(ValueError, match="needs non-negative values"):
+            get_model(name).fit(shifted, 1)
+        _, used, reason = forecast_array(shifted, 3, name, n_paths=50)
+        assert used != name and f"{name}: needs non-negative values" in reason
+    else:
+        assert np.all(np.isfinite(get_model(name).fit(shifted, 1).sample_paths(3, 50, seed=0)))
+
+
+def test_simplicity_ranks_are_distinct_and_baselines_come_first():
+    ranks = {name: model_class(name).capabilities.simplicity for name in MODELS}
+    assert len(set(ranks.values())) == len(ranks)
+    assert sorted(ranks, key=ranks.get)[:4] == ["naive", "snaive", "mean", "drift"]
+
+
+@pytest.mark.parametrize("name", MODEL_PARAMS)
 def test_count_forecasts_are_non_negative(name):
     falling = np.array([60, 52, 41, 35, 27, 20, 14, 9, 6, 3, 2, 1], dtype=float)
     paths, used, _ = forecast_array(falling, 8, name, n_paths=300, seed=0)
     assert paths.paths.min() >= 0, f"{name} (used {used})"
 
 
-@pytest.mark.parametrize("name", [m for m in MODELS if model_class(m).capabilities.seasonal])
+@pytest.mark.parametrize("name", [p for p, m in zip(MODEL_PARAMS, MODELS) if model_class(m).capabilities.seasonal])
 def test_seasonal_models_take_a_monthly_series(name):
     paths = get_model(name).fit(MONTHLY, 12).sample_paths(12, 100, seed=0)
     assert paths.shape == (100, 12) and np.all(np.isfinite(paths))

@@ -76,6 +76,7 @@ def test_theta_paths_accumulate_errors_with_alpha():
     np.testing.assert_allclose(var, expected, rtol=0.05)
 
 
+@pytest.mark.slow
 def test_arima_selects_an_order_and_centres_on_its_forecast():
     model = get_model("arima").fit(Y)
     assert len(model.order_) == 3
@@ -107,8 +108,10 @@ def test_seasonal_indices_find_a_clear_season_and_skip_noise():
 
 def _long(series: dict, freq: str) -> pd.DataFrame:
     return pd.concat(
-        [pd.DataFrame({"unique_id": k, "ds": pd.date_range("2015-01-01", periods=len(v), freq=freq), "y": v})
-         for k, v in series.items()]
+        [
+            pd.DataFrame({"unique_id": k, "ds": pd.date_range("2015-01-01", periods=len(v), freq=freq), "y": v})
+            for k, v in series.items()
+        ]
     )
 
 
@@ -120,6 +123,7 @@ AWKWARD_ANNUAL = {
 }
 
 
+@pytest.mark.slow
 def test_awkward_annual_series_get_finite_forecasts_from_every_model():
     models = available_models()
     result = predict(_long(AWKWARD_ANNUAL, "YS"), 3, models=models, n_paths=100)
@@ -135,6 +139,7 @@ def test_awkward_annual_series_get_finite_forecasts_from_every_model():
     assert (zeros.to_numpy() >= 0).all()
 
 
+@pytest.mark.slow
 def test_monthly_series_shorter_than_two_seasons_gets_forecasts():
     short = {"short_monthly": list(100 + np.arange(18) + 5 * np.sin(np.arange(18)))}
     result = predict(_long(short, "MS"), 12, models=["auto", "ets", "theta", "arima", "snaive"], n_paths=100)
@@ -154,7 +159,7 @@ def test_auto_centres_between_its_members_and_reseasonalises():
     assert monthly.fits_[-1].form.season == "mul"  # AICc finds the multiplicative season the others are adjusted by
     paths = monthly.sample_paths(12, 500, seed=0)
     shape = np.median(paths, axis=0) / np.median(paths, axis=0).mean()
-    expected = (1 + 0.3 * np.sin((60 + np.arange(12)) * 2 * np.pi / 12))
+    expected = 1 + 0.3 * np.sin((60 + np.arange(12)) * 2 * np.pi / 12)
     np.testing.assert_allclose(shape, expected / expected.mean(), atol=0.05)
 
 
@@ -214,14 +219,16 @@ def test_ets_rejects_multiplicative_fits_with_non_positive_fitted_values():
     assert np.quantile(model.sample_paths(1, 2000, seed=0)[:, 0], 0.05) > 0.5 * GROWING[-1]
 
 
+@pytest.mark.slow
 def test_arima_continues_a_short_linear_trend_with_roots_off_the_unit_circle():
     # 5 points: too short for KPSS to ask for a difference, so the linear trend term carries the growth
     y = np.array([100.0, 128, 163, 188, 222])
     model = get_model("arima").fit(y)
     assert model.order_[1] == 0 and model.trend_ == "ct"
     slope, intercept = np.polyfit(np.arange(5), y, 1)
-    np.testing.assert_allclose(model.sample_paths(2, 20000, seed=0).mean(axis=0), intercept + slope * np.arange(5, 7),
-                               rtol=0.02)
+    np.testing.assert_allclose(
+        model.sample_paths(2, 20000, seed=0).mean(axis=0), intercept + slope * np.arange(5, 7), rtol=0.02
+    )
     roots = np.concatenate([model.result_.arroots, model.result_.maroots])
     assert np.all(np.abs(roots) > 1.01)
 

@@ -5,7 +5,7 @@ import pytest
 
 from forecast.errors import InputError
 from forecast.models.base import Model
-from forecast.models.registry import available_models, get_model, model_class, registered
+from forecast.models.registry import available_models, get_model, model_class, model_label, registered
 
 
 class Constant(Model):
@@ -31,3 +31,52 @@ def test_registered_restores_a_shadowed_model():
     with registered("naive", Constant):
         assert model_class("naive") is Constant
     assert model_class("naive") is original and original.name == "naive"
+
+
+@pytest.mark.parametrize(
+    "spec, label",
+    [
+        ("lags", "lags"),
+        ("LAGS", "lags"),
+        ("lags(regressor=gbr, n_lags=4)", "lags(n_lags=4, regressor=gbr)"),
+        ("lags(n_lags=3)", "lags"),  # the default: the same model, the same label
+        (("lags", {"n_lags": 4, "regressor": "gbr"}), "lags(n_lags=4, regressor=gbr)"),
+        (
+            "ensemble(members=(ets, lags(n_lags=2)), weights=inverse_error)",
+            "ensemble(members=(ets, lags(n_lags=2)), weights=inverse_error)",
+        ),
+        ("ensemble(members=[naive])", "ensemble(members=(naive,))"),
+        ("prophet_logistic(cap=1e4)", "prophet_logistic(cap=10000.0)"),
+    ],
+)
+def test_specs_have_one_canonical_label_that_reads_back(spec, label):
+    assert model_label(spec) == label
+    assert model_label(label) == label
+    assert repr(get_model(label)) == repr(get_model(spec))
+
+
+def test_an_instance_is_labelled_by_the_parameters_it_changed():
+    from forecast.models.sklearn_lags import Lags
+
+    assert model_label(Lags(regressor="gbr", n_lags=4)) == "lags(n_lags=4, regressor=gbr)"
+    assert model_label(Lags()) == "lags"
+    model = get_model("ensemble(members=(naive, drift))")
+    assert model.members == ("naive", "drift") and model_class("ensemble(members=(naive, drift))") is type(model)
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("lags(foo=1)", "model 'lags' has no parameter foo; its parameters: regressor, n_lags, strategy, max_horizon"),
+        ("lags(regressor=xgb)", "unknown regressor 'xgb'"),
+        ("lags(", r"write it as name or name\(key=value, ...\)"),
+        ("lags(3)", r"write it as name or name\(key=value, ...\)"),
+        ("nope(n=1)", "unknown model 'nope'"),
+        ("crystal-ball", "unknown model 'crystal-ball'"),
+        ("lags(n_lags=x+1)", "cannot read the value 'x \\+ 1'"),
+        (3, "a model is a name"),
+    ],
+)
+def test_bad_specs_are_input_errors(spec, message):
+    with pytest.raises(InputError, match=message):
+        model_label(spec)

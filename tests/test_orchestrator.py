@@ -42,7 +42,7 @@ def test_too_short_series_falls_back_and_says_why():
     pred = predict(df, 2, models=["drift"])
     fallbacks = pred.fallbacks()
     assert fallbacks.loc[fallbacks.unique_id == "short", "used"].item() == "naive"
-    assert "needs 3 points" in fallbacks.loc[fallbacks.unique_id == "short", "reason"].item()
+    assert "needs at least 3 points" in fallbacks.loc[fallbacks.unique_id == "short", "reason"].item()
     table = pred.table()
     assert np.isfinite(table["drift"]).all()
     short = table[table.unique_id == "short"]
@@ -80,7 +80,13 @@ def test_count_forecasts_are_never_negative():
 def test_interval_columns_named_by_level():
     table = predict(_frame({"a": [1, 2, 3, 5]}), 2, models=["naive"], level=[80, 95]).table()
     assert list(table.columns) == [
-        "unique_id", "ds", "naive", "naive-lo-80", "naive-hi-80", "naive-lo-95", "naive-hi-95"
+        "unique_id",
+        "ds",
+        "naive",
+        "naive-lo-80",
+        "naive-hi-80",
+        "naive-lo-95",
+        "naive-hi-95",
     ]
     assert (table["naive-lo-95"] <= table["naive-lo-80"]).all() and (table["naive-hi-80"] <= table["naive-hi-95"]).all()
 
@@ -97,3 +103,34 @@ def test_unparseable_date_names_the_row():
     df.loc[1, "ds"] = "not-a-date"
     with pytest.raises(InputError, match="row 3: ds"):
         predict(df, 1, models=["naive"])
+
+
+@pytest.mark.slow
+def test_models_are_addressed_with_parameters_as_text_pairs_or_instances():
+    from forecast.models.sklearn_lags import Lags
+
+    df = _frame({"a": list(100 + 7.0 * np.arange(14) + np.sin(np.arange(14)) * 5)})
+    text = "lags(regressor=gbr, n_lags=4)"
+    result = predict(
+        df,
+        3,
+        models=[text, ("lags", {"n_lags": 4, "regressor": "gbr"}), Lags(n_lags=4, regressor="gbr"), "lags"],
+        n_paths=300,
+    )
+    assert result.models == (text, "lags(n_lags=4, regressor=gbr)", "lags(n_lags=4, regressor=gbr)", "lags")
+    first = result.forecasts[0]
+    assert first.used == "lags(n_lags=4, regressor=gbr)" and first.reason is None
+    np.testing.assert_array_equal(first.paths.paths, result.forecasts[1].paths.paths)
+    np.testing.assert_array_equal(first.paths.paths, result.paths("a", Lags(n_lags=4, regressor="gbr")).paths)
+    assert not np.array_equal(first.paths.paths, result.paths("a", "lags").paths)  # ridge on 3 lags differs
+
+
+def test_a_parameter_that_raises_the_minimum_length_sends_short_series_to_the_fallback():
+    from forecast.backtest import backtest
+
+    df = _frame({"a": list(10.0 + 3 * np.arange(12) + 2 * np.sin(np.arange(12)))})
+    result = backtest(df, [("lags", {"n_lags": 6})], h=1, n_windows=2, n_paths=50, progress=False)
+    assert result.models == ("lags(n_lags=6)",)
+    # cutoffs at 10 and 11 points, below n_lags + 5 = 11 and at it
+    assert result.fallbacks["reason"].tolist() == ["lags(n_lags=6): needs at least 11 points, got 10"]
+    assert result.fallbacks["used"].tolist() == ["drift"] and len(result.forecasts) == 2

@@ -9,6 +9,8 @@ from forecast.fitting import forecast_array, series_seed
 from forecast.outlook import NoOutlook, Outlooks
 from forecast.targets import check_target
 
+pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
+
 PATHS = 1000
 
 
@@ -60,8 +62,9 @@ def test_an_old_series_forecasts_its_missing_years_with_widening_intervals(outlo
 def test_facts_published_after_the_as_of_date_are_not_used():
     facts = FactBase()
     later = facts.facts.copy()
-    extra = later[later["id"] == "S0005"].assign(id="X9", period_end=pd.Timestamp("2025-11-30"), value=5600.0,
-                                                 value_text="5600", published="2025-12-20")  # fmt: skip
+    extra = later[later["id"] == "S0005"].assign(
+        id="X9", period_end=pd.Timestamp("2025-11-30"), value=5600.0, value_text="5600", published="2025-12-20"
+    )
     with_later = FactBase(pd.concat([later, extra], ignore_index=True))
     a = Outlooks(facts=facts, n_paths=300).get("xian", "trains", as_of="2025-12-01")
     b = Outlooks(facts=with_later, n_paths=300).get("xian", "trains", as_of="2025-12-01")
@@ -73,13 +76,24 @@ def test_facts_published_after_the_as_of_date_are_not_used():
 def test_without_sub_annual_facts_the_outlook_is_the_annual_model():
     years = range(2012, 2024)
     values = [120, 150, 170, 230, 260, 310, 330, 400, 420, 470, 520, 560]
-    frame = pd.DataFrame({"id": [f"T{y}" for y in years], "entity": "testhub", "metric": "trains",
-                          "period_start": [f"{y}-01-01" for y in years], "period_end": [f"{y}-12-31" for y in years],
-                          "kind": "total", "value": values, "qualifier": "exact", "published": None})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "id": [f"T{y}" for y in years],
+            "entity": "testhub",
+            "metric": "trains",
+            "period_start": [f"{y}-01-01" for y in years],
+            "period_end": [f"{y}-12-31" for y in years],
+            "kind": "total",
+            "value": values,
+            "qualifier": "exact",
+            "published": None,
+        }
+    )
     view = Outlooks(frame, model="theta", n_paths=300, years=2).get("testhub", "trains", as_of="2024-01-15")
     assert view.monthly is None and list(view.shown) == [2024, 2025] and view.years[0] == 2024
-    reference, used, _ = forecast_array(np.array(values, float), len(view.years), "theta", 1, 300,
-                                        series_seed(0, "testhub/trains/reported", "theta"))  # fmt: skip
+    reference, used, _ = forecast_array(
+        np.array(values, float), len(view.years), "theta", 1, 300, series_seed(0, "testhub/trains/reported", "theta")
+    )
     np.testing.assert_allclose(view.annual, reference.paths, rtol=1e-9)
     assert view.used == used == "theta"
 

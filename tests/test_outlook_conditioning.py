@@ -32,7 +32,13 @@ def test_an_exact_sum_gives_the_kalman_posterior():
 def test_a_lower_bound_gives_the_truncated_normal():
     x, mean, cov, rng = gaussian_prior(1)
     a = np.array([0.0, 0.0, 1.0])  # "March: more than 100" on a prior N(90, 9²), in levels
-    out = condition(x, [Band(a, -np.inf, 80.0, ("U",), "at most 80"), ], rng).paths  # upper bound: level scale
+    out = condition(
+        x,
+        [
+            Band(a, -np.inf, 80.0, ("U",), "at most 80"),
+        ],
+        rng,
+    ).paths  # upper bound: level scale
     truncated = stats.truncnorm(-np.inf, (80 - 90) / 9, loc=90, scale=9)
     np.testing.assert_allclose(np.quantile(out[:, 2], [0.1, 0.5, 0.9]), truncated.ppf([0.1, 0.5, 0.9]), atol=0.4)
     # the other months follow March through their covariance with it
@@ -42,8 +48,10 @@ def test_a_lower_bound_gives_the_truncated_normal():
 
 def test_a_bound_the_other_facts_leave_no_room_for_is_set_aside_and_named():
     x, _, _, rng = gaussian_prior(2)
-    bands = [Band(np.array([1.0, 0, 0]), 99.5, 100.5, ("A",), "January 100"),
-             Band(np.array([1.0, 1, 1]), 5000.0, np.inf, ("M",), "milestone: more than 5,000", since_launch=True)]  # fmt: skip
+    bands = [
+        Band(np.array([1.0, 0, 0]), 99.5, 100.5, ("A",), "January 100"),
+        Band(np.array([1.0, 1, 1]), 5000.0, np.inf, ("M",), "milestone: more than 5,000", since_launch=True),
+    ]
     result = condition(x, bands, rng)
     assert result.set_aside == ("milestone: more than 5,000",)
     assert np.all(np.abs(result.paths[:, 0] - 100) <= 0.5 + 1e-9)

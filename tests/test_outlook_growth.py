@@ -1,7 +1,6 @@
 """Short histories: growth that slows with size, each entity's own record, and paths that follow both."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.api as sm
 
@@ -59,6 +58,7 @@ def test_a_positive_size_slope_is_never_used():
     np.testing.assert_allclose(np.log(paths[:, 0]), 6.0 + DRIFT * 0.1)  # slope capped at 0: whatever the size
 
 
+@pytest.mark.slow
 def test_the_bundled_pool_reads_the_reconciled_series_of_the_date():
     pool = pooled_growth(FactBase().on("2017-02-21"), "trains")
     rates = [(x, g) for e, x, g in zip(pool.entity, pool.log_level, pool.growth) if e == "wuhan"]
@@ -71,13 +71,20 @@ def test_the_bundled_pool_reads_the_reconciled_series_of_the_date():
 
 @pytest.mark.parametrize(
     "point, lo, hi, text",
-    [(1850.0, 1800.0, 3016.0, "1,850"), (None, 1800.0, 3016.0, "1,800 – 3,016"), (np.nan, 5063.0, np.inf, "≥ 5,063"),
-     (None, 0.0, 162.2, "≤ 162"), (None, 0.0, np.inf, ""), (None, None, None, "")],
-)  # fmt: skip
+    [
+        (1850.0, 1800.0, 3016.0, "1,850"),
+        (None, 1800.0, 3016.0, "1,800 – 3,016"),
+        (np.nan, 5063.0, np.inf, "≥ 5,063"),
+        (None, 0.0, 162.2, "≤ 162"),
+        (None, 0.0, np.inf, ""),
+        (None, None, None, ""),
+    ],
+)
 def test_outcome_reads_as_what_the_facts_allow(point, lo, hi, text):
     assert outcome_label(point, lo, hi) == text
 
 
+@pytest.mark.slow
 def test_reconciled_series_are_memoised_by_their_facts():
     facts = FactBase()
     first = facts.on("2024-06-30").series("xian", "trains")

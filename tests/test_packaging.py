@@ -4,15 +4,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a pip install
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_non_editable_install_ships_the_dataset(tmp_path):
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)],
-        check=True, capture_output=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
     )
     probe = (
         "import forecast, pandas as pd; from forecast.paths import bundled;"
@@ -21,7 +36,11 @@ def test_non_editable_install_ships_the_dataset(tmp_path):
         "print(len(load_observations(include_user=False)), resolve_entity('Alashankou (Alataw Pass)') == 'alashankou')"
     )
     out = subprocess.run(
-        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path,
+        [sys.executable, "-c", probe],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
     )
     rows, has_entities = out.stdout.split()

@@ -1,9 +1,7 @@
 """``forecast run`` end to end on a slice of the bundled data: one vintage per data release, idempotent re-runs."""
 
 import csv
-import json
 
-import duckdb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -12,6 +10,8 @@ from forecast.cli.main import app
 from forecast.paths import bundled
 from forecast.pipeline import RunSettings, run_pipeline
 from forecast.store import list_runs, read_table
+
+pytestmark = pytest.mark.slow  # whole runs
 
 ENTITIES = {"xian", "xinjiang-ports", "wuhan"}
 FAST = RunSettings(horizon=3, models=("naive", "drift", "theta"), windows=2, n_paths=200)
@@ -26,8 +26,11 @@ def release(tmp_path_factory):
     with open(first, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([rows[0]] + [r for r in rows[1:] if r[1] in ENTITIES])
     update = folder / "release-2.csv"
-    update.write_text(",".join(rows[0]) + "\nU9001,xian,trains,2025-01-01,2025-11-30,total,5623,trains,exact,,"
-                      "https://example.org/xian,2025-12-10,Jan-Nov 2025 (test release)\n", encoding="utf-8")
+    update.write_text(
+        ",".join(rows[0]) + "\nU9001,xian,trains,2025-01-01,2025-11-30,total,5623,trains,exact,,"
+        "https://example.org/xian,2025-12-10,Jan-Nov 2025 (test release)\n",
+        encoding="utf-8",
+    )
     return first, update
 
 
@@ -42,9 +45,13 @@ def test_two_releases_make_two_vintages_and_reruns_add_nothing(release, tmp_path
     xian = annual[annual["unique_id"] == "xian/trains/reported"].set_index("ds")
     # The year in progress is the outlook's: 5,063 trains ran through October (S0005), so no band starts below.
     assert xian.loc[pd.Timestamp("2025-01-01"), "status"] == "in progress"
-    assert xian.loc[pd.Timestamp("2025-01-01"), "lo_95"] >= 5062.5 and (annual["as_of"] == annual["as_of"].iloc[0]).all()
+    assert (
+        xian.loc[pd.Timestamp("2025-01-01"), "lo_95"] >= 5062.5 and (annual["as_of"] == annual["as_of"].iloc[0]).all()
+    )
     assert (forecasts["q10"] >= 0).all() and (forecasts["q10"] <= forecasts["q50"] + 1e-9).all()
-    assert (forecasts["lo_95"] <= forecasts["lo_80"] + 1e-9).all() and (forecasts["hi_80"] <= forecasts["hi_95"] + 1e-9).all()
+    assert (forecasts["lo_95"] <= forecasts["lo_80"] + 1e-9).all() and (
+        forecasts["hi_80"] <= forecasts["hi_95"] + 1e-9
+    ).all()
     again = run_pipeline([first], store, reports, FAST, progress=False)
     assert again.run_id == one.run_id and not again.created and len(list_runs(store)) == 1
     two = run_pipeline([first, update], store, reports, FAST, progress=False)
@@ -68,3 +75,9 @@ def test_cli_run_rejects_bad_data_and_writes_nothing(release, tmp_path):
     result = CliRunner().invoke(app, ["run", "--data", str(bad), "--store", str(store), "--json"])
     assert result.exit_code == 2 and f"{bad}:4: metric:" in result.output
     assert not store.exists()
+
+
+def test_run_settings_keep_model_labels_so_a_vintage_says_what_ran():
+    settings = RunSettings(model="AUTO", models=("naive", ("lags", {"n_lags": 4}), "lags(regressor=gbr, n_lags=3)"))
+    assert settings.model == "auto"
+    assert settings.models == ("naive", "lags(n_lags=4)", "lags(regressor=gbr)")

@@ -26,17 +26,29 @@ def csv(tmp_path):
 
 def test_csv_to_csv_with_columns_named_as_typed(csv, tmp_path):
     out = tmp_path / "out.csv"
-    result = run(csv, "--horizon", 3, "--model", "auto", "--model", "Theta", "--level", 90, "--samples", 200,
-                 "--output", out)
+    result = run(
+        csv, "--horizon", 3, "--model", "auto", "--model", "Theta", "--level", 90, "--samples", 200, "--output", out
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    assert list(table.columns) == ["unique_id", "ds", "auto", "auto-lo-90", "auto-hi-90",
-                                   "Theta", "Theta-lo-90", "Theta-hi-90"]
+    assert list(table.columns) == [
+        "unique_id",
+        "ds",
+        "auto",
+        "auto-lo-90",
+        "auto-hi-90",
+        "Theta",
+        "Theta-lo-90",
+        "Theta-hi-90",
+    ]
     assert len(table) == 6 and table.notna().all().all()
     assert table[table.unique_id == "a"]["ds"].tolist() == ["2020-01-01", "2021-01-01", "2022-01-01"]
     assert (table["auto-lo-90"] <= table["auto"]).all() and (table["auto"] <= table["auto-hi-90"]).all()
     # 2 points: below theta's minimum of 3 and drift's, so naive (whose error scale needs 2 points) answers
-    assert "fallback: b Theta -> naive: theta: needs 3 points, has 2; drift: needs 3 points" in result.stderr
+    assert (
+        "fallback: b Theta -> naive: theta: needs at least 3 points, got 2; drift: needs at least 3 points"
+        in result.stderr
+    )
     assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
 
 
@@ -49,15 +61,36 @@ def test_default_model_is_auto_and_json_goes_to_stdout(csv):
 
 def test_other_column_names_and_same_seed_same_output(tmp_path):
     path = tmp_path / "custom.csv"
-    pd.DataFrame({"hub": ["x"] * 8, "month": pd.date_range("2020-01", periods=8, freq="MS").astype(str),
-                  "trains": [5, 6, 7, 6, 8, 9, 8, 10]}).to_csv(path, index=False)
-    args = [path, "--horizon", 2, "--model", "drift", "--id-col", "hub", "--ds-col", "month", "--y-col", "trains",
-            "--format", "csv", "--seed", 3]
+    pd.DataFrame(
+        {
+            "hub": ["x"] * 8,
+            "month": pd.date_range("2020-01", periods=8, freq="MS").astype(str),
+            "trains": [5, 6, 7, 6, 8, 9, 8, 10],
+        }
+    ).to_csv(path, index=False)
+    args = [
+        path,
+        "--horizon",
+        2,
+        "--model",
+        "drift",
+        "--id-col",
+        "hub",
+        "--ds-col",
+        "month",
+        "--y-col",
+        "trains",
+        "--format",
+        "csv",
+        "--seed",
+        3,
+    ]
     first, second = run(*args), run(*args)
     assert first.exit_code == 0 and first.stdout == second.stdout
     assert "2020-09-01" in first.stdout
 
 
+@pytest.mark.slow
 def test_bundled_entity_series_is_its_outlook_from_the_as_of_date():
     result = run("--entity", "xian", "--metric", "trains", "--horizon", 5, "--samples", 400, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -102,13 +135,20 @@ def test_missing_and_malformed_files_exit_2(tmp_path):
     "body, message",
     [
         ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,abc\na,2022-01-01,3\n", "bad.csv:3: y: not a number: 'abc'"),
-        ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,-5\na,2022-01-01,3\n",
-         "bad.csv:3: y: negative value -5: counts cannot be negative"),
-        ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,2\n\nb,2021-01-01,7\n",
-         "bad.csv:5: y: series 'b' has 1 observed value(s); at least 2 are needed"),
-        ("unique_id,ds,y\na,2020-01-01,1\na,2020-01-01,2\n", "bad.csv:3: ds: series 'a' has a second value at 2020-01-01"),
+        (
+            "unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,-5\na,2022-01-01,3\n",
+            "bad.csv:3: y: negative value -5: counts cannot be negative",
+        ),
+        (
+            "unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,2\n\nb,2021-01-01,7\n",
+            "bad.csv:5: y: series 'b' has 1 observed value(s); at least 2 are needed",
+        ),
+        (
+            "unique_id,ds,y\na,2020-01-01,1\na,2020-01-01,2\n",
+            "bad.csv:3: ds: series 'a' has a second value at 2020-01-01",
+        ),
         ("unique_id,ds,y\n,2020-01-01,1\n", "bad.csv:2: unique_id: empty series id"),
-        ("unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,\"2\n", "bad.csv: cannot read CSV"),
+        ('unique_id,ds,y\na,2020-01-01,1\na,2021-01-01,"2\n', "bad.csv: cannot read CSV"),
         ("", "bad.csv: cannot read CSV"),
     ],
 )
@@ -135,15 +175,34 @@ def test_needs_exactly_one_source(csv):
     assert run(csv, "--entity", "xian", "--horizon", 2).exit_code == 2
 
 
+@pytest.mark.slow
 def test_selection_from_a_backtest_forecasts_each_series_with_its_own_model(tmp_path):
     rows = [("up", f"{2010 + i}-01-01", 10.0 + 5 * i + (i % 3)) for i in range(12)]
     rows += [("flat", f"{2010 + i}-01-01", 50.0 + (-1) ** i) for i in range(12)]
     data = tmp_path / "in.csv"
     pd.DataFrame(rows, columns=["unique_id", "ds", "y"]).to_csv(data, index=False)
     selection = tmp_path / "sel.csv"
-    backtest = CliRunner().invoke(app, ["backtest", str(data), "--horizon", "1", "--windows", "3", "--model", "naive",
-                                        "--model", "drift", "--model", "mean", "--paths", "100",
-                                        "--selection", str(selection)])
+    backtest = CliRunner().invoke(
+        app,
+        [
+            "backtest",
+            str(data),
+            "--horizon",
+            "1",
+            "--windows",
+            "3",
+            "--model",
+            "naive",
+            "--model",
+            "drift",
+            "--model",
+            "mean",
+            "--paths",
+            "100",
+            "--selection",
+            str(selection),
+        ],
+    )
     assert backtest.exit_code == 0, backtest.output
     chosen = dict(pd.read_csv(selection)[["unique_id", "model"]].to_numpy())
     assert chosen["up"] == "drift" and chosen["flat"] == "mean"
@@ -151,7 +210,34 @@ def test_selection_from_a_backtest_forecasts_each_series_with_its_own_model(tmp_
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout)).set_index(["unique_id", "ds"])
     for uid, model in chosen.items():
-        alone = pd.read_csv(io.StringIO(run(data, "--horizon", 2, "--model", model, "--samples", 200,
-                                            "--format", "csv").stdout)).set_index(["unique_id", "ds"])
+        alone = pd.read_csv(
+            io.StringIO(run(data, "--horizon", 2, "--model", model, "--samples", 200, "--format", "csv").stdout)
+        ).set_index(["unique_id", "ds"])
         np.testing.assert_allclose(table.loc[uid, "selected"], alone.loc[uid, model])
     assert run(data, "--horizon", 2, "--model", "selected").exit_code == 2  # no selection given
+
+
+def test_a_model_with_parameters_gets_its_column_and_a_bad_one_a_one_line_error(csv, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run(
+        csv,
+        "--horizon",
+        2,
+        "--model",
+        "lags(regressor=gbr, n_lags=4)",
+        "--level",
+        80,
+        "--samples",
+        100,
+        "--output",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert "lags(regressor=gbr, n_lags=4)-hi-80" in table.columns
+    assert table.loc[table.unique_id == "a", "lags(regressor=gbr, n_lags=4)"].notna().all()
+    bad = run(csv, "--horizon", 2, "--model", "lags(n_lags=4, depth=2)")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines() == [
+        "error: model 'lags' has no parameter depth; its parameters: regressor, n_lags, strategy, max_horizon"
+    ]

@@ -15,8 +15,8 @@ import time
 
 import pandas as pd
 import pytest
-
 from cli_runs import assert_clean_failure, can_drop_privileges, forecast, home_with_cache, run, spawn
+
 from forecast.data import load_observations, reconciled
 from forecast.data.schema import COLUMNS
 from forecast.data.validate import read_observations
@@ -24,17 +24,29 @@ from forecast.pipeline import conflict_rows
 from forecast.report import build_report
 from forecast.store import RunRecord, write_run
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
 HEADER = ",".join(COLUMNS)
 
 
 def fact(number: int, year: int = 2030, value: str = "100", entity: str = "xian", **fields) -> str:
     """One observation line: a full-year train count of ``entity`` (fields override columns by name)."""
-    values = {"id": f"U{number}", "entity": entity, "metric": "trains", "period_start": f"{year}-01-01",
-              "period_end": f"{year}-12-31", "kind": "total", "value": value, "unit": "trains",
-              "qualifier": "exact", "yoy_pct": "", "source_url": f"https://example.org/{number}",
-              "published": f"{min(year + 1, 2099)}-01-10", "note": f"user fact {number}", **fields}  # fmt: skip
+    values = {
+        "id": f"U{number}",
+        "entity": entity,
+        "metric": "trains",
+        "period_start": f"{year}-01-01",
+        "period_end": f"{year}-12-31",
+        "kind": "total",
+        "value": value,
+        "unit": "trains",
+        "qualifier": "exact",
+        "yoy_pct": "",
+        "source_url": f"https://example.org/{number}",
+        "published": f"{min(year + 1, 2099)}-01-10",
+        "note": f"user fact {number}",
+        **fields,
+    }
     return ",".join(values[c] for c in COLUMNS)
 
 
@@ -51,10 +63,16 @@ def home(tmp_path, bundled_rec):
 # 1. Validation that `data add` can rely on -------------------------------------------------------------------
 
 HOSTILE_FILES = {
-    "a duplicated header column": (dict(header=HEADER + ",note"), [fact(2) + ",again"],
-                                   ":1: header: column 'note' appears twice"),
-    "a dropped column": (dict(header=HEADER.replace(",unit", "")), [fact(2).replace(",trains,exact", ",exact")],
-                         ":1: header: missing column(s) unit"),
+    "a duplicated header column": (
+        dict(header=HEADER + ",note"),
+        [fact(2) + ",again"],
+        ":1: header: column 'note' appears twice",
+    ),
+    "a dropped column": (
+        dict(header=HEADER.replace(",unit", "")),
+        [fact(2).replace(",trains,exact", ",exact")],
+        ":1: header: missing column(s) unit",
+    ),
     "a date before 1677": ({}, [fact(2, period_start="1600-01-01")], ":2: period_start: 1600-01-01 is outside"),
     "a date after 2262": ({}, [fact(2, period_end="2263-01-01")], ":2: period_end: 2263-01-01 is outside"),
     "a value of 1e308": ({}, [fact(2, value="1e308")], ":2: value: not a number: '1e308'"),
@@ -63,8 +81,11 @@ HOSTILE_FILES = {
     "a NUL byte in a number": ({}, [fact(2, value="10\x000")], ":2: value: contains an invisible character U+0000"),
     "9_000": ({}, [fact(2, value="9_000")], ":2: value: not a number: '9_000'"),
     "Arabic-Indic digits": ({}, [fact(2, value="\u0669\u0660\u0660")], ":2: value: not a number"),
-    "a bidi override in a note": ({}, [fact(2, note="evil \u202egnp.exe")], ":2: note: contains an invisible "
-                                  "character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    "a bidi override in a note": (
+        {},
+        [fact(2, note="evil \u202egnp.exe")],
+        ":2: note: contains an invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)",
+    ),
     "Latin-1 bytes": (dict(encoding="latin-1"), [fact(2, note="Chang'an caf\u00e9")], ":2: file: not UTF-8 text"),
 }
 
@@ -103,11 +124,16 @@ def test_out_of_range_dates_and_numbers_in_series_input_are_refused(tmp_path, ho
     old.write_text("unique_id,ds,y\na,1600-01-01,1\na,1601-01-01,2\n")
     assert_clean_failure(forecast(home, "predict", old, "-h", "1"), 2, f"{old}:2: ds:")
     huge = tmp_path / "huge.csv"
-    huge.write_text("unique_id,ds,y\n" + "".join(f"b,{y}-01-01,{'1e308' if y == 2019 else y}\n" for y in range(2000, 2020)))
-    assert_clean_failure(forecast(home, "predict", huge, "-h", "2", "-m", "naive"), 2, f"{huge}:21: y: '1e308' is larger")
+    huge.write_text(
+        "unique_id,ds,y\n" + "".join(f"b,{y}-01-01,{'1e308' if y == 2019 else y}\n" for y in range(2000, 2020))
+    )
+    assert_clean_failure(
+        forecast(home, "predict", huge, "-h", "2", "-m", "naive"), 2, f"{huge}:21: y: '1e308' is larger"
+    )
 
 
 # 2. A lock around the user file; killed writers ---------------------------------------------------------------
+
 
 def test_two_adds_at_once_both_land(tmp_path):
     first = facts_file(tmp_path / "a.csv", fact(1))
@@ -146,11 +172,14 @@ def test_a_killed_add_never_leaves_a_truncated_file_and_its_temp_is_cleaned(tmp_
 
 def test_a_temp_file_left_by_a_killed_writer_is_removed_on_the_next_write(tmp_path, home):
     """A writer killed inside forecast.paths.write_atomically (the one writer of user files) leaves its temp."""
-    code = ("import sys, time; from forecast.paths import write_atomically; "
-            "write_atomically(sys.argv[1], lambda h: (h.write('id,entity\\n'), h.flush(), print('ready', flush=True), "
-            "time.sleep(60)))")  # fmt: skip
-    killed = subprocess.Popen([sys.executable, "-c", code, str(home / "observations.csv")], stdout=subprocess.PIPE,
-                              text=True)  # fmt: skip
+    code = (
+        "import sys, time; from forecast.paths import write_atomically; "
+        "write_atomically(sys.argv[1], lambda h: (h.write('id,entity\\n'), h.flush(), print('ready', flush=True), "
+        "time.sleep(60)))"
+    )
+    killed = subprocess.Popen(
+        [sys.executable, "-c", code, str(home / "observations.csv")], stdout=subprocess.PIPE, text=True
+    )
     assert killed.stdout.readline().strip() == "ready"
     killed.send_signal(signal.SIGKILL), killed.wait()
     assert len(list(home.glob(".observations.csv.*.tmp"))) == 1 and not (home / "observations.csv").exists()
@@ -171,15 +200,20 @@ def test_user_data_and_reports_are_written_with_the_umask_mode(tmp_path, home, r
 
 # 3. The conflict rule -----------------------------------------------------------------------------------------
 
+
 def test_one_user_figure_does_not_outvote_two_independent_sources(tmp_path, home):
     """Xi'an 2018: H0342 and H0343 (two sources) say 1,235; a user fact says 5."""
-    assert forecast(home, "data", "add", facts_file(tmp_path / "five.csv", fact(7, year=2018, value="5"))).exit_code == 0
+    assert (
+        forecast(home, "data", "add", facts_file(tmp_path / "five.csv", fact(7, year=2018, value="5"))).exit_code == 0
+    )
     table = pd.read_csv(io.StringIO(forecast(home, "data", "conflicts", "xian", "--format", "csv").stdout))
     mine = table[table["fact_ids"] == "U7"].iloc[0]
     assert "fewer independent sources" in mine["resolution"] and {"H0342", "H0343"} <= set(mine["against"].split(";"))
     assert not table["fact_ids"].str.contains("H0342").any()
-    shown = pd.read_csv(io.StringIO(forecast(home, "data", "show", "xian", "--metric", "trains", "--format",
-                                             "csv").stdout), dtype={"ds": str})  # fmt: skip
+    shown = pd.read_csv(
+        io.StringIO(forecast(home, "data", "show", "xian", "--metric", "trains", "--format", "csv").stdout),
+        dtype={"ds": str},
+    )
     assert shown.loc[shown["ds"] == "2018", "y"].item() == 1235
 
 
@@ -190,14 +224,18 @@ def test_the_report_says_which_side_was_kept_and_why(tmp_path, home, monkeypatch
     observations = load_observations()
     rec = reconciled(observations)
     store = tmp_path / "store.duckdb"
-    write_run(store, RunRecord("conflicts"), {"series": rec.series[rec.series["entity"] == "xian"],
-                                              "conflicts": conflict_rows(rec.conflicts)})  # fmt: skip
+    write_run(
+        store,
+        RunRecord("conflicts"),
+        {"series": rec.series[rec.series["entity"] == "xian"], "conflicts": conflict_rows(rec.conflicts)},
+    )
     html, md = build_report(store, output_dir=tmp_path / "report", observations=observations)
     for text in (html.read_text(), md.read_text()):
         assert "U7" in text and "fewer independent sources" in text and "H0342" in text
 
 
 # 4. No traceback reaches a user -------------------------------------------------------------------------------
+
 
 def cases(tmp_path) -> list[tuple[list, int, str]]:
     """(arguments, exit code, text the one line must hold) for bad requests to every command."""
@@ -236,7 +274,7 @@ def cases(tmp_path) -> list[tuple[list, int, str]]:
         ([*target, "--at-least", "5000", "--basis", "nonsense"], 2, "basis: 'nonsense' is not one of"),
         ([*target, "--at-least", "inf"], 2, "value: inf is not a finite number"),
         ([*target, "--at-least", "5000", "--samples", "100000000"], 2, "--samples must be between 1 and 100,000"),
-        (["target", "--all", "--targets", folder], 2, "Is a directory"),
+        (["target", "--all", "--targets", folder], 2, "is a directory"),
         (["report", "--store", folder], 2, "no store here yet"),
         (["report", "--store", tmp_path / "none.duckdb"], 2, "no store here yet"),
         (["run", "--data", folder], 2, "is a directory"),
@@ -277,7 +315,7 @@ def test_a_damaged_store_is_one_line_before_anything_is_computed(damage, tmp_pat
         data[4096:4608] = b"\x5a" * 512  # a used block whose checksum no longer matches
     report_store.write_bytes(bytes(data))
     for args in (["report", "--store", report_store, "--output", tmp_path / "out"], ["run", "--store", report_store]):
-        line, = assert_clean_failure(forecast(home, *args), 2, f"error: {report_store}: ")
+        (line,) = assert_clean_failure(forecast(home, *args), 2, f"error: {report_store}: ")
         assert "cannot open as a DuckDB store" in line or "the store is damaged" in line
     assert not (home / "cache").exists()  # the run stopped before reconciling anything
 

@@ -14,19 +14,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from cli_runs import assert_clean_failure, forecast, home_with_cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli_runs import assert_clean_failure, forecast, home_with_cache
 from forecast.data import entity_catalogue
 from forecast.data.schema import BASES, COLUMNS, COUNT_METRICS, KINDS, METRIC_UNITS, QUALIFIERS
 from forecast.limits import VALUE_CEILING
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
 ENTITIES = sorted(entity_catalogue()["slug"])
-SEED_ROW = ("U0,xian,trains,2031-01-01,2031-12-31,total,1200,trains,exact,,https://example.org/u0,2032-01-05,"
-            "a fact already in the user's file")  # fmt: skip
+SEED_ROW = (
+    "U0,xian,trains,2031-01-01,2031-12-31,total,1200,trains,exact,,https://example.org/u0,2032-01-05,"
+    "a fact already in the user's file"
+)
 FULL_TARGET_RUNS = 2
 _full_runs = []
 
@@ -35,12 +37,37 @@ HOSTILE = {
     "entity": ["Xian", "atlantis", "xi an", "xian\u200b"],
     "metric": ["trainz", "TEU"],
     "unit": ["wagons", "TEU "],
-    "period_start": ["1600-01-01", "1677-09-21", "2262-04-12", "9999-12-31", "0001-01-01", "2024-02-30",
-                     "2024/01/01", "\u0662\u0660\u0662\u0664-01-01", "1899-12-31", "2100-01-01"],
+    "period_start": [
+        "1600-01-01",
+        "1677-09-21",
+        "2262-04-12",
+        "9999-12-31",
+        "0001-01-01",
+        "2024-02-30",
+        "2024/01/01",
+        "\u0662\u0660\u0662\u0664-01-01",
+        "1899-12-31",
+        "2100-01-01",
+    ],
     "period_end": ["1600-12-31", "2262-04-12", "99999-01-01", "2024-13-01", "2100-01-01"],
     "kind": ["sum", "Total"],
-    "value": ["1e308", "9_000", "\u0669\u0660\u0660", "inf", "nan", "-5", "1,00", "10\x000", "\uff11\uff12\uff13",
-              "1" * 400, "+5", "0x10", "1.5e3", "12,34,567", str(VALUE_CEILING["trains"] + 1) + "0" * 9],
+    "value": [
+        "1e308",
+        "9_000",
+        "\u0669\u0660\u0660",
+        "inf",
+        "nan",
+        "-5",
+        "1,00",
+        "10\x000",
+        "\uff11\uff12\uff13",
+        "1" * 400,
+        "+5",
+        "0x10",
+        "1.5e3",
+        "12,34,567",
+        str(VALUE_CEILING["trains"] + 1) + "0" * 9,
+    ],
     "qualifier": ["roughly", "EXACT"],
     "yoy_pct": ["-100", "2001", "abc", "1e3", "\u0665"],
     "source_url": ["javascript:alert(1)", "https://example.org/\u202eevil"],
@@ -48,8 +75,9 @@ HOSTILE = {
     "note": ["evil \u202egnp.exe", "nul\x00here", "two\nlines", "zero\u200bwidth", "line\u2028sep"],
 }
 
-note_text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")),
-                    max_size=20)  # fmt: skip
+note_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")), max_size=20
+)
 
 
 @st.composite
@@ -74,11 +102,22 @@ def good_row(draw, number: int) -> dict:
     if kind == "target" and draw(st.booleans()) and yoy:
         text = ""
     published = draw(st.sampled_from(["", f"{min(year + 1, 2099)}", f"{year}-12", f"{min(year + 1, 2099)}-01-15"]))
-    return {"id": f"U{number}", "entity": draw(st.sampled_from(ENTITIES)), "metric": metric, "period_start": start,
-            "period_end": end, "kind": kind, "value": text, "unit": METRIC_UNITS[metric],
-            "qualifier": draw(st.sampled_from(QUALIFIERS)), "yoy_pct": yoy,
-            "source_url": f"https://example.org/{number}/{draw(st.integers(0, 3))}", "published": published,
-            "note": draw(note_text), "basis": draw(st.sampled_from(("",) * 3 + BASES))}  # fmt: skip
+    return {
+        "id": f"U{number}",
+        "entity": draw(st.sampled_from(ENTITIES)),
+        "metric": metric,
+        "period_start": start,
+        "period_end": end,
+        "kind": kind,
+        "value": text,
+        "unit": METRIC_UNITS[metric],
+        "qualifier": draw(st.sampled_from(QUALIFIERS)),
+        "yoy_pct": yoy,
+        "source_url": f"https://example.org/{number}/{draw(st.integers(0, 3))}",
+        "published": published,
+        "note": draw(note_text),
+        "basis": draw(st.sampled_from(("",) * 3 + BASES)),
+    }
 
 
 @st.composite
@@ -104,9 +143,25 @@ def observation_file(draw) -> tuple[bytes, list[dict]]:
     """File bytes and the rows meant to be in it, after one file-level mutation (or none)."""
     rows = [draw(row(n)) for n in range(1, draw(st.integers(1, 4)) + 1)]
     columns = list(COLUMNS) + (["basis"] if draw(st.booleans()) else [])
-    mutation = draw(st.sampled_from(["none"] * 6 + ["dup_column", "drop_column", "bom", "latin1", "utf16", "crlf",
-                                                     "same_fact_new_id", "same_id", "blank_lines", "ragged",
-                                                     "header_only", "empty"]))  # fmt: skip
+    mutation = draw(
+        st.sampled_from(
+            ["none"] * 6
+            + [
+                "dup_column",
+                "drop_column",
+                "bom",
+                "latin1",
+                "utf16",
+                "crlf",
+                "same_fact_new_id",
+                "same_id",
+                "blank_lines",
+                "ragged",
+                "header_only",
+                "empty",
+            ]
+        )
+    )
     newline, encoding, prefix = "\n", "utf-8", ""
     if mutation == "dup_column":
         columns.append(draw(st.sampled_from(columns)))
@@ -134,8 +189,13 @@ def observation_file(draw) -> tuple[bytes, list[dict]]:
     return (prefix + text).encode(encoding, errors="replace"), rows
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=observation_file(), seeded=st.booleans())
 def test_validate_accepts_only_what_every_later_command_loads(case, seeded, tmp_path_factory, shared_home):
     data, rows = case
@@ -168,8 +228,10 @@ def test_validate_accepts_only_what_every_later_command_loads(case, seeded, tmp_
     counted = sorted({(r["entity"], r["metric"], r["period_end"][:4]) for r in rows if r["metric"] in COUNT_METRICS})
     if counted:
         targets = path.with_name("targets.csv")
-        targets.write_text("entity,metric,year,comparison,value\n" + "".join(
-            f"{e},{m},{y},at_least,1\n" for e, m, y in counted), encoding="utf-8")  # fmt: skip
+        targets.write_text(
+            "entity,metric,year,comparison,value\n" + "".join(f"{e},{m},{y},at_least,1\n" for e, m, y in counted),
+            encoding="utf-8",
+        )
         checked_targets = forecast(home, "target", "--all", "--targets", targets, "--samples", "200")
         assert checked_targets.exit_code == 0, checked_targets.stderr
     if any(r["kind"] == "target" for r in rows) and len(_full_runs) < FULL_TARGET_RUNS:

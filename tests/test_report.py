@@ -20,58 +20,118 @@ from forecast.report.links import Link, md_cell, safe_url
 from forecast.report.render import html_environment
 from forecast.store import RunRecord, write_run
 
+pytestmark = pytest.mark.slow  # a whole run builds the store the report reads
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EVIL = "<script>alert(1)</script>"
 BAD_URL = "javascript:alert(1)"
 SECTIONS = ["outlook", "charts", "open-targets", "decided-targets", "leaderboard", "outcomes", "conflicts", "methods"]
 
-OBSERVATIONS = pd.DataFrame({
-    "id": ["N1", "N2", "H7", "X1", "X2"],
-    "source_url": ["https://example.org/n1?a=1&b=2", "http://example.org/n2", "seed:000_abc.txt", BAD_URL,
-                   f"https://example.org/{EVIL}"],
-})  # fmt: skip
+OBSERVATIONS = pd.DataFrame(
+    {
+        "id": ["N1", "N2", "H7", "X1", "X2"],
+        "source_url": [
+            "https://example.org/n1?a=1&b=2",
+            "http://example.org/n2",
+            "seed:000_abc.txt",
+            BAD_URL,
+            f"https://example.org/{EVIL}",
+        ],
+    }
+)
 
 
 def series(last_y: float) -> pd.DataFrame:
     years = pd.to_datetime([f"{y}-01-01" for y in range(2016, 2025)])
     y = np.array([1702, 3673, 6363, 8225, 12406, 15183, 16562, 17523, last_y], dtype=float)
-    nat = pd.DataFrame({"unique_id": "national/trains/reported", "entity": "national", "metric": "trains",
-                        "basis": "reported", "freq": "annual", "ds": years, "y": y, "y_lo": y, "y_hi": y,
-                        "sources": "N1;N2"})  # fmt: skip
+    nat = pd.DataFrame(
+        {
+            "unique_id": "national/trains/reported",
+            "entity": "national",
+            "metric": "trains",
+            "basis": "reported",
+            "freq": "annual",
+            "ds": years,
+            "y": y,
+            "y_lo": y,
+            "y_hi": y,
+            "sources": "N1;N2",
+        }
+    )
     nat.loc[5, ["y_lo", "y_hi"]] = [14900.0, 15300.0]  # two sources disagreed: a reconciled range
-    hub = pd.DataFrame({"unique_id": f"{EVIL}/trains/reported", "entity": EVIL, "metric": "trains",
-                        "basis": "reported", "freq": "annual", "ds": years[-4:], "y": [3000.0, 4000.0, np.nan, 5200.0],
-                        "y_lo": [3000.0, 4000.0, 4500.0, 5200.0], "y_hi": [3000.0, 4000.0, np.inf, 5200.0],
-                        "sources": ["X1", "X2", "H7", "N1"], "flags": EVIL})  # fmt: skip
+    hub = pd.DataFrame(
+        {
+            "unique_id": f"{EVIL}/trains/reported",
+            "entity": EVIL,
+            "metric": "trains",
+            "basis": "reported",
+            "freq": "annual",
+            "ds": years[-4:],
+            "y": [3000.0, 4000.0, np.nan, 5200.0],
+            "y_lo": [3000.0, 4000.0, 4500.0, 5200.0],
+            "y_hi": [3000.0, 4000.0, np.inf, 5200.0],
+            "sources": ["X1", "X2", "H7", "N1"],
+            "flags": EVIL,
+        }
+    )
     return pd.concat([nat, hub], ignore_index=True)
 
 
 def outlook(uid: str, start: int, level: float, as_of: str, model: str = "auto") -> pd.DataFrame:
     ds = pd.to_datetime([f"{y}-01-01" for y in range(start, start + 3)])
     mean = level * 1.05 ** np.arange(1, 4)
-    return pd.DataFrame({"unique_id": uid, "model": model, "ds": ds, "freq": "annual", "as_of": pd.Timestamp(as_of),
-                         "status": ["in progress", "forecast", "forecast"], "mean": mean, "q50": mean,
-                         "q10": mean * 0.9, "q90": mean * 1.1, "lo_80": mean * 0.9, "hi_80": mean * 1.1,
-                         "lo_95": mean * 0.8, "hi_95": mean * 1.2, "prior_mean": mean * 1.1, "p_up": 0.62,
-                         "observed": [level * 0.25, np.nan, np.nan],
-                         "observed_through": [pd.Timestamp(f"{start}-03-31"), pd.NaT, pd.NaT],
-                         "observed_text": [f"{level * 0.25:,.0f} to 31 Mar", None, None],
-                         "notes": f"set aside as conflicting: X1; {EVIL} " + "long note " * 20})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "unique_id": uid,
+            "model": model,
+            "ds": ds,
+            "freq": "annual",
+            "as_of": pd.Timestamp(as_of),
+            "status": ["in progress", "forecast", "forecast"],
+            "mean": mean,
+            "q50": mean,
+            "q10": mean * 0.9,
+            "q90": mean * 1.1,
+            "lo_80": mean * 0.9,
+            "hi_80": mean * 1.1,
+            "lo_95": mean * 0.8,
+            "hi_95": mean * 1.2,
+            "prior_mean": mean * 1.1,
+            "p_up": 0.62,
+            "observed": [level * 0.25, np.nan, np.nan],
+            "observed_through": [pd.Timestamp(f"{start}-03-31"), pd.NaT, pd.NaT],
+            "observed_text": [f"{level * 0.25:,.0f} to 31 Mar", None, None],
+            "notes": f"set aside as conflicting: X1; {EVIL} " + "long note " * 20,
+        }
+    )
 
 
 def checks(p_national: float, p_evil: float, as_of: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "target": ["national trains 2025 >= 19000", f"{EVIL} trains 2025 > 6000", "xian trains 2023 > 5000"],
-        "target_key": ["national/2025/19000", "evil/2025/6000", "xian/2023/5000"],
-        "entity": ["national", EVIL, "xian"], "metric": "trains",
-        "period_end": pd.to_datetime(["2025-12-31", "2025-12-31", "2023-12-31"]), "threshold": [19000.0, 6000.0, 5000.0],
-        "probability": [p_national, p_evil, 0.9], "expected": [19500.0, 5600.0, 5300.0],
-        "lo_80": [18000.0, 5000.0, 5100.0], "hi_80": [21000.0, 6200.0, 5500.0], "observed": [4800.0, np.nan, np.nan],
-        "observed_through": pd.to_datetime(["2025-03-31", None, None]), "needed_per_day": [51.6, np.nan, np.nan],
-        "observed_per_day": [53.3, np.nan, np.nan], "outcome": [np.nan, np.nan, 5351.0], "outcome_lo": [np.nan, np.nan, 5350.5],
-        "outcome_hi": [np.nan, np.nan, 5351.5], "met": [None, None, True], "sources": ["N1", "X1;X2", "N2"],
-        "as_of": [as_of, as_of, "2023-11-29"], "notes": ["", EVIL, ""],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "target": ["national trains 2025 >= 19000", f"{EVIL} trains 2025 > 6000", "xian trains 2023 > 5000"],
+            "target_key": ["national/2025/19000", "evil/2025/6000", "xian/2023/5000"],
+            "entity": ["national", EVIL, "xian"],
+            "metric": "trains",
+            "period_end": pd.to_datetime(["2025-12-31", "2025-12-31", "2023-12-31"]),
+            "threshold": [19000.0, 6000.0, 5000.0],
+            "probability": [p_national, p_evil, 0.9],
+            "expected": [19500.0, 5600.0, 5300.0],
+            "lo_80": [18000.0, 5000.0, 5100.0],
+            "hi_80": [21000.0, 6200.0, 5500.0],
+            "observed": [4800.0, np.nan, np.nan],
+            "observed_through": pd.to_datetime(["2025-03-31", None, None]),
+            "needed_per_day": [51.6, np.nan, np.nan],
+            "observed_per_day": [53.3, np.nan, np.nan],
+            "outcome": [np.nan, np.nan, 5351.0],
+            "outcome_lo": [np.nan, np.nan, 5350.5],
+            "outcome_hi": [np.nan, np.nan, 5351.5],
+            "met": [None, None, True],
+            "sources": ["N1", "X1;X2", "N2"],
+            "as_of": [as_of, as_of, "2023-11-29"],
+            "notes": ["", EVIL, ""],
+        }
+    )
 
 
 @pytest.fixture
@@ -81,26 +141,49 @@ def store(tmp_path) -> Path:
     january = {
         "series": series(np.nan).dropna(subset=["y_lo"]),
         "forecasts": outlook("national/trains/reported", 2024, 17523, "2024-12-31"),
-        "scores": pd.DataFrame({"unique_id": "national/trains/reported", "model": ["ets", "naive"], "metric": "mase",
-                                "value": [0.9, 1.0]}),  # fmt: skip
+        "scores": pd.DataFrame(
+            {"unique_id": "national/trains/reported", "model": ["ets", "naive"], "metric": "mase", "value": [0.9, 1.0]}
+        ),
         "target_checks": checks(0.40, 0.70, "2024-12-31"),
     }
     write_run(path, RunRecord("jan", started_at=datetime(2025, 1, 5, 6)), january)
     metrics = ["mase", "smape", "bias", "scaled_crps", "coverage-80", "coverage-95"]
     february = {
         "series": series(19000.0),
-        "forecasts": pd.concat([outlook("national/trains/reported", 2025, 19000, "2025-03-31"),
-                                outlook(f"{EVIL}/trains/reported", 2025, 5200, "2025-03-31")]),
-        "scores": pd.DataFrame({"unique_id": "national/trains/reported", "model": np.repeat(["ets", "naive"], 6),
-                                "metric": metrics * 2, "value": [0.8, 5.0, -16286.9, 0.7, 0.8, 0.95,
-                                                                 1.0, 7.5, 120.0, 0.9, 0.7, 0.9]}),
+        "forecasts": pd.concat(
+            [
+                outlook("national/trains/reported", 2025, 19000, "2025-03-31"),
+                outlook(f"{EVIL}/trains/reported", 2025, 5200, "2025-03-31"),
+            ]
+        ),
+        "scores": pd.DataFrame(
+            {
+                "unique_id": "national/trains/reported",
+                "model": np.repeat(["ets", "naive"], 6),
+                "metric": metrics * 2,
+                "value": [0.8, 5.0, -16286.9, 0.7, 0.8, 0.95, 1.0, 7.5, 120.0, 0.9, 0.7, 0.9],
+            }
+        ),
         "target_checks": checks(0.55, 0.65, "2025-03-31"),
-        "conflicts": pd.DataFrame({"unique_id": [f"{EVIL}/trains/reported"], "entity": [EVIL], "metric": ["trains"],
-                                   "ds": pd.to_datetime(["2023-01-01"]), "period_end": pd.to_datetime(["2023-12-31"]),
-                                   "fact_id": ["X1"], "statement": [f"2023 total 9,999 {EVIL} {BAD_URL}"], "missed_by": [5000.0],
-                                   "relative": [0.5], "against": ["X1;X2;N1"], "resolution": ["set aside: one source"],
-                                   "violation": ["5,000 (50.0%)"], "kept": [False], "note": [BAD_URL]}),
-    }  # fmt: skip
+        "conflicts": pd.DataFrame(
+            {
+                "unique_id": [f"{EVIL}/trains/reported"],
+                "entity": [EVIL],
+                "metric": ["trains"],
+                "ds": pd.to_datetime(["2023-01-01"]),
+                "period_end": pd.to_datetime(["2023-12-31"]),
+                "fact_id": ["X1"],
+                "statement": [f"2023 total 9,999 {EVIL} {BAD_URL}"],
+                "missed_by": [5000.0],
+                "relative": [0.5],
+                "against": ["X1;X2;N1"],
+                "resolution": ["set aside: one source"],
+                "violation": ["5,000 (50.0%)"],
+                "kept": [False],
+                "note": [BAD_URL],
+            }
+        ),
+    }
     write_run(path, RunRecord("feb", started_at=datetime(2025, 2, 5, 6)), february)
     return path
 
@@ -144,8 +227,11 @@ def test_leaderboard_shows_scale_free_scores_only(report):
 
 def test_forecast_vs_outcome_never_takes_a_partial_year_as_the_actual(report):
     page = report[0].read_text()
-    assert re.search(r"<td>2025-01-05</td><td>national/trains/reported</td><td>auto</td><td class=\"num\">2024</td>"
-                     r".*?<td>known</td><td class=\"num\">19,000</td>", page)  # fmt: skip
+    assert re.search(
+        r"<td>2025-01-05</td><td>national/trains/reported</td><td>auto</td><td class=\"num\">2024</td>"
+        r".*?<td>known</td><td class=\"num\">19,000</td>",
+        page,
+    )
     assert "<td>not yet known</td>" in page
 
 
@@ -160,7 +246,12 @@ def test_conflicts_are_one_readable_row_and_never_list_a_fact_against_itself(rep
 def test_report_is_self_contained_and_deterministic(store, report, tmp_path):
     page = report[0].read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", page.replace('href="http', ""))
-    assert "<script" not in page.lower() and "<link" not in page and "@import" not in page and not re.search(r"url\([^#]", page)
+    assert (
+        "<script" not in page.lower()
+        and "<link" not in page
+        and "@import" not in page
+        and not re.search(r"url\([^#]", page)
+    )
     again = build_report(store, output_dir=tmp_path / "again", observations=OBSERVATIONS)
     assert again[0].read_bytes() == report[0].read_bytes() and again[1].read_bytes() == report[1].read_bytes()
 
@@ -173,8 +264,13 @@ def test_hostile_text_and_urls_come_out_inert(report):
     assert EVIL not in md and "](<javascript" not in md and "(javascript" not in md
     assert safe_url(BAD_URL) is None and safe_url("JaVaScRiPt:alert(1)") is None and safe_url("java\tscript:x") is None
     assert safe_url("data:text/html,hi") is None and safe_url("https://x.org/a") == "https://x.org/a"
-    cell = html_environment().from_string("{% for l in links %}<a href=\"{{ l.url|safe_url }}\">{{ l.text }}</a>{% endfor %}")
-    assert cell.render(links=[Link("a", "https://x.org/\"onmouseover=1")]) == '<a href="https://x.org/&#34;onmouseover=1">a</a>'
+    cell = html_environment().from_string(
+        '{% for l in links %}<a href="{{ l.url|safe_url }}">{{ l.text }}</a>{% endfor %}'
+    )
+    assert (
+        cell.render(links=[Link("a", 'https://x.org/"onmouseover=1')])
+        == '<a href="https://x.org/&#34;onmouseover=1">a</a>'
+    )
     assert md_cell([Link("a|b", "https://x.org/(y)")]) == "[a\\|b](<https://x.org/%28y%29>)"
 
 
@@ -198,7 +294,11 @@ def test_report_of_an_earlier_run_ignores_later_vintages(store, tmp_path):
 
 def test_cli_writes_the_report_and_reports_bad_input(store, tmp_path):
     done = CliRunner().invoke(app, ["report", "--store", str(store), "--report-dir", str(tmp_path / "cli")])
-    assert done.exit_code == 0 and (tmp_path / "cli" / "report.html").exists() and (tmp_path / "cli" / "report.md").exists()
+    assert (
+        done.exit_code == 0
+        and (tmp_path / "cli" / "report.html").exists()
+        and (tmp_path / "cli" / "report.md").exists()
+    )
     missing = CliRunner().invoke(app, ["report", "--store", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "no store here yet" in missing.output
 
@@ -208,11 +308,24 @@ def page_problems(log: str) -> list[str]:
     return [line for line in log.splitlines() if re.search(r"CONSOLE|Uncaught|Content Security Policy", line)]
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup-dev.sh installs it)")
 def test_chromium_renders_the_report_without_errors(report, tmp_path):
-    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]  # fmt: skip
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
     url = report[0].as_uri()
     dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
@@ -225,6 +338,8 @@ def test_chromium_renders_the_report_without_errors(report, tmp_path):
     assert any("Uncaught ReferenceError" in line for line in page_problems(control.stderr))
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup-dev.sh installs it)")
 def test_the_page_lays_out_every_section_and_the_outlook_on_the_first_screen(report, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
@@ -232,8 +347,11 @@ def test_the_page_lays_out_every_section_and_the_outlook_on_the_first_screen(rep
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
         page.goto(report[0].as_uri())
-        boxes = page.evaluate("ids => ids.map(id => { const r = document.getElementById(id).getBoundingClientRect();"
-                              " return [r.top, r.height, r.width]; })", SECTIONS)  # fmt: skip
+        boxes = page.evaluate(
+            "ids => ids.map(id => { const r = document.getElementById(id).getBoundingClientRect();"
+            " return [r.top, r.height, r.width]; })",
+            SECTIONS,
+        )
         height = page.evaluate("document.documentElement.scrollHeight")
         page.screenshot(path=str(tmp_path / "first-screen.png"))
         browser.close()

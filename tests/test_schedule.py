@@ -51,8 +51,10 @@ def test_cron_job_logs_everything_and_records_the_exit_code(tmp_path, exit_code)
     home = tmp_path / ".forecast"
     (log,) = todays_logs(home)
     assert log.read_text().splitlines() == [
-        f"called: run --store {home}/forecast.duckdb --report-dir {home}/reports", "error: bad row", f"exit {exit_code}",
-    ]  # fmt: skip
+        f"called: run --store {home}/forecast.duckdb --report-dir {home}/reports",
+        "error: bad row",
+        f"exit {exit_code}",
+    ]
 
 
 @pytest.mark.parametrize("exit_code", [0, 1, 2])
@@ -77,11 +79,17 @@ def test_systemd_job_logs_to_journal_and_file_and_keeps_the_exit_code(tmp_path, 
 def test_systemd_accepts_the_units_and_the_calendar(tmp_path):
     for name, text in schedule_files("systemd").items():
         (tmp_path / name).write_text(text)
-    verify = subprocess.run(["systemd-analyze", "verify", *map(str, sorted(tmp_path.iterdir()))],
-                            capture_output=True, text=True)  # fmt: skip
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, sorted(tmp_path.iterdir()))], capture_output=True, text=True
+    )
     assert verify.returncode == 0, verify.stderr
-    calendar = subprocess.run(["systemd-analyze", "calendar", "--iterations=2", "*-*-05 06:00:00"],
-                              capture_output=True, text=True, check=True, env={**os.environ, "TZ": "UTC"})  # fmt: skip
+    calendar = subprocess.run(
+        ["systemd-analyze", "calendar", "--iterations=2", "*-*-05 06:00:00"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TZ": "UTC"},
+    )
     assert re.findall(r"\d{4}-\d{2}-(\d{2}) (\d{2}:\d{2}:\d{2})", calendar.stdout) == [("05", "06:00:00")] * 2
 
 

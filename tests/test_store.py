@@ -16,25 +16,50 @@ import pytest
 
 from forecast.errors import InputError
 from forecast.store import (
-    SCHEMA_VERSION, RunRecord, StoreBusyError, frame_hash, latest_run_id, list_runs, open_store, read_table,
-    store_path, write_run,
-)  # fmt: skip
+    SCHEMA_VERSION,
+    RunRecord,
+    StoreBusyError,
+    frame_hash,
+    latest_run_id,
+    list_runs,
+    open_store,
+    read_table,
+    store_path,
+    write_run,
+)
 from forecast.store.lock import lock_path, store_lock
 
-SERIES = pd.DataFrame({
-    "unique_id": ["xian/trains"] * 3, "entity": "xian", "metric": "trains", "basis": "reported", "freq": "annual",
-    "ds": pd.to_datetime(["2021-01-01", "2022-01-01", "2023-01-01"]), "y": [3841.0, 4639.0, np.nan],
-    "y_lo": [3841.0, 4639.0, 5000.0], "y_hi": [3841.0, 4639.0, np.inf], "sources": ["N1", "N2;H7", "H9"],
-})  # fmt: skip
-SCORES = pd.DataFrame({"unique_id": ["xian/trains"] * 2, "model": ["naive", "ets"], "metric": "mase", "value": [1.0, 0.8]})
+SERIES = pd.DataFrame(
+    {
+        "unique_id": ["xian/trains"] * 3,
+        "entity": "xian",
+        "metric": "trains",
+        "basis": "reported",
+        "freq": "annual",
+        "ds": pd.to_datetime(["2021-01-01", "2022-01-01", "2023-01-01"]),
+        "y": [3841.0, 4639.0, np.nan],
+        "y_lo": [3841.0, 4639.0, 5000.0],
+        "y_hi": [3841.0, 4639.0, np.inf],
+        "sources": ["N1", "N2;H7", "H9"],
+    }
+)
+SCORES = pd.DataFrame(
+    {"unique_id": ["xian/trains"] * 2, "model": ["naive", "ets"], "metric": "mase", "value": [1.0, 0.8]}
+)
 
 
 def forecasts(n: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "unique_id": np.repeat([f"s{i}" for i in range(max(n // 50, 1))], 50)[:n], "model": "ets",
-        "ds": pd.Timestamp("2026-01-01"), "mean": rng.random(n), "lo_80": rng.random(n), "hi_80": rng.random(n),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"s{i}" for i in range(max(n // 50, 1))], 50)[:n],
+            "model": "ets",
+            "ds": pd.Timestamp("2026-01-01"),
+            "mean": rng.random(n),
+            "lo_80": rng.random(n),
+            "hi_80": rng.random(n),
+        }
+    )
 
 
 # Writes one big run in a child process, so the parent can kill it or race it against another writer.
@@ -51,7 +76,9 @@ WRITER = textwrap.dedent("""
 
 
 def start_writer(store, data_hash: str, n: int) -> subprocess.Popen:
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(store), data_hash, str(n)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(store), data_hash, str(n)], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout.readline().strip() == "ready"
     return child
 
@@ -76,6 +103,7 @@ def test_path_order_is_argument_then_env_then_home(tmp_path, monkeypatch):
     assert store_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
 
 
+@pytest.mark.slow
 def test_write_then_read_back_one_vintage(tmp_path):
     store = tmp_path / "s.duckdb"
     run = RunRecord(frame_hash(SERIES), settings={"horizon": 3})
@@ -84,12 +112,16 @@ def test_write_then_read_back_one_vintage(tmp_path):
     back = read_table(store, "series", written.run_id)
     assert back["y_hi"].iloc[2] == np.inf and pd.isna(back["y"].iloc[2])  # unbounded above, value unknown
     assert back["sources"].tolist() == ["N1", "N2;H7", "H9"] and back["ds"].dt.year.tolist() == [2021, 2022, 2023]
-    assert read_table(store, "scores", written.run_id).set_index("model")["value"].to_dict() == {"ets": 0.8, "naive": 1.0}
+    assert read_table(store, "scores", written.run_id).set_index("model")["value"].to_dict() == {
+        "ets": 0.8,
+        "naive": 1.0,
+    }
     assert read_table(store, "forecasts").empty  # optional tables may be left out
     runs = list_runs(store)
     assert runs["settings"].tolist() == ['{"horizon":3}'] and "duckdb" in runs["library_versions"].iloc[0]
 
 
+@pytest.mark.slow
 def test_same_data_code_and_settings_is_the_same_run(tmp_path):
     store = tmp_path / "s.duckdb"
     first = write_run(store, RunRecord("d1", {"horizon": 3}), {"series": SERIES})
@@ -136,6 +168,7 @@ def test_failure_after_half_the_tables_rolls_back_everything(tmp_path):
     assert write_run(store, RunRecord("d"), {"series": SERIES, "scores": SCORES}).created
 
 
+@pytest.mark.slow
 def test_killed_writer_leaves_no_partial_vintage(tmp_path):
     store = tmp_path / "s.duckdb"
     kept = write_run(store, RunRecord("before"), {"series": SERIES}).run_id
@@ -151,6 +184,7 @@ def test_killed_writer_leaves_no_partial_vintage(tmp_path):
     assert write_run(store, RunRecord("after"), {"series": SERIES}).created
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_both_land_intact(tmp_path):
     store = tmp_path / "s.duckdb"
     writers = [start_writer(store, name, 200_000) for name in ("june", "july")]

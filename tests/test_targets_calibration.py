@@ -19,6 +19,7 @@ def test_tolerance_is_three_binomial_standard_errors():
     assert coverage_tolerance(400) == pytest.approx(3 * np.sqrt(0.16 / 400))
 
 
+@pytest.mark.slow
 def test_drift_intervals_cover_a_random_walk_with_drift():
     # Well specified: coverage of the 80% interval must sit within 3 binomial s.e. of 80%.
     n = 250

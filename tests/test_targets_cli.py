@@ -3,17 +3,33 @@
 import json
 
 import pytest
-
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
+
+pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
 
 runner = CliRunner()
 
 
 def test_one_target_as_json():
-    result = runner.invoke(app, ["target", "xian", "--year", "2025", "--at-least", "5000", "--model", "drift",
-                                 "--samples", "300", "--format", "json"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "target",
+            "xian",
+            "--year",
+            "2025",
+            "--at-least",
+            "5000",
+            "--model",
+            "drift",
+            "--samples",
+            "300",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout, parse_constant=_reject)  # strict JSON: no NaN or Infinity tokens
     assert payload["probability"] == 1.0 and payload["observed"] == 5063 and payload["as_of"] == "2025-12-31"
@@ -23,12 +39,40 @@ def test_one_target_as_json():
 
 
 def test_national_2025_is_built_on_the_first_quarter_and_matches_the_outlook():
-    args = ["target", "national", "--metric", "trains", "--year", "2025", "--at-least", "20000", "--samples", "500",
-            "--format", "json"]  # fmt: skip
+    args = [
+        "target",
+        "national",
+        "--metric",
+        "trains",
+        "--year",
+        "2025",
+        "--at-least",
+        "20000",
+        "--samples",
+        "500",
+        "--format",
+        "json",
+    ]
     payload = json.loads(runner.invoke(app, args).stdout)
     assert payload["observed_through"] >= "2025-03-31" and payload["observed"] >= 4250
-    predicted = runner.invoke(app, ["predict", "--entity", "national", "--metric", "trains", "--basis", "reported",
-                                    "--horizon", "6", "--samples", "500", "--format", "json"])  # fmt: skip
+    predicted = runner.invoke(
+        app,
+        [
+            "predict",
+            "--entity",
+            "national",
+            "--metric",
+            "trains",
+            "--basis",
+            "reported",
+            "--horizon",
+            "6",
+            "--samples",
+            "500",
+            "--format",
+            "json",
+        ],
+    )
     year = next(r for r in json.loads(predicted.stdout) if r["ds"].startswith("2025"))
     # one outlook: the target's interval is the outlook's band for the year, to the train
     assert (payload["lo_80"], payload["hi_80"]) == pytest.approx((year["lo_80"], year["hi_80"]), rel=1e-12)
@@ -54,10 +98,12 @@ def test_user_targets_file_with_bad_row_exits_2(tmp_path):
 
 
 def test_bad_input_is_one_line_and_exit_2():
-    for args in (["target", "atlantis", "--year", "2024", "--at-least", "1"],
-                 ["target", "xian", "--year", "2024", "--at-least", "1", "--as-of", "2024-13-01"],
-                 ["target", "xian", "--at-least", "1"],
-                 ["target"]):  # fmt: skip
+    for args in (
+        ["target", "atlantis", "--year", "2024", "--at-least", "1"],
+        ["target", "xian", "--year", "2024", "--at-least", "1", "--as-of", "2024-13-01"],
+        ["target", "xian", "--at-least", "1"],
+        ["target"],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == 2, args
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
@@ -66,8 +112,20 @@ def test_bad_input_is_one_line_and_exit_2():
 def test_the_backtest_selected_model_answers_when_a_selection_is_given(tmp_path):
     selection = tmp_path / "selection.csv"
     selection.write_text("unique_id,model\nxian/trains/reported,theta\n")
-    args = ["target", "xian", "--year", "2025", "--at-least", "6000", "--as-of", "2025-06-30", "--samples", "300",
-            "--format", "json"]  # fmt: skip
+    args = [
+        "target",
+        "xian",
+        "--year",
+        "2025",
+        "--at-least",
+        "6000",
+        "--as-of",
+        "2025-06-30",
+        "--samples",
+        "300",
+        "--format",
+        "json",
+    ]
     result = runner.invoke(app, [*args, "--selection", str(selection)])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
+from forecast.data import load_observations
 from forecast.errors import InputError, ValidationError
 from forecast.targets import read_targets_csv, targets_from_facts, year_target
-from forecast.data import load_observations
 
 
 def test_bundled_targets_merge_duplicate_sources_and_map_qualifiers():
@@ -60,7 +60,7 @@ def test_targets_file_bad_rows_are_reported_with_file_line_and_field(tmp_path):
 def test_targets_file_unknown_column(tmp_path):
     path = tmp_path / "targets.csv"
     path.write_text("entity,yaer,value\nxian,2025,1\n")
-    with pytest.raises(ValidationError, match=r":1: yaer: unknown column"):
+    with pytest.raises(ValidationError, match=r":1: header: unknown column .yaer."):
         read_targets_csv(path)
 
 
@@ -71,5 +71,22 @@ def test_key_names_the_target_not_its_label():
     renamed = replace(plan, label="Qilu plan for 2024")
     assert renamed.key == plan.key and renamed.label != plan.label
     assert replace(plan, value=2600.0).key != plan.key
-    assert year_target("shandong", 2024, "trains", growth_pct=5).key != year_target("shandong", 2024, "trains",
-                                                                                     growth_pct=6).key  # fmt: skip
+    assert (
+        year_target("shandong", 2024, "trains", growth_pct=5).key
+        != year_target("shandong", 2024, "trains", growth_pct=6).key
+    )
+
+
+def test_targets_file_is_read_as_observation_files_are(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_bytes(
+        "\ufeffentity,period_start,period_end,comparison,value\n"
+        'xian,2025-01-01,2025-06-30,at_least,"3,000"\n'
+        "xian,2025-01-01,30/06/2025,at_least,3000\n".encode()
+    )  # BOM dropped, thousands separator read
+    with pytest.raises(ValidationError) as err:
+        read_targets_csv(path)
+    assert err.value.problems == [f"{path}:3: period_end: unparseable date '30/06/2025' (expected YYYY-MM-DD)"]
+    path.write_bytes(path.read_bytes().rsplit(b"\n", 2)[0] + b"\n")
+    (target,) = read_targets_csv(path)
+    assert target.value == 3000 and target.period_end == pd.Timestamp("2025-06-30")

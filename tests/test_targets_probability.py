@@ -9,6 +9,8 @@ from forecast.errors import InputError
 from forecast.targets import check_all_targets, check_target
 from forecast.targets.runrate import run_rate
 
+pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
+
 
 @pytest.fixture(scope="module")
 def observations():
@@ -33,8 +35,19 @@ def test_ytd_above_the_target_gives_probability_one():
 
 
 def _with(observations, *rows):
-    extra = [{"entity": "xian", "metric": "trains", "kind": "total", "qualifier": "exact", "unit": "trains",
-              "note": "test", "source_url": "https://example.org", **row} for row in rows]  # fmt: skip
+    extra = [
+        {
+            "entity": "xian",
+            "metric": "trains",
+            "kind": "total",
+            "qualifier": "exact",
+            "unit": "trains",
+            "note": "test",
+            "source_url": "https://example.org",
+            **row,
+        }
+        for row in rows
+    ]
     return pd.concat([observations, pd.DataFrame(extra)], ignore_index=True)
 
 
@@ -51,8 +64,20 @@ def test_adding_a_ytd_fact_changes_the_answer_and_narrows_it(observations):
 def test_no_fact_published_after_as_of_is_used(observations):
     later = _with(
         observations,
-        {"id": "X1", "period_start": "2025-01-01", "period_end": "2025-12-31", "value": 6100, "published": "2026-01-10"},
-        {"id": "X2", "period_start": "2025-01-01", "period_end": "2025-05-31", "value": 2600, "published": "2025-07-02"},
+        {
+            "id": "X1",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "value": 6100,
+            "published": "2026-01-10",
+        },
+        {
+            "id": "X2",
+            "period_start": "2025-01-01",
+            "period_end": "2025-05-31",
+            "value": 2600,
+            "published": "2025-07-02",
+        },
     )
     clean = check_target("xian", year=2025, at_least=6000, as_of="2025-06-30", model="drift", observations=observations)
     dirty = check_target("xian", year=2025, at_least=6000, as_of="2025-06-30", model="drift", observations=later)
@@ -65,8 +90,16 @@ def test_no_fact_published_after_as_of_is_used(observations):
 def test_outcome_is_the_reconciled_value_and_a_conflicting_fact_is_set_aside(observations):
     # A one-source 99,999 for Xi'an 2024 contradicts the stated 4,985: reconciliation sets it aside, the outcome
     # stays 4,985 and the row says a conflict was resolved instead of hiding it.
-    poisoned = _with(observations, {"id": "X1", "period_start": "2024-01-01", "period_end": "2024-12-31",
-                                    "value": 99999, "published": "2025-01-02"})  # fmt: skip
+    poisoned = _with(
+        observations,
+        {
+            "id": "X1",
+            "period_start": "2024-01-01",
+            "period_end": "2024-12-31",
+            "value": 99999,
+            "published": "2025-01-02",
+        },
+    )
     result = check_target("xian", year=2024, at_least=5000, as_of="2024-06-30", model="drift", observations=poisoned)
     assert result.outcome == 4985 and result.met is False
     assert "conflicting sources" in " ".join(result.notes)
@@ -82,8 +115,9 @@ def test_hedged_outcome_decides_only_what_it_can(observations):
 
 
 def test_growth_of_an_entity_without_figures_is_its_parents_growth_widened():
-    child = check_target("shandong-special-trains", year=2024, growth_pct=20, as_of="2024-02-23", model="drift",
-                         n_paths=2000)  # fmt: skip
+    child = check_target(
+        "shandong-special-trains", year=2024, growth_pct=20, as_of="2024-02-23", model="drift", n_paths=2000
+    )
     parent = check_target("shandong", year=2024, growth_pct=20, as_of="2024-02-23", model="drift", n_paths=2000)
     assert child.probability == pytest.approx(np.mean(child.values > 20))
     assert np.median(child.values) == pytest.approx(np.median(parent.values), abs=5)
@@ -115,8 +149,18 @@ def test_shandong_2024_plans_are_answered():
 
 
 def test_open_targets_are_judged_today_and_closed_ones_when_announced(observations):
-    plan = _with(observations, {"id": "X3", "period_start": "2025-01-01", "period_end": "2025-12-31", "kind": "target",
-                                "value": 6000, "qualifier": "more_than", "published": "2025-01-20"})  # fmt: skip
+    plan = _with(
+        observations,
+        {
+            "id": "X3",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "kind": "target",
+            "value": 6000,
+            "qualifier": "more_than",
+            "published": "2025-01-20",
+        },
+    )
     table = check_all_targets(model="drift", n_paths=200, observations=plan).set_index("sources")
     assert table.loc["X3", "as_of"] == "2025-12-31"  # the year the data runs to: the odds today
     assert table.loc["S0001;H0252", "as_of"] == "2024-02-23"  # over: what was said when it was announced

@@ -6,6 +6,14 @@ from forecast.backtest.selection import load_selection, save_selection, select_m
 from forecast.backtest.windows import Window, WindowSpec, windows
 
 __all__ = [
-    "BacktestResult", "Leaderboard", "Window", "WindowSpec", "backtest", "leaderboard", "load_selection",
-    "save_selection", "select_models", "windows",
+    "BacktestResult",
+    "Leaderboard",
+    "Window",
+    "WindowSpec",
+    "backtest",
+    "leaderboard",
+    "load_selection",
+    "save_selection",
+    "select_models",
+    "windows",
 ]

@@ -10,9 +10,9 @@ import pandas as pd
 
 from forecast.backtest.engine import BacktestResult
 from forecast.backtest.metrics import mase, smape
+from forecast.defaults import RANKING_METRICS
 from forecast.errors import InputError
 
-LOWER_IS_BETTER = ("mase", "rmsse", "smape", "mape", "mae", "rmse", "msis", "pinball", "crps", "scaled_crps")
 OVERALL_COLUMNS = ("mase", "rmsse", "smape", "msis", "scaled_crps")
 
 
@@ -30,8 +30,8 @@ class Leaderboard:
 
 def leaderboard(result: BacktestResult, metric: str = "mase") -> Leaderboard:
     """Rank the backtested models by ``metric`` (lower is better) overall, per series and per step."""
-    if metric not in LOWER_IS_BETTER:
-        raise InputError(f"rank metric must be one of {', '.join(LOWER_IS_BETTER)}, got {metric!r}")
+    if metric not in RANKING_METRICS:
+        raise InputError(f"rank metric must be one of {', '.join(RANKING_METRICS)}, got {metric!r}")
     scores = result.scores
     failures = failure_table(result)
     per_series = scores.copy()
@@ -54,15 +54,21 @@ def overall(scores: pd.DataFrame, result: BacktestResult, metric: str, failures:
     replaced by a fallback in at least one window.
     """
     coverage = [c for c in scores.columns if c.startswith("coverage-")]
-    columns = list(dict.fromkeys([metric, *OVERALL_COLUMNS, *coverage]))
-    table = scores.groupby("model", sort=False)[columns].mean()
-    table.insert(0, "series", scores.groupby("model", sort=False)[metric].count())
+    table = model_means(scores, list(dict.fromkeys([metric, *OVERALL_COLUMNS, *coverage])))
     if "naive" in table.index:
         table["skill"] = 1 - table["mase"] / table.loc["naive", "mase"]
     replaced = failures[failures["replaced"]].groupby("model")["unique_id"].nunique()
     table["fell_back"] = replaced.reindex(table.index).fillna(0).astype(int)
     table["rank"] = table[metric].rank(method="min").astype("Int64")
     return table.sort_values(["rank"], kind="stable").reset_index()
+
+
+def model_means(scores: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per model (index, in order of appearance): ``series`` scored on the first column, then the mean over
+    series of each column of a per series × model score table."""
+    table = scores.groupby("model", sort=False)[columns].mean()
+    table.insert(0, "series", scores.groupby("model", sort=False)[columns[0]].count())
+    return table
 
 
 def per_horizon(result: BacktestResult) -> pd.DataFrame:
@@ -82,14 +88,20 @@ def failure_table(result: BacktestResult) -> pd.DataFrame:
     columns = ["unique_id", "model", "windows", "of", "used", "replaced", "reason"]
     if fb.empty:
         return pd.DataFrame(columns=columns).astype({"replaced": bool})
-    counts = result.fits.groupby(["unique_id", "model"]).size()
     rows = []
     for (uid, model), group in fb.groupby(["unique_id", "model"], sort=True):
         used = sorted(set(group["used"]))
-        rows.append({
-            "unique_id": uid, "model": model, "windows": len(group), "of": int(counts.get((uid, model), len(group))),
-            "used": ",".join(used), "replaced": any(u != model for u in used), "reason": group["reason"].iloc[-1],
-        })
+        rows.append(
+            {
+                "unique_id": uid,
+                "model": model,
+                "windows": len(group),
+                "of": int(result.windows.get(uid, len(group))),
+                "used": ",".join(used),
+                "replaced": any(u != model for u in used),
+                "reason": group["reason"].iloc[-1],
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

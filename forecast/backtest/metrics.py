@@ -73,12 +73,23 @@ def rmse(frame, models, train=None, season_length=1, level=None) -> pd.DataFrame
     return out
 
 
+def relative_error(forecast, y) -> np.ndarray:
+    """Per point ``|forecast - y| / |y|`` (NaN where ``y`` is zero or missing)."""
+    forecast, y = np.asarray(forecast, dtype=float), np.asarray(y, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y != 0, np.abs(forecast - y) / np.abs(y), np.nan)
+
+
+def inside(y, lo, hi) -> np.ndarray:
+    """Per point 1.0 when ``lo <= y <= hi``, 0.0 when not, NaN where ``y`` is missing."""
+    y, lo, hi = (np.asarray(a, dtype=float) for a in (y, lo, hi))
+    return np.where(np.isnan(y), np.nan, (lo <= y) & (y <= hi))
+
+
 def mape(frame, models, train=None, season_length=1, level=None) -> pd.DataFrame:
     """Mean absolute percentage error, in percent; rows with an actual of zero are left out."""
     y = frame["y"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _per_series(frame, models, {m: np.where(y != 0, 100 * np.abs(e / y), np.nan)
-                                           for m, e in _errors(frame, models).items()})
+    return _per_series(frame, models, {m: 100 * relative_error(frame[m], y) for m in models})
 
 
 def smape(frame, models, train=None, season_length=1, level=None) -> pd.DataFrame:
@@ -118,8 +129,7 @@ def coverage(frame, models, train=None, season_length=1, level=None) -> pd.DataF
     y = frame["y"].to_numpy(float)
     values = {}
     for m in models:
-        lo, hi = _bounds(frame, m, lv)
-        values[m] = np.where(np.isnan(y), np.nan, (lo <= y) & (y <= hi))
+        values[m] = inside(y, *_bounds(frame, m, lv))
     return _per_series(frame, models, values)
 
 
@@ -153,6 +163,20 @@ def pinball(frame, models, train=None, season_length=1, level=None) -> pd.DataFr
     return _per_series(frame, models, values)
 
 
+def crps_paths(paths: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """CRPS of the empirical path distribution per step, energy form ``E|X - y| - ½ E|X - X'|`` (NaN if y is).
+
+    ``E|X - X'|`` over all n² ordered pairs is computed from sorted samples in O(n log n):
+    ``2/n² Σ_i x_(i) (2i - n - 1)``.
+    """
+    paths = np.asarray(paths, dtype=float)
+    n = paths.shape[0]
+    first = np.mean(np.abs(paths - y[None, :]), axis=0)
+    ranks = 2 * np.arange(1, n + 1) - n - 1
+    spread = 2.0 * (np.sort(paths, axis=0) * ranks[:, None]).sum(axis=0) / n**2
+    return np.where(np.isfinite(y), first - 0.5 * spread, np.nan)
+
+
 def crps(frame, models, train=None, season_length=1, level=None) -> pd.DataFrame:
     """Continuous ranked probability score, from the ``<model>-crps`` column the worker computed from paths."""
     return _per_series(frame, models, {m: frame[f"{m}-crps"].to_numpy(float) for m in models})
@@ -179,8 +203,18 @@ def skill(frame, models, train=None, season_length=1, level=None, metric=None, b
 
 
 METRICS = {
-    "mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase, "rmsse": rmsse, "bias": bias,
-    "coverage": coverage, "msis": msis, "pinball": pinball, "crps": crps, "scaled_crps": scaled_crps,
+    "mae": mae,
+    "rmse": rmse,
+    "mape": mape,
+    "smape": smape,
+    "mase": mase,
+    "rmsse": rmsse,
+    "bias": bias,
+    "coverage": coverage,
+    "msis": msis,
+    "pinball": pinball,
+    "crps": crps,
+    "scaled_crps": scaled_crps,
 }
 
 
@@ -208,5 +242,6 @@ def score_table(frame, models, train, season_length=1, levels=(80, 95)) -> pd.Da
     ]
     out = pd.concat(long, axis=1).reset_index()
     order = {m: i for i, m in enumerate(models)}
-    return out.sort_values(["unique_id", "model"], key=lambda c: c.map(order) if c.name == "model" else c,
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["unique_id", "model"], key=lambda c: c.map(order) if c.name == "model" else c, kind="stable"
+    ).reset_index(drop=True)

@@ -12,19 +12,17 @@ import numpy as np
 import pandas as pd
 
 from forecast.backtest.engine import BacktestResult
-from forecast.backtest.leaderboard import LOWER_IS_BETTER, failure_table
+from forecast.backtest.leaderboard import failure_table
+from forecast.defaults import RANKING_METRICS
 from forecast.errors import InputError
 from forecast.models.registry import model_class
 
-# Simplest first: on a tie the earlier model wins. Models not listed rank after these, alphabetically.
-SIMPLICITY = ("naive", "snaive", "mean", "drift", "theta", "ets", "arima", "lags", "logistic", "gompertz",
-              "prophet", "ensemble", "auto")
 COLUMNS = ["unique_id", "model", "metric", "score"]
 
 
 def simplicity(model: str) -> tuple[int, str]:
-    """Sort key: position in :data:`SIMPLICITY`, unknown models last."""
-    return (SIMPLICITY.index(model) if model in SIMPLICITY else len(SIMPLICITY), model)
+    """Sort key: the model's declared ``capabilities.simplicity``, then its name."""
+    return (model_class(model).capabilities.simplicity, model)
 
 
 def select_models(result: BacktestResult, metric: str = "mase", models=None, rtol: float = 1e-9) -> pd.DataFrame:
@@ -33,8 +31,8 @@ def select_models(result: BacktestResult, metric: str = "mase", models=None, rto
     A model that was replaced by a fallback in any window of a series is not eligible there (its score is
     partly another model's), unless every model was.
     """
-    if metric not in LOWER_IS_BETTER:
-        raise InputError(f"selection metric must be one of {', '.join(LOWER_IS_BETTER)}, got {metric!r}")
+    if metric not in RANKING_METRICS:
+        raise InputError(f"selection metric must be one of {', '.join(RANKING_METRICS)}, got {metric!r}")
     scores = result.scores
     if models is not None:
         scores = scores[scores["model"].isin([m.lower() for m in models])]
@@ -48,8 +46,9 @@ def select_models(result: BacktestResult, metric: str = "mase", models=None, rto
         if not np.isfinite(values).any():
             pool, values = pool.iloc[:0], values[:0]
         if len(pool) == 0:
-            rows.append({"unique_id": uid, "model": min(group["model"], key=simplicity), "metric": metric,
-                         "score": np.nan})
+            rows.append(
+                {"unique_id": uid, "model": min(group["model"], key=simplicity), "metric": metric, "score": np.nan}
+            )
             continue
         best = np.nanmin(values)
         tied = pool[np.isclose(values, best, rtol=rtol, atol=0.0)]

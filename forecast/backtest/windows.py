@@ -22,7 +22,7 @@ class WindowSpec:
     ``step`` defaults to 1 (one new observation between cutoffs, which short annual series need);
     ``min_train`` is the shortest training set a window may have (at least 2: below that no model can
     estimate its error scale, so no forecast could have an interval); ``size`` is the training length of a
-    sliding window (defaults to ``min_train``); ``refit`` re-estimates models every ``refit`` windows.
+    sliding window (defaults to ``min_train``).
     """
 
     h: int
@@ -31,14 +31,15 @@ class WindowSpec:
     min_train: int = 3
     window: str = "expanding"
     size: int | None = None
-    refit: int = 1
 
     def __post_init__(self):
-        for name in ("h", "n_windows", "step", "refit"):
+        for name in ("h", "n_windows", "step"):
             if getattr(self, name) < 1:
                 raise InputError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.min_train < 2:
-            raise InputError(f"min_train must be at least 2 (the fewest points with an error scale), got {self.min_train}")
+            raise InputError(
+                f"min_train must be at least 2 (the fewest points with an error scale), got {self.min_train}"
+            )
         if self.window not in WINDOW_KINDS:
             raise InputError(f"window must be one of {', '.join(WINDOW_KINDS)}, got {self.window!r}")
         if self.size is not None and self.size < self.min_train:
@@ -52,7 +53,6 @@ class Window:
     index: int
     start: int
     cutoff: int
-    refit: bool
 
     def train(self) -> slice:
         return slice(self.start, self.cutoff + 1)
@@ -66,7 +66,7 @@ def windows(n: int, spec: WindowSpec, observed: np.ndarray | None = None) -> lis
 
     With ``observed`` (a boolean mask of non-missing values) a training set counts only its observed points.
     The last window's cutoff is ``n - h - 1`` so its test set is the last ``h`` points; earlier cutoffs go back
-    ``step`` points at a time. Refits happen at the first kept window and every ``refit`` windows after it.
+    ``step`` points at a time.
     """
     size = spec.size or spec.min_train
     out: list[Window] = []
@@ -76,5 +76,5 @@ def windows(n: int, spec: WindowSpec, observed: np.ndarray | None = None) -> lis
         length = cutoff + 1 - start if observed is None else int(np.count_nonzero(observed[start : cutoff + 1]))
         if cutoff < 0 or length < spec.min_train:
             continue
-        out.append(Window(len(out), start, cutoff, refit=len(out) % spec.refit == 0))
+        out.append(Window(len(out), start, cutoff))
     return out

@@ -1,5 +1,8 @@
 """What every CLI command shares: any error → one line on stderr (exit 2 bad input, 1 failure) and no traceback
-unless ``--debug``; tables printed as text, CSV or JSON."""
+unless ``--debug``; tables printed as text, CSV or JSON.
+
+The CLI modules import only typer and light modules at the top and the rest inside the commands, so that
+``--help`` answers at once; pandas is imported here only where a table is printed."""
 
 from __future__ import annotations
 
@@ -11,17 +14,16 @@ import sys
 import warnings
 from contextlib import contextmanager
 from enum import Enum
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import click
-import numpy as np
-import pandas as pd
 import typer
 from typer.core import TyperGroup
 
 from forecast.errors import InputError, ValidationError
-from forecast.limits import FIRST_DATE, LAST_DATE
 from forecast.locking import LockBusyError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -36,10 +38,17 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class SummaryFormat(str, Enum):
+    """How a command prints a result that is more than one table: text for people or JSON for programs."""
+
+    table = "table"
+    json = "json"
+
+
 class ReportingGroup(TyperGroup):
     """The ``forecast`` command group: every command under it runs inside :func:`reported_errors`."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         debug = bool(ctx.params.get("debug")) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
         with reported_errors(debug):
             return super().invoke(ctx)
@@ -55,9 +64,9 @@ def reported_errors(debug: bool = False) -> Iterator[None]:
             warnings.simplefilter("ignore")
         try:
             yield
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own exit, usage and help handling
             raise
-        except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 — no traceback reaches a user
+        except (Exception, KeyboardInterrupt) as err:
             if debug:
                 raise
             lines, code = explain(err)
@@ -67,8 +76,18 @@ def reported_errors(debug: bool = False) -> Iterator[None]:
             raise typer.Exit(code) from None
 
 
-BAD_INPUT_ERRNOS = {errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS,
-                    errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, errno.EINVAL}  # fmt: skip
+BAD_INPUT_ERRNOS = {
+    errno.ENOENT,
+    errno.EISDIR,
+    errno.ENOTDIR,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+    errno.EEXIST,
+    errno.EINVAL,
+}
 """OS errors about the paths or permissions a user gave (exit 2); others (disk full, I/O error) exit 1."""
 
 
@@ -88,18 +107,24 @@ def explain(err: BaseException) -> tuple[list[str], int]:
         where = f"{err.filename}: " if err.filename else ""
         code = EXIT_BAD_INPUT if err.errno in BAD_INPUT_ERRNOS else EXIT_FAILURE
         return [f"error: {where}{err.strerror or first}"], code
-    if isinstance(err, pd.errors.OutOfBoundsDatetime):
-        return [f"error: a date is out of range ({first}); supported dates are {FIRST_DATE.date()} .. "
-                f"{LAST_DATE.date()}"], EXIT_BAD_INPUT  # fmt: skip
+    if type(err).__name__ == "OutOfBoundsDatetime":  # pandas' (imported only by the commands that need it)
+        from forecast.limits import FIRST_DATE, LAST_DATE
+
+        return [
+            f"error: a date is out of range ({first}); supported dates are {FIRST_DATE.date()} .. {LAST_DATE.date()}"
+        ], EXIT_BAD_INPUT
     if type(err).__module__.split(".")[0] in ("duckdb", "_duckdb"):
-        return [f"error: the store could not be read or written ({first}); it may be damaged: move it aside "
-                "and run again, or pass another --store"], EXIT_FAILURE  # fmt: skip
+        return [
+            f"error: the store could not be read or written ({first}); it may be damaged: move it aside "
+            "and run again, or pass another --store"
+        ], EXIT_FAILURE
     if isinstance(err, MemoryError):
         return ["error: out of memory; ask for fewer --samples or a shorter --horizon"], EXIT_FAILURE
     if isinstance(err, KeyboardInterrupt):
         return ["interrupted"], 130
-    return [f"error: unexpected {type(err).__name__}: {first}; rerun with --debug (or {DEBUG_ENV}=1) for the "
-            "traceback"], EXIT_FAILURE  # fmt: skip
+    return [
+        f"error: unexpected {type(err).__name__}: {first}; rerun with --debug (or {DEBUG_ENV}=1) for the traceback"
+    ], EXIT_FAILURE
 
 
 def _close_progress_bars() -> None:
@@ -112,20 +137,23 @@ def _close_progress_bars() -> None:
 def emit(frame: pd.DataFrame, fmt: OutputFormat | str = OutputFormat.table) -> None:
     """Print a frame to stdout as an aligned table (numbers as people write them), CSV (six significant
     figures) or JSON records (dates as ISO strings)."""
+
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.json:
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
     elif fmt is OutputFormat.csv:
         frame.to_csv(sys.stdout, index=False, float_format="%.6g", date_format="%Y-%m-%d")
     else:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
-            typer.echo(readable(frame).to_string(index=False) if len(frame) else "(nothing to show)")
+        typer.echo(table_text(frame) if len(frame) else "(nothing to show)")
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers as people write them: whole numbers and large values with thousands separators and no decimals
     (5,351 trains, not 5351.000000), small fractional values to three significant figures; dates without a
     time of day; missing values blank."""
+    import numpy as np
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         values = out[column]
@@ -138,10 +166,28 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def table_text(frame: pd.DataFrame) -> str:
+    """A frame as an aligned text table: numbers (see :func:`readable`) right-aligned under their headers,
+    everything else left-aligned, two spaces between columns."""
+    import pandas as pd
+
+    shown = readable(frame)
+    columns = []
+    for name in shown.columns:
+        cells = ["" if v is None else str(v) for v in shown[name]]
+        numeric = pd.api.types.is_numeric_dtype(frame[name]) and not pd.api.types.is_bool_dtype(frame[name])
+        width = max([len(str(name)), *map(len, cells)])
+        pad = str.rjust if numeric else str.ljust
+        columns.append([pad(str(name), width), *(pad(cell, width) for cell in cells)])
+    return "\n".join("  ".join(row).rstrip() for row in zip(*columns))
+
+
 def _number(value, whole: bool) -> str:
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return ""
-    if np.isinf(value):
+    if math.isinf(value):
         return "∞" if value > 0 else "-∞"
     return f"{value:,.0f}" if whole else f"{value:,.3g}"
 
@@ -158,7 +204,7 @@ def _strict(value):
     if isinstance(value, (list, tuple)):
         return [_strict(v) for v in value]
     if hasattr(value, "isoformat"):
-        return None if pd.isna(value) else value.isoformat()
+        return None if value != value else value.isoformat()  # NaT is not equal to itself
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

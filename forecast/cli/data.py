@@ -6,17 +6,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
-import pandas as pd
 import typer
 
 from forecast.cli.common import OutputFormat, emit
-from forecast.data import add_observations, reconciled, resolve_entity
-from forecast.data.summary import entity_summary
-from forecast.errors import InputError
 
-app = typer.Typer(help="Browse the reconciled China-Europe series, their conflicts and sources; add your own facts.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Browse the reconciled China-Europe series, their conflicts and sources; add your own facts.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 
 class Freq(str, Enum):
@@ -35,6 +33,9 @@ def list_entities(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """Entities with their metrics, years covered, number of facts and conflicts."""
+    from forecast.data import reconciled
+    from forecast.data.summary import entity_summary
+
     emit(entity_summary(reconciled(rule=rule)), fmt)
 
 
@@ -50,8 +51,13 @@ def show(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """Reconciled values of one entity with their intervals, flags and sources (y_hi empty = no upper bound)."""
+    import numpy as np
+
+    from forecast.data import reconciled
+    from forecast.data.panels import select_series
+
     rec = reconciled(rule=rule, exclude=exclude or (), keep=keep or ())
-    rows = select_series(rec.series, resolve_entity(entity), metric, freq.value, basis)
+    rows = select_series(rec.series, entity, metric, basis, freq=freq.value)
     table = rows[["unique_id", "ds", "y", "y_lo", "y_hi", "flags", "sources"]].replace([np.inf], np.nan)
     emit(table.assign(ds=table["ds"].dt.strftime("%Y-%m" if freq is Freq.monthly else "%Y")), fmt)
     if fmt is OutputFormat.table:
@@ -70,6 +76,8 @@ def conflicts(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """Facts set aside because they contradict others on the same basis: by how much, and against which."""
+    from forecast.data import reconciled, resolve_entity
+
     table = reconciled(rule=rule, exclude=exclude or (), keep=keep or ()).conflicts
     if entity is not None:
         table = table[table["entity"] == resolve_entity(entity)]
@@ -84,6 +92,8 @@ def validate(
 ) -> None:
     """Check a file as `data add` would, without changing anything: every problem as file:line: field: reason
     (exit 2 if any); a file that passes is added by `data add` and loads in every later command."""
+    from forecast.data import add_observations
+
     added, present = add_observations(file, target, dry_run=True)
     typer.echo(f"{file}: ok, {added + present} rows ({added} new, {present} already present)")
 
@@ -91,24 +101,16 @@ def validate(
 @app.command("add")
 def add(
     file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),
-    target: Optional[Path] = typer.Option(None, "--target", help="Merge into this file instead of your data "
-                                          "(maintainers: datasets/observations.csv to take in a data release)."),
+    target: Optional[Path] = typer.Option(
+        None,
+        "--target",
+        help="Merge into this file instead of your data "
+        "(maintainers: datasets/observations.csv to take in a data release).",
+    ),
 ) -> None:
     """Validate a file, then merge it into your data ($FORECAST_HOME/observations.csv); a rejected file changes
     nothing and adding the same file twice adds nothing."""
+    from forecast.data import add_observations
+
     added, present = add_observations(file, target)
     typer.echo(f"{file}: added {added} rows, {present} already present")
-
-
-def select_series(series: pd.DataFrame, entity: str, metric: str | None, freq: str, basis: str | None) -> pd.DataFrame:
-    """One entity's rows at ``freq`` (optionally one metric and basis); empty selections are an InputError."""
-    rows = series[(series["entity"] == entity) & (series["freq"] == freq)]
-    for column, value in (("metric", metric), ("basis", basis)):
-        if value is not None:
-            if value not in set(series[column]):
-                raise InputError(f"unknown {column} {value!r}; known: {', '.join(sorted(set(series[column])))}")
-            rows = rows[rows[column] == value]
-    if rows.empty:
-        raise InputError(f"no {freq} series for {entity!r}" + (f" {metric}" if metric else "") +
-                         (f" on basis {basis}" if basis else ""))  # fmt: skip
-    return rows

@@ -10,72 +10,119 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
-from forecast.backtest.selection import as_mapping, load_selection
 from forecast.cli.common import OutputFormat, emit
+from forecast.defaults import SELECTED
 from forecast.errors import InputError
-from forecast.longframe import read_csv
-from forecast.models.registry import SELECTED
 from forecast.paths import write_atomically
-from forecast.predict import predict as run_predict
 
 
 def predict(
     source: Optional[Path] = typer.Argument(None, metavar="[INPUT.csv]", help="Long CSV: one row per series and date."),
-    horizon: int = typer.Option(..., "--horizon", "-h", help="Steps ahead to forecast (with --entity: years from the year in progress on)."),
-    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model name (see `forecast models`); repeat for several. Default: auto."),
+    horizon: int = typer.Option(
+        ..., "--horizon", "-h", help="Steps ahead to forecast (with --entity: years from the year in progress on)."
+    ),
+    model: Optional[list[str]] = typer.Option(
+        None,
+        "--model",
+        "-m",
+        help="Model (see `forecast models`), with parameters if wanted: 'lags(regressor=gbr, n_lags=4)'; "
+        "repeat for several. Default: auto.",
+    ),
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default: from the frequency)."),
-    freq: Optional[str] = typer.Option(None, "--freq", help="annual, quarterly, monthly, weekly or daily (default: inferred; with --entity: annual, or monthly)."),
-    level: Optional[list[float]] = typer.Option(None, "--level", help="Interval level in percent; repeat. Default: 80 and 95."),
+    freq: Optional[str] = typer.Option(
+        None,
+        "--freq",
+        help="annual, quarterly, monthly, weekly or daily (default: inferred; with --entity: annual, or monthly).",
+    ),
+    level: Optional[list[float]] = typer.Option(
+        None, "--level", help="Interval level in percent; repeat. Default: 80 and 95."
+    ),
     samples: int = typer.Option(2000, "--samples", help="Sample paths per series and model."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Local processes."),
     seed: int = typer.Option(0, "--seed"),
     id_col: str = typer.Option("unique_id", "--id-col"),
     ds_col: str = typer.Option("ds", "--ds-col"),
     y_col: str = typer.Option("y", "--y-col"),
-    entity: Optional[str] = typer.Option(None, "--entity", "-e", help="Forecast this bundled entity's series (its outlook) instead of a CSV."),
+    entity: Optional[str] = typer.Option(
+        None, "--entity", "-e", help="Forecast this bundled entity's series (its outlook) instead of a CSV."
+    ),
     metric: Optional[str] = typer.Option(None, "--metric", help="With --entity: only this metric (trains, teu, ...)."),
-    basis: Optional[str] = typer.Option(None, "--basis", help="With --entity: only this counting basis (e.g. reported)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="With --entity: use only facts published by this date (default: the date the data runs to)."),
-    selection: Optional[Path] = typer.Option(None, "--selection", help="Per-series models from `forecast backtest --selection`; adds the model 'selected' (the default with it)."),
-    allow_negative: bool = typer.Option(False, "--allow-negative", help="Accept negative values (series that are not counts)."),
+    basis: Optional[str] = typer.Option(
+        None, "--basis", help="With --entity: only this counting basis (e.g. reported)."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        help="With --entity: use only facts published by this date (default: the date the data runs to).",
+    ),
+    selection: Optional[Path] = typer.Option(
+        None,
+        "--selection",
+        help="Per-series models from `forecast backtest --selection`; adds the model 'selected' (the default with it).",
+    ),
+    allow_negative: bool = typer.Option(
+        False, "--allow-negative", help="Accept negative values (series that are not counts)."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the forecast table as CSV here."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="How to print when no --output: table, csv, json."),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", help="How to print when no --output: table, csv, json."
+    ),
 ) -> None:
     """Forecast each series H steps ahead: mean and interval columns per model, one row per series and date."""
     if (source is None) == (entity is None):
         raise InputError("give either INPUT.csv or --entity")
     if samples < 10:
         raise InputError(f"--samples must be at least 10, got {samples}")
+    from forecast.backtest.selection import as_mapping, load_selection
+
     chosen = as_mapping(load_selection(selection)) if selection is not None else None
     models = model or [SELECTED if chosen else "auto"]
     if entity is not None:
         if len(models) > 1:
             raise InputError("--entity forecasts with one model: give --model once")
-        table = entity_outlook(entity, metric, basis, as_of, horizon, models[0], samples, seed, chosen, freq,
-                               level or [80, 95])  # fmt: skip
+        table = entity_outlook(
+            entity, metric, basis, as_of, horizon, models[0], samples, seed, chosen, freq, level or [80, 95]
+        )
     else:
+        from forecast.longframe import read_csv
+        from forecast.predict import predict as run_predict
+
         result = run_predict(
-            read_csv(source), horizon, models=models, selection=chosen, level=level or [80, 95],
-            season_length=season, freq=freq, n_paths=samples, seed=seed, jobs=jobs, id_col=id_col, ds_col=ds_col,
-            y_col=y_col, allow_negative=allow_negative, source=str(source),
-        )  # fmt: skip
+            read_csv(source),
+            horizon,
+            models=models,
+            selection=chosen,
+            level=level or [80, 95],
+            season_length=season,
+            freq=freq,
+            n_paths=samples,
+            seed=seed,
+            jobs=jobs,
+            id_col=id_col,
+            ds_col=ds_col,
+            y_col=y_col,
+            allow_negative=allow_negative,
+            source=str(source),
+        )
         for row in result.fallbacks().itertuples(index=False):
             typer.echo(f"fallback: {row.unique_id} {row.model} -> {row.used}: {row.reason}", err=True)
         table = result.table()
     if output is not None:
-        write_atomically(output, lambda handle: table.to_csv(handle, index=False, float_format="%.6g",
-                                                             date_format="%Y-%m-%d"))  # fmt: skip
+        write_atomically(
+            output, lambda handle: table.to_csv(handle, index=False, float_format="%.6g", date_format="%Y-%m-%d")
+        )
         typer.echo(f"wrote {len(table)} rows for {table['unique_id'].nunique()} series to {output}", err=True)
     else:
         emit(table, fmt)
 
 
-def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, selection, freq, levels) -> pd.DataFrame:
+def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, selection, freq, levels):
     """The outlook table of every series of ``entity`` (one metric/basis when given), with a line on stderr per
     series saying how old its data is and what it rests on."""
+    import pandas as pd
+
     from forecast.outlook import NoOutlook, Outlooks
 
     if freq not in (None, "annual", "monthly"):
@@ -83,11 +130,16 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
     outlooks = Outlooks(model=model, years=horizon, n_paths=samples, seed=seed, selection=selection)
     slug = outlooks.facts.check(entity, metric or "trains", basis)
     vintage = outlooks.facts.on(as_of)
-    keys = [k for k in vintage.keys() if k[0] == slug and (metric is None or k[1] == metric)
-            and (basis is None or k[2] == basis)]  # fmt: skip
+    keys = [
+        k
+        for k in vintage.keys()
+        if k[0] == slug and (metric is None or k[1] == metric) and (basis is None or k[2] == basis)
+    ]
     if not keys:
-        raise InputError(f"no {metric or ''} facts about {entity!r}{f' on basis {basis}' if basis else ''} "
-                         f"published by {vintage.as_of.date()}")  # fmt: skip
+        raise InputError(
+            f"no {metric or ''} facts about {entity!r}{f' on basis {basis}' if basis else ''} "
+            f"published by {vintage.as_of.date()}"
+        )
     tables = []
     for key in keys:
         try:
@@ -96,8 +148,9 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
             typer.echo(f"no outlook: {err}", err=True)
             continue
         known = view.last_known_year
-        typer.echo(f"{view.uid}: as of {view.as_of.date()}; latest full year {known or 'none'}; {view.method}",
-                   err=True)  # fmt: skip
+        typer.echo(
+            f"{view.uid}: as of {view.as_of.date()}; latest full year {known or 'none'}; {view.method}", err=True
+        )
         tables.append(view.monthly_table(levels) if freq == "monthly" else view.table(levels))
     if not tables:
         raise InputError(f"no series of {entity!r} has enough facts for an outlook")

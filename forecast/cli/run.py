@@ -8,15 +8,22 @@ from typing import Optional
 import typer
 
 from forecast.cli.common import emit_json
-from forecast.pipeline import RunSettings, run_pipeline
-from forecast.store import check_store
+from forecast.defaults import DEFAULT_YEARS
 
 
 def run(
-    data: Optional[list[Path]] = typer.Option(None, "--data", help="Observation CSV(s) to use instead of the bundled dataset; repeat."),
-    store: Optional[Path] = typer.Option(None, "--store", help="Store file (default: $FORECAST_STORE, else $FORECAST_HOME/forecast.duckdb)."),
-    report_dir: Optional[Path] = typer.Option(None, "--report-dir", "-o", help="Where report.html and report.md go (default: $FORECAST_HOME/reports)."),
-    horizon: int = typer.Option(6, "--horizon", help="Years to forecast."),
+    data: Optional[list[Path]] = typer.Option(
+        None, "--data", help="Observation CSV(s) to use instead of the bundled dataset; repeat."
+    ),
+    store: Optional[Path] = typer.Option(
+        None, "--store", help="Store file (default: $FORECAST_STORE, else $FORECAST_HOME/forecast.duckdb)."
+    ),
+    report_dir: Optional[Path] = typer.Option(
+        None, "--report-dir", "-o", help="Where report.html and report.md go (default: $FORECAST_HOME/reports)."
+    ),
+    horizon: int = typer.Option(
+        DEFAULT_YEARS, "--horizon", help="Years of outlook: the year in progress and the ones after."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for every sampled path (same seed, same numbers)."),
     json_output: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
@@ -25,10 +32,17 @@ def run(
     Re-running on the same data, code and options reuses the stored vintage (nothing is duplicated).
     Exit codes for schedulers: 0 ok, 2 bad input (names file, line and field), 1 failure.
     """
-    check_store(store)
+    from forecast.pipeline import RunSettings, run_pipeline
+
     outcome = run_pipeline(data, store, report_dir, RunSettings(horizon=horizon, seed=seed))
-    summary = {"run_id": outcome.run_id, "new_vintage": outcome.created, "report_html": str(outcome.report_html),
-               "report_md": str(outcome.report_md), "seconds": outcome.timings, **outcome.counts}  # fmt: skip
+    summary = {
+        "run_id": outcome.run_id,
+        "new_vintage": outcome.created,
+        "report_html": str(outcome.report_html),
+        "report_md": str(outcome.report_md),
+        "seconds": outcome.timings,
+        **outcome.counts,
+    }
     if json_output:
         emit_json(summary)
     else:

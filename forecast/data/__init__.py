@@ -19,14 +19,26 @@ from forecast.data.reconciliation import Reconciliation, reconcile
 from forecast.data.validate import read_observations
 
 
-def reconciled(observations: pd.DataFrame | None = None, rule: str = "corroborated", exclude=(), keep=(),
-               cache: bool = True) -> Reconciliation:
+def reconciled(
+    observations: pd.DataFrame | None = None, rule: str = "corroborated", exclude=(), keep=(), cache: bool = True
+) -> Reconciliation:
     """Reconcile ``observations`` (default: bundled + user facts); cached on disk unless ``cache=False``."""
     facts = load_observations() if observations is None else observations
-    return cached_reconcile(facts, rule, tuple(exclude), tuple(keep)) if cache else reconcile(facts, rule, exclude, keep)
+    return (
+        cached_reconcile(facts, rule, tuple(exclude), tuple(keep)) if cache else reconcile(facts, rule, exclude, keep)
+    )
 
 
 __all__ = [
-    "Reconciliation", "add_observations", "data_hash", "entity_catalogue", "load_observations", "parents_of",
-    "read_observations", "reconcile", "reconciled", "resolve_entity", "user_observations_path",
+    "Reconciliation",
+    "add_observations",
+    "data_hash",
+    "entity_catalogue",
+    "load_observations",
+    "parents_of",
+    "read_observations",
+    "reconcile",
+    "reconciled",
+    "resolve_entity",
+    "user_observations_path",
 ]

@@ -21,12 +21,19 @@ _BOTH_WAYS = re.compile(r"inbound|arrival|return|round[- ]trip|in\s*\+\s*out|in 
 RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("national-ranking", re.compile(r"city ranking|national ranking", re.IGNORECASE)),
     ("converted", re.compile(r"converted|折算", re.IGNORECASE)),
-    ("all-rail-freight", re.compile(
-        r"all rail (?:freight|cargo)|all imports?\s*[+/]\s*exports?|all import/export|not only China-Europe"
-        r"|port throughput|rail[- ]port cargo|station cargo volume", re.IGNORECASE)),
+    (
+        "all-rail-freight",
+        re.compile(
+            r"all rail (?:freight|cargo)|all imports?\s*[+/]\s*exports?|all import/export|not only China-Europe"
+            r"|port throughput|rail[- ]port cargo|station cargo volume",
+            re.IGNORECASE,
+        ),
+    ),
     ("inbound", re.compile(r"INBOUND|RETURN \(inbound\)|inbound trains (?:only|from)|cargo on inbound")),
 )
-_OUTBOUND = re.compile(r"OUTBOUND|WESTBOUND|\boutbound\b(?! (?:lines|routes))|\bdepartures\b|\bdeparting\b|europe-bound", re.IGNORECASE)
+_OUTBOUND = re.compile(
+    r"OUTBOUND|WESTBOUND|\boutbound\b(?! (?:lines|routes))|\bdepartures\b|\bdeparting\b|europe-bound", re.IGNORECASE
+)
 _CUSTOMS = re.compile(r"\bcustoms\b|\bGAC\b", re.IGNORECASE)
 
 

@@ -10,6 +10,7 @@ today, and a code change simply misses the cache.
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +19,8 @@ import pandas as pd
 
 from forecast import paths
 from forecast.data import constraints, reconciliation, schema
-from forecast.data.schema import COLUMNS
 from forecast.data.reconciliation import Group, Reconciliation, assemble, reconcile_group, reconcile_groups
+from forecast.data.schema import COLUMNS
 
 
 @lru_cache(maxsize=1)
@@ -32,8 +33,8 @@ def code_hash() -> str:
 def group_key(facts: pd.DataFrame, rule: str, keep) -> str:
     """Content key of one group's reconciliation: its facts, the rule, the kept ids and the code."""
     columns = [*COLUMNS, "value_text", "yoy_text", "basis"]
-    content = pd.util.hash_pandas_object(facts.sort_values("id")[columns].astype(str), index=False).to_numpy()
-    parts = [hashlib.sha256(content.tobytes()).hexdigest(), rule, ",".join(sorted(keep)), code_hash()]
+    content = json.dumps(facts.sort_values("id")[columns].astype(str).to_numpy().tolist()).encode()
+    parts = [hashlib.sha256(content).hexdigest(), rule, ",".join(sorted(keep)), code_hash()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 

@@ -139,8 +139,9 @@ def magnitude(facts: pd.DataFrame) -> float:
     return 10.0 ** max(np.floor(np.log10(max(typical, 1.0))) - 3, 0)
 
 
-def build_constraints(facts: pd.DataFrame, months: pd.PeriodIndex, scale: float = 1.0,
-                      recency_weight: bool = False) -> list[Constraint]:
+def build_constraints(
+    facts: pd.DataFrame, months: pd.PeriodIndex, scale: float = 1.0, recency_weight: bool = False
+) -> list[Constraint]:
     """Level and growth constraints of one group's total/cumulative facts (values divided by ``scale``),
     identical statements merged."""
     keys = ["period_start", "period_end", "kind", "value_text", "qualifier", "yoy_text"]
@@ -154,7 +155,7 @@ def build_constraints(facts: pd.DataFrame, months: pd.PeriodIndex, scale: float 
         newest = float(recency[group.index].max())
         support = len(sources) + WORDING_WEIGHT.get(qualifier, 0.2) + RECENCY_WEIGHT * newest
 
-        def weight(support: float) -> float:
+        def weight(support: float, newest: float = newest) -> float:
             return 1.0 + 100.0 * newest + 0.01 * support if recency_weight else support
 
         coef = period_coef(months, start, end)
@@ -162,15 +163,41 @@ def build_constraints(facts: pd.DataFrame, months: pd.PeriodIndex, scale: float 
         if value_text:
             value, unit = float(value_text.replace(",", "")) / scale, rounding_unit(value_text) / scale
             lo, hi, nominal = level_band(value, qualifier, unit)
-            out.append(Constraint(ids, coef, lo, hi, nominal, qualifier, unit, weight(support), (start, end),
-                                  label=stated, sources=sources))  # fmt: skip
+            out.append(
+                Constraint(
+                    ids,
+                    coef,
+                    lo,
+                    hi,
+                    nominal,
+                    qualifier,
+                    unit,
+                    weight(support),
+                    (start, end),
+                    label=stated,
+                    sources=sources,
+                )
+            )
         if yoy_text and kind == "total":
             g, tol = float(yoy_text) / 100, growth_unit(yoy_text) / 100
             base = period_coef(months, start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
             nominal = float(value_text.replace(",", "")) / scale / (1 + g) if value_text else None
-            out.append(Constraint(ids, coef, 1 + g - tol, 1 + g + tol, nominal, qualifier, tol,
-                                  weight(support - GROWTH_DISCOUNT), (start, end), base=base,
-                                  label=f"{stated} {float(yoy_text):+g}%", sources=sources))  # fmt: skip
+            out.append(
+                Constraint(
+                    ids,
+                    coef,
+                    1 + g - tol,
+                    1 + g + tol,
+                    nominal,
+                    qualifier,
+                    tol,
+                    weight(support - GROWTH_DISCOUNT),
+                    (start, end),
+                    base=base,
+                    label=f"{stated} {float(yoy_text):+g}%",
+                    sources=sources,
+                )
+            )
     return out
 
 

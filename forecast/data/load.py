@@ -55,8 +55,9 @@ def combined(frames: list[pd.DataFrame]) -> pd.DataFrame:
     raw = pd.concat(frames, ignore_index=True)
     clashes = raw[raw.duplicated("id", keep="first")]
     if len(clashes):
-        raise ValidationError([f"{r.file}:{r.line}: id: {r.id!r} is already in another data file"
-                               for r in clashes.itertuples()])  # fmt: skip
+        raise ValidationError(
+            [f"{r.file}:{r.line}: id: {r.id!r} is already in another data file" for r in clashes.itertuples()]
+        )
     return raw
 
 
@@ -101,8 +102,7 @@ def add_observations(path: str | Path, target: str | Path | None = None, dry_run
         if fresh.empty:
             return 0, len(incoming)
         merged = pd.concat([existing, fresh], ignore_index=True)
-        mine = [p for p in validate_frame(pd.concat([bundled, merged], ignore_index=True))
-                if p.startswith(f"{path}:")]  # fmt: skip
+        mine = [p for p in validate_frame(pd.concat([bundled, merged], ignore_index=True)) if p.startswith(f"{path}:")]
         if mine:
             raise ValidationError(mine)
         text = _as_csv(merged)
@@ -123,8 +123,10 @@ def _fresh_rows(incoming: pd.DataFrame, known: pd.DataFrame, path) -> pd.DataFra
             continue
         before = known.loc[row["id"]]
         if any(str(row[c]) != str(before[c]) for c in columns):
-            problems.append(f"{path}:{row['line']}: id: {row['id']!r} already exists with different content "
-                            f"({before['file']}:{before['line']})")
+            problems.append(
+                f"{path}:{row['line']}: id: {row['id']!r} already exists with different content "
+                f"({before['file']}:{before['line']})"
+            )
     if problems:
         raise ValidationError(problems)
     return pd.DataFrame(fresh, columns=incoming.columns)

@@ -50,8 +50,20 @@ RULES = ("corroborated", "latest")
 NARROW = 0.05  # an interval narrower than 5 % of its top gives a derived point value
 REWEIGHT_PASSES = 4  # re-solves with violations measured against the reconciled values (see module docstring)
 SERIES_COLUMNS = ["unique_id", "entity", "metric", "basis", "freq", "ds", "y", "y_lo", "y_hi", "sources", "flags"]
-CONFLICT_COLUMNS = ["unique_id", "entity", "metric", "basis", "fact_ids", "statement", "period_start", "period_end",
-                    "violation", "relative", "against", "resolution"]  # fmt: skip
+CONFLICT_COLUMNS = [
+    "unique_id",
+    "entity",
+    "metric",
+    "basis",
+    "fact_ids",
+    "statement",
+    "period_start",
+    "period_end",
+    "violation",
+    "relative",
+    "against",
+    "resolution",
+]
 
 
 @dataclass
@@ -133,9 +145,11 @@ def reconcile_groups(observations: pd.DataFrame, rule: str, exclude, keep, solve
     unknown = (set(exclude) | set(keep)) - set(observations["id"])
     if unknown:
         raise InputError(f"unknown fact id(s) {', '.join(sorted(unknown))}")
-    usable = observations[observations["metric"].isin(COUNT_METRICS)
-                          & observations["kind"].isin(("total", "cumulative"))
-                          & ~observations["id"].isin(set(exclude))]  # fmt: skip
+    usable = observations[
+        observations["metric"].isin(COUNT_METRICS)
+        & observations["kind"].isin(("total", "cumulative"))
+        & ~observations["id"].isin(set(exclude))
+    ]
     for _, facts in usable.groupby(["entity", "metric", "basis"], sort=True):
         yield solve(facts, rule, frozenset(keep) & frozenset(facts["id"]))
 
@@ -146,10 +160,15 @@ def reconcile_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozen
     uid = f"{entity}/{metric}/{basis}"
     system, found = _resolve(facts, rule == "latest", set(keep))
     ident = {"unique_id": uid, "entity": entity, "metric": metric, "basis": basis}
-    series = [{**ident, "freq": freq, **r}
-              for freq, rows in (("annual", _annual_rows(system, facts)), ("monthly", _monthly_rows(system)),
-                                 ("ytd", _ytd_rows(system)))
-              for r in rows]  # fmt: skip
+    series = [
+        {**ident, "freq": freq, **r}
+        for freq, rows in (
+            ("annual", _annual_rows(system, facts)),
+            ("monthly", _monthly_rows(system)),
+            ("ytd", _ytd_rows(system)),
+        )
+        for r in rows
+    ]
     frame = pd.DataFrame(series, columns=SERIES_COLUMNS)
     frame["ds"] = pd.to_datetime(frame["ds"])
     conflicts = pd.DataFrame([{**ident, **row} for row in found], columns=CONFLICT_COLUMNS)
@@ -158,11 +177,16 @@ def reconcile_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozen
 
 def assemble(groups: list[Group], observations: pd.DataFrame) -> Reconciliation:
     """One :class:`Reconciliation` from reconciled groups."""
-    series = pd.concat([g.series for g in groups], ignore_index=True) if groups else pd.DataFrame(columns=SERIES_COLUMNS)
+    filled = [g.series for g in groups if len(g.series)]
+    series = pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(columns=SERIES_COLUMNS)
     series["ds"] = pd.to_datetime(series["ds"])
     conflicts = [g.conflicts for g in groups if len(g.conflicts)]
-    return Reconciliation(series, pd.concat(conflicts, ignore_index=True) if conflicts else
-                          pd.DataFrame(columns=CONFLICT_COLUMNS), observations, {g.uid: g.system for g in groups})
+    return Reconciliation(
+        series,
+        pd.concat(conflicts, ignore_index=True) if conflicts else pd.DataFrame(columns=CONFLICT_COLUMNS),
+        observations,
+        {g.uid: g.system for g in groups},
+    )
 
 
 def _resolve(facts: pd.DataFrame, recency_first: bool, keep: set[str]) -> tuple[GroupSystem, list[dict]]:
@@ -188,8 +212,12 @@ def _resolve(facts: pd.DataFrame, recency_first: bool, keep: set[str]) -> tuple[
     active = {owner[r] for r in range(len(b)) if abs(duals[r]) > 1e-9}
     kept_index = [i for i in range(len(constraints)) if i not in bad]
     kept = [constraints[i] for i in kept_index]
-    found = [_conflict_row(constraints[i], violation[i], [constraints[j] for j in active if j not in bad], scale,
-                           recency_first, keep) for i in bad]  # fmt: skip
+    found = [
+        _conflict_row(
+            constraints[i], violation[i], [constraints[j] for j in active if j not in bad], scale, recency_first, keep
+        )
+        for i in bad
+    ]
     A_kept, b_kept, owner_kept = _rows(kept, len(months))
     b_kept = b_kept + violation[np.asarray(kept_index, dtype=int)[owner_kept]]  # solver-tolerance slack only
     return GroupSystem(months, scale, kept, [constraints[i] for i in bad], A_kept, b_kept, owner_kept), found
@@ -249,17 +277,28 @@ def _rows(constraints: list[Constraint], width: int) -> tuple[np.ndarray, np.nda
     return np.array(rows).reshape(-1, width), np.array(rhs, dtype=float), np.array(owner, dtype=int)
 
 
-def _conflict_row(c: Constraint, violation: float, active: list[Constraint], scale: float, recency_first: bool,
-                  keep: set[str]) -> dict:  # fmt: skip
+def _conflict_row(
+    c: Constraint, violation: float, active: list[Constraint], scale: float, recency_first: bool, keep: set[str]
+) -> dict:
     """How much a set-aside fact misses by (in the metric's units), the kept facts it clashes with and why
     they, not it, were kept."""
     support = (c.coef > 0) | (c.base > 0 if c.base is not None else False)
-    opponents = [a for a in active if a is not c
-                 and np.any(support & ((a.coef > 0) | (a.base > 0 if a.base is not None else False)))]  # fmt: skip
+    opponents = [
+        a
+        for a in active
+        if a is not c and np.any(support & ((a.coef > 0) | (a.base > 0 if a.base is not None else False)))
+    ]
     against = sorted({fid for a in opponents for fid in a.ids})
-    return {"fact_ids": ";".join(c.ids), "statement": c.label, "period_start": c.period[0],
-            "period_end": c.period[1], "violation": float(violation * scale), "relative": float(violation / c.scale),
-            "against": ";".join(against), "resolution": _why(c, opponents, recency_first, keep)}  # fmt: skip
+    return {
+        "fact_ids": ";".join(c.ids),
+        "statement": c.label,
+        "period_start": c.period[0],
+        "period_end": c.period[1],
+        "violation": float(violation * scale),
+        "relative": float(violation / c.scale),
+        "against": ";".join(against),
+        "resolution": _why(c, opponents, recency_first, keep),
+    }
 
 
 def _why(c: Constraint, kept: list[Constraint], recency_first: bool, keep: set[str]) -> str:
@@ -293,8 +332,12 @@ def _years(facts: pd.DataFrame) -> range:
     within = facts[(facts["kind"] == "total") & (facts["period_start"].dt.year == facts["period_end"].dt.year)]
     if within.empty:
         return range(0)
-    first = min(within["period_start"].dt.year.min(), within.loc[within["yoy_pct"].notna(), "period_start"].dt.year.min() - 1
-                if within["yoy_pct"].notna().any() else np.inf)
+    first = min(
+        within["period_start"].dt.year.min(),
+        within.loc[within["yoy_pct"].notna(), "period_start"].dt.year.min() - 1
+        if within["yoy_pct"].notna().any()
+        else np.inf,
+    )
     return range(int(first), int(facts["period_end"].dt.year.max()) + 1)
 
 
@@ -363,11 +406,19 @@ def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef
         flags.append("partial")
     if not np.isfinite(hi):
         flags.append("open")
-    if any(np.any((c.coef > 0) & (coef > 0)) and c.period[1] - c.period[0] <= pd.Timedelta(days=366)
-           for c in system.set_aside):
+    if any(
+        np.any((c.coef > 0) & (coef > 0)) and c.period[1] - c.period[0] <= pd.Timedelta(days=366)
+        for c in system.set_aside
+    ):
         flags.append("conflict")
-    return {"ds": start, "y": y, "y_lo": max(lo, 0.0), "y_hi": hi, "sources": ";".join(sorted(sources)),
-            "flags": ";".join(flags)}  # fmt: skip
+    return {
+        "ds": start,
+        "y": y,
+        "y_lo": max(lo, 0.0),
+        "y_hi": hi,
+        "sources": ";".join(sorted(sources)),
+        "flags": ";".join(flags),
+    }
 
 
 _PRECISE = ("exact", "about")

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 COLUMNS = (
-    "id", "entity", "metric", "period_start", "period_end", "kind", "value", "unit",
-    "qualifier", "yoy_pct", "source_url", "published", "note",
+    "id",
+    "entity",
+    "metric",
+    "period_start",
+    "period_end",
+    "kind",
+    "value",
+    "unit",
+    "qualifier",
+    "yoy_pct",
+    "source_url",
+    "published",
+    "note",
 )
 OPTIONAL_COLUMNS = ("basis",)
 REQUIRED_FIELDS = ("id", "entity", "metric", "period_start", "period_end", "kind", "unit", "qualifier", "source_url")

@@ -15,15 +15,17 @@ def entity_summary(rec: Reconciliation) -> pd.DataFrame:
     rows = []
     for slug, facts in rec.facts.groupby("entity"):
         years = annual.loc[annual["entity"] == slug, "ds"].dt.year
-        rows.append({
-            "entity": slug,
-            "name": catalogue.at[slug, "name"] if slug in catalogue.index else slug,
-            "kind": catalogue.at[slug, "kind"] if slug in catalogue.index else "",
-            "metrics": ",".join(sorted(set(facts["metric"]))),
-            "bases": ",".join(sorted(set(facts["basis"]))),
-            "years": f"{years.min()}-{years.max()}" if len(years) else "",
-            "annual_points": int(years.size),
-            "facts": len(facts),
-            "conflicts": int((rec.conflicts["entity"] == slug).sum()),
-        })
+        rows.append(
+            {
+                "entity": slug,
+                "name": catalogue.at[slug, "name"] if slug in catalogue.index else slug,
+                "kind": catalogue.at[slug, "kind"] if slug in catalogue.index else "",
+                "metrics": ",".join(sorted(set(facts["metric"]))),
+                "bases": ",".join(sorted(set(facts["basis"]))),
+                "years": f"{years.min()}-{years.max()}" if len(years) else "",
+                "annual_points": int(years.size),
+                "facts": len(facts),
+                "conflicts": int((rec.conflicts["entity"] == slug).sum()),
+            }
+        )
     return pd.DataFrame(rows).sort_values(["kind", "entity"]).reset_index(drop=True)

@@ -21,7 +21,15 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.data.schema import (
-    COLUMNS, KINDS, METRIC_UNITS, OPTIONAL_COLUMNS, QUALIFIERS, BASES, REQUIRED_FIELDS, SLUG_PATTERN, YOY_RANGE,
+    BASES,
+    COLUMNS,
+    KINDS,
+    METRIC_UNITS,
+    OPTIONAL_COLUMNS,
+    QUALIFIERS,
+    REQUIRED_FIELDS,
+    SLUG_PATTERN,
+    YOY_RANGE,
 )
 from forecast.errors import ValidationError
 from forecast.limits import ceiling_problem, date_problem
@@ -44,7 +52,7 @@ def read_observations(path: str | Path, known_entities: set[str] | None = None) 
 
 def parse_observations(text: str, source: str, known_entities: set[str] | None = None) -> pd.DataFrame:
     """:func:`read_observations` on text already read (``source`` names it in messages)."""
-    header, rows, problems = _records(text, source)
+    header, rows, problems = csv_records(text, source, _header_problem)
     if not header or _header_problem(header):
         raise ValidationError(problems)
     frame = pd.DataFrame([values for _, values in rows], columns=header, dtype=str)
@@ -55,14 +63,18 @@ def parse_observations(text: str, source: str, known_entities: set[str] | None =
     return frame
 
 
-def _records(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+def csv_records(
+    text: str, source: str, header_problem=None
+) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+    """The header, the non-blank rows as (line, stripped values) and the problems (``source:line: field: reason``)
+    of CSV text; ``header_problem(header)`` may refuse the header (no rows are read then)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
         if header is None:
             return [], [], [f"{source}:1: header: file is empty"]
         header = [h.strip() for h in header]
-        problem = _header_problem(header)
+        problem = header_problem(header) if header_problem else None
         if problem:
             return header, [], [f"{source}:1: header: {problem}"]
         rows, problems, start = [], [], 2
@@ -88,7 +100,8 @@ def _header_problem(header: list[str]) -> str | None:
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-        [f"unknown column(s) {', '.join(map(repr, unknown))}"] if unknown else [])
+        [f"unknown column(s) {', '.join(map(repr, unknown))}"] if unknown else []
+    )
     return "; ".join(parts) or None
 
 
@@ -104,8 +117,9 @@ def validate_frame(frame: pd.DataFrame, known_entities: set[str] | None = None) 
         content = tuple(row.get(c, "") for c in COLUMNS if c != "id")
         if content in seen_rows:
             other_id, other = seen_rows[content]
-            problems.append(f"{where}: row: the same fact as {other_id!r} ({_short(other, row['file'])}) "
-                            "under another id")  # fmt: skip
+            problems.append(
+                f"{where}: row: the same fact as {other_id!r} ({_short(other, row['file'])}) under another id"
+            )
         seen_rows.setdefault(content, (row["id"], where))
         if row["id"] in seen_ids:
             problems.append(f"{where}: id: {row['id']!r} already used ({_short(seen_ids[row['id']], row['file'])})")
@@ -154,7 +168,7 @@ def _date_problems(row: dict, kind: str):
     for field in ("period_start", "period_end"):
         text = row.get(field, "")
         if text:
-            stamp = _parse_date(text)
+            stamp = parse_date(text)
             if stamp is None:
                 yield field, f"unparseable date {text!r} (expected YYYY-MM-DD)"
             elif date_problem(stamp):
@@ -165,20 +179,24 @@ def _date_problems(row: dict, kind: str):
     if start is not None and end is not None:
         if end < start:
             yield "period_end", f"{end.date()} is before period_start {start.date()}"
-        elif kind == "target" and not (start.year == end.year and (start.month, start.day, end.month, end.day)
-                                       == (1, 1, 12, 31)):  # fmt: skip
-            yield "period_end", "a target covers one calendar year (YYYY-01-01 to YYYY-12-31), the periods " \
-                                "targets are checked over"
+        elif kind == "target" and not (
+            start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+        ):
+            yield (
+                "period_end",
+                "a target covers one calendar year (YYYY-01-01 to YYYY-12-31), the periods targets are checked over",
+            )
     published = row.get("published", "")
     if published:
-        stamp = _parse_date(published + "-01" * (2 - published.count("-"))) if _PUBLISHED.fullmatch(published) else None
+        stamp = parse_date(published + "-01" * (2 - published.count("-"))) if _PUBLISHED.fullmatch(published) else None
         if stamp is None:
             yield "published", f"unparseable date {published!r} (expected YYYY, YYYY-MM or YYYY-MM-DD)"
         elif date_problem(stamp):
             yield "published", date_problem(stamp)
 
 
-def _parse_date(text: str) -> pd.Timestamp | None:
+def parse_date(text: str) -> pd.Timestamp | None:
+    """An ISO date (``YYYY-MM-DD``), or None when the text is not one."""
     if not _ISO_DATE.fullmatch(text):
         return None
     try:
@@ -188,7 +206,7 @@ def _parse_date(text: str) -> pd.Timestamp | None:
 
 
 def _number_problems(row: dict, kind: str, metric: str):
-    value = _number(row.get("value", ""))
+    value = parse_number(row.get("value", ""))
     if value is False:
         yield "value", f"not a number: {row['value']!r} (write digits, e.g. 5351 or 5,351.5)"
     elif value is None and kind and kind != "target":
@@ -197,7 +215,7 @@ def _number_problems(row: dict, kind: str, metric: str):
         yield "value", f"negative count {row['value']}"
     elif value is not None and ceiling_problem(value, metric):
         yield "value", ceiling_problem(value, metric)
-    yoy = _number(row.get("yoy_pct", ""))
+    yoy = parse_number(row.get("yoy_pct", ""))
     if yoy is False:
         yield "yoy_pct", f"not a number: {row['yoy_pct']!r} (write digits, e.g. 15.3 or -2)"
     elif yoy is not None and not (YOY_RANGE[0] < yoy <= YOY_RANGE[1]):
@@ -206,7 +224,7 @@ def _number_problems(row: dict, kind: str, metric: str):
         yield "value", "a target needs a value or a yoy_pct"
 
 
-def _number(text: str):
+def parse_number(text: str):
     """float, None when empty, False when not a number as the module docstring defines one."""
     if text is None or text == "":
         return None

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.cache import cached_group
+from forecast.data.constraints import period_coef
 from forecast.data.entities import resolve_entity
 from forecast.data.load import load_observations
-from forecast.data.constraints import period_coef
+from forecast.data.panels import trailing_run_start
 from forecast.data.reconciliation import GroupSystem
 from forecast.data.schema import BASES, COUNT_METRICS, DEFAULT_BASIS, METRIC_UNITS
 from forecast.errors import InputError
@@ -82,7 +83,6 @@ class ReconciledSeries:
     system: GroupSystem | None = field(default=None, repr=False)
     key: tuple = ()  # (uid, ids of the facts it was reconciled from): equal keys, equal series
 
-
     @property
     def entity(self) -> str:
         return self.uid.split("/")[0]
@@ -114,12 +114,7 @@ class ReconciledSeries:
     def history(self) -> pd.Series:
         """The latest run of consecutive pinned years: the history a model is fitted on (interpolating across a
         year the facts only bound would invent a step with no noise)."""
-        pinned = self.pinned
-        if pinned.empty:
-            return pinned
-        years = pinned.index.to_numpy()
-        breaks = np.flatnonzero(np.diff(years) != 1)
-        return pinned.iloc[breaks[-1] + 1 :] if len(breaks) else pinned
+        return self.pinned.iloc[trailing_run_start(self.pinned.index.to_numpy()) :]
 
     def year_interval(self, year: int) -> tuple[float, float, str] | None:
         """(lowest, highest, flags) the facts allow for ``year``'s total, or None when no fact touches it."""
@@ -140,8 +135,9 @@ class ReconciledSeries:
 
     def sources(self, *years: int | None) -> str:
         """The facts behind the given years' values and bounds (``;``-joined ids)."""
-        ids = {fid for year in years if year in self.years.index
-               for fid in str(self.years.loc[year, "sources"]).split(";")}  # fmt: skip
+        ids = {
+            fid for year in years if year in self.years.index for fid in str(self.years.loc[year, "sources"]).split(";")
+        }
         return ";".join(sorted(ids - {""}))
 
     def conflict_note(self) -> str | None:
@@ -173,8 +169,9 @@ def _series_from_group(group, key: tuple) -> ReconciledSeries:
 
 
 def _empty(uid: str) -> ReconciledSeries:
-    return ReconciledSeries(uid, pd.DataFrame(columns=["y", "y_lo", "y_hi", "flags", "sources"]),
-                            pd.Series(dtype=float), key=(uid,))  # fmt: skip
+    return ReconciledSeries(
+        uid, pd.DataFrame(columns=["y", "y_lo", "y_hi", "flags", "sources"]), pd.Series(dtype=float), key=(uid,)
+    )
 
 
 class FactBase:
@@ -238,8 +235,9 @@ class Vintage:
 
     def stated(self, entity: str, metric: str, kind: str, year: int) -> pd.DataFrame:
         """Facts of ``kind`` (e.g. daily ``average`` rates) about ``entity`` ending in ``year``, oldest first."""
-        rows = self.facts[(self.facts["entity"] == entity) & (self.facts["metric"] == metric)
-                          & (self.facts["kind"] == kind)]  # fmt: skip
+        rows = self.facts[
+            (self.facts["entity"] == entity) & (self.facts["metric"] == metric) & (self.facts["kind"] == kind)
+        ]
         return rows[pd.to_datetime(rows["period_end"]).dt.year == year].sort_values("period_end")
 
 
@@ -254,8 +252,10 @@ def _complete(facts: pd.DataFrame) -> pd.DataFrame:
     for column, text in (("value", "value_text"), ("yoy_pct", "yoy_text")):
         numbers = pd.to_numeric(facts[column], errors="coerce") if column in facts else pd.Series(np.nan, facts.index)
         written = facts[text] if text in facts else pd.Series(None, index=facts.index, dtype=object)
-        facts[text] = [w if isinstance(w, str) and w else (np.format_float_positional(v, trim="-") if pd.notna(v) else "")
-                       for w, v in zip(written, numbers)]  # fmt: skip
+        facts[text] = [
+            w if isinstance(w, str) and w else (np.format_float_positional(v, trim="-") if pd.notna(v) else "")
+            for w, v in zip(written, numbers)
+        ]
         facts[column] = numbers
     facts["qualifier"] = facts["qualifier"].fillna("exact").astype(str) if "qualifier" in facts else "exact"
     for column in ("published", "note", "source_url", "unit", "yoy_pct"):
@@ -279,5 +279,3 @@ def _publication_end(text) -> pd.Timestamp | None:
     if len(text) == 7:
         return stamp + pd.offsets.MonthEnd(0)
     return stamp
-
-

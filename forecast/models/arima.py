@@ -54,7 +54,7 @@ def _invertible_and_stationary(result) -> bool:
 class Arima(Model):
     """Automatic ARIMA: KPSS for d, AICc over p, q in 0..max_order and the trend terms (and a few seasonal orders)."""
 
-    capabilities = Capabilities(min_length=5, seasonal=True)
+    capabilities = Capabilities(min_length=5, seasonal=True, simplicity=70)
 
     def __init__(self, max_order: int = 2):
         self.max_order = max_order
@@ -62,14 +62,20 @@ class Arima(Model):
     def _fit(self, y, season_length):
         d = differences_needed(y)
         n_free = len(y) - d
-        candidates = [((p, d, q), (0, 0, 0, 0), trend) for p in range(self.max_order + 1)
-                      for q in range(self.max_order + 1) for trend in TRENDS[d]
-                      if p + q + len(trend.strip("n")) + 2 < n_free]  # fmt: skip
+        candidates = [
+            ((p, d, q), (0, 0, 0, 0), trend)
+            for p in range(self.max_order + 1)
+            for q in range(self.max_order + 1)
+            for trend in TRENDS[d]
+            if p + q + len(trend.strip("n")) + 2 < n_free
+        ]
         best = self._best(y, candidates)
         if season_length > 1 and len(y) >= 3 * season_length:
             # a seasonal difference takes one more integration order: the trend term must follow (statsmodels)
-            seasonal = [(best[1], (*s, season_length), best[3] if s[1] == 0 else TRENDS[d + 1][-1] if d < 2 else "n")
-                        for s in SEASONAL_ORDERS[1:]]
+            seasonal = [
+                (best[1], (*s, season_length), best[3] if s[1] == 0 else TRENDS[d + 1][-1] if d < 2 else "n")
+                for s in SEASONAL_ORDERS[1:]
+            ]
             best = min([best, self._best(y, seasonal)], key=lambda b: b[0])
         _, self.order_, self.seasonal_order_, self.trend_, self.result_ = best
 

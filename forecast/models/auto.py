@@ -1,6 +1,6 @@
 """``auto``, the default: a combination of fast numpy members — exponential smoothing
-(:mod:`forecast.models.fast_ets`), Theta and random walk with drift (:mod:`forecast.models.smoothing`) — a few ms
-per series where statsmodels takes 50–100 ms.
+(:mod:`forecast.models.fast_ets`), Theta and random walk with drift (:mod:`forecast.models.smoothing`) — fast
+enough for hundreds of series where a statsmodels fit per member would not be.
 
 Every member is driven by the *same* innovations. The forecast (path mean) is the median of the members' point
 forecasts, and the paths, a mixture (path i from member i mod k), are shifted onto it, so the members'
@@ -206,7 +206,7 @@ class Auto(Model):
     """Median of fast members under shared innovations, their paths mixed (members by frequency, see the module
     docstring); members whose minimum length a short series does not meet drop out."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True)
+    capabilities = Capabilities(min_length=3, seasonal=True, simplicity=130)
 
     def __init__(
         self,

@@ -13,15 +13,26 @@ from typing import ClassVar
 
 import numpy as np
 
+from forecast.executor import limited_threads
+
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a model can take, declared as data so the orchestrator can route series and fall back."""
+    """What a model can take, declared as data and acted on by the orchestrator (:mod:`forecast.fitting`):
+
+    - ``min_length``: the fewest points it fits (an instance may compute it from its parameters:
+      :meth:`Model.min_length`); shorter series go to the fallback.
+    - ``seasonal``: it uses the season length; models that do not are fitted with season length 1.
+    - ``handles_missing``: it takes interior gaps (NaN); others get them linearly filled, and the fill is reported.
+    - ``nonnegative``: it needs values ≥ 0 (growth curves of counts); a series with a negative value falls back.
+    - ``simplicity``: rank for ties in backtest selection (lower is simpler and wins).
+    """
 
     min_length: int = 1
     seasonal: bool = False
     handles_missing: bool = False
     nonnegative: bool = False
+    simplicity: int = 100
 
 
 class Model(ABC):
@@ -30,18 +41,34 @@ class Model(ABC):
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
 
+    def min_length(self) -> int:
+        """The fewest points this instance fits; the declared ``capabilities.min_length`` unless its parameters
+        change it."""
+        return self.capabilities.min_length
+
+    def refusal(self, y: np.ndarray) -> str | None:
+        """Why the capabilities rule out series ``y`` (1-d, gaps as NaN), or None when the model can take it."""
+        observed = int(np.count_nonzero(np.isfinite(y)))
+        if observed < self.min_length():
+            return f"needs at least {self.min_length()} points, got {observed}"
+        if not self.capabilities.handles_missing and np.isnan(y).any():
+            return "series has missing values"
+        if self.capabilities.nonnegative and np.nanmin(y) < 0:
+            return "needs non-negative values"
+        return None
+
     def fit(self, y: np.ndarray, season_length: int = 1) -> "Model":
         """Check the input against the capabilities, then fit; returns ``self``."""
         y = np.asarray(y, dtype=float)
         if y.ndim != 1:
             raise ValueError(f"{self.name}: expected a 1-d series, got shape {y.shape}")
-        if len(y) < self.capabilities.min_length:
-            raise ValueError(f"{self.name}: needs at least {self.capabilities.min_length} points, got {len(y)}")
-        if not self.capabilities.handles_missing and np.isnan(y).any():
-            raise ValueError(f"{self.name}: series has missing values")
+        problem = self.refusal(y)
+        if problem:
+            raise ValueError(f"{self.name}: {problem}")
         self.y_ = y
-        self.season_length_ = int(season_length) if season_length else 1
-        self._fit(y, self.season_length_)
+        self.season_length_ = int(season_length) if season_length and self.capabilities.seasonal else 1
+        with limited_threads():
+            self._fit(y, self.season_length_)
         return self
 
     @abstractmethod
@@ -62,10 +89,10 @@ def innovations(
 ) -> np.ndarray:
     """Draws of future errors when their scale ``sigma`` was estimated from ``dof`` residual degrees of freedom:
     Gaussian from 30 dof on, else ``sigma`` × Student-t(dof) — the predictive distribution of a new error under an
-    estimated scale, so short series get wider intervals, not only heavier tails (rescaling the t to variance
-    sigma² made 80% intervals *narrower* than Gaussian ones: drift covered 0.73 of simulated random walks).
-    ``unit_variance`` keeps that rescaling for ``auto``, whose member mixture already widens its intervals and
-    was calibrated with it (:mod:`forecast.models.auto`)."""
+    estimated scale, so short series get wider intervals, not only heavier tails (a t rescaled to variance sigma²
+    gives narrower central intervals than the Gaussian; benchmarks/README.md). ``unit_variance`` keeps that
+    rescaling for ``auto``, whose member mixture already widens its intervals and was calibrated with it
+    (:mod:`forecast.models.auto`)."""
     sigma = float(sigma) if np.isfinite(sigma) and sigma > 0 else 0.0
     if dof is None or dof >= 30:
         return rng.normal(0.0, sigma, size=(n_paths, h))

@@ -18,7 +18,7 @@ from forecast.models.registry import register
 class Naive(Model):
     """Random walk: tomorrow is today plus noise whose scale is the spread of past one-step changes."""
 
-    capabilities = Capabilities(min_length=2)
+    capabilities = Capabilities(min_length=2, simplicity=10)
 
     def _fit(self, y, season_length):
         self.last_ = y[-1]
@@ -34,7 +34,7 @@ class Naive(Model):
 class SeasonalNaive(Model):
     """Each season repeats last year's value, with noise from past seasonal differences."""
 
-    capabilities = Capabilities(min_length=2, seasonal=True)
+    capabilities = Capabilities(min_length=2, seasonal=True, simplicity=20)
 
     def _fit(self, y, season_length):
         m = season_length if len(y) > season_length else 1
@@ -57,7 +57,7 @@ class SeasonalNaive(Model):
 class Drift(Model):
     """Random walk with drift: the line from the first to the last point, extended, plus slope uncertainty."""
 
-    capabilities = Capabilities(min_length=3)
+    capabilities = Capabilities(min_length=3, simplicity=40)
 
     def _fit(self, y, season_length):
         diffs = np.diff(y)
@@ -75,14 +75,16 @@ class Drift(Model):
 
 @register("mean")
 class Mean(Model):
-    """Historical mean, with the variance of a new draw plus the uncertainty of the mean itself."""
+    """Historical mean, with the variance of a new draw plus the uncertainty of the mean itself; gaps are
+    simply not counted."""
 
-    capabilities = Capabilities(min_length=2)
+    capabilities = Capabilities(min_length=2, handles_missing=True, simplicity=30)
 
     def _fit(self, y, season_length):
-        self.mean_ = float(np.mean(y))
-        self.n_ = len(y)
-        self.sigma_, self.dof_ = residual_scale(y - self.mean_, n_params=1)
+        observed = y[np.isfinite(y)]
+        self.mean_ = float(np.mean(observed))
+        self.n_ = len(observed)
+        self.sigma_, self.dof_ = residual_scale(observed - self.mean_, n_params=1)
 
     def sample_paths(self, h, n_paths, seed=None):
         rng = np.random.default_rng(seed)

@@ -18,16 +18,20 @@ from forecast.models.registry import get_model, register
 class Ensemble(Model):
     """Mixture of ``members``' paths with ``weights`` 'equal' or 'inverse_error'."""
 
-    capabilities = Capabilities(min_length=4, seasonal=True)
+    capabilities = Capabilities(seasonal=True, simplicity=120)
 
     def __init__(self, members: tuple[str, ...] = ("ets", "theta", "arima"), weights: str = "equal", holdout: int = 3):
+        if weights not in ("equal", "inverse_error"):
+            raise ValueError(f"ensemble: weights must be 'equal' or 'inverse_error', got {weights!r}")
         self.members = members
         self.weights = weights
         self.holdout = holdout
 
+    def min_length(self) -> int:
+        """The shortest member's minimum: members that cannot fit a series drop out."""
+        return min(get_model(name).min_length() for name in self.members)
+
     def _fit(self, y, season_length):
-        if self.weights not in ("equal", "inverse_error"):
-            raise ValueError(f"ensemble: weights must be 'equal' or 'inverse_error', got {self.weights!r}")
         fitted, errors, self.failures_ = [], [], {}
         for name in self.members:
             try:
@@ -38,7 +42,9 @@ class Ensemble(Model):
                 continue
             fitted.append(model)
         if not fitted:
-            raise ValueError("ensemble: every member failed: " + "; ".join(f"{k}: {v}" for k, v in self.failures_.items()))
+            raise ValueError(
+                "ensemble: every member failed: " + "; ".join(f"{k}: {v}" for k, v in self.failures_.items())
+            )
         inverse = 1.0 / np.maximum(np.asarray(errors, dtype=float), 1e-12)
         self.models_, self.weights_ = fitted, inverse / inverse.sum()
 

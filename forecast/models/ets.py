@@ -47,7 +47,7 @@ def _valid(result, spec: dict) -> bool:
 class Ets(Model):
     """Exponential smoothing (ETS) with automatic selection among additive/multiplicative, damped, seasonal forms."""
 
-    capabilities = Capabilities(min_length=4, seasonal=True)
+    capabilities = Capabilities(min_length=4, seasonal=True, simplicity=60)
 
     def __init__(self, criterion: str = "aicc", maxiter: int = 200):
         self.criterion = criterion

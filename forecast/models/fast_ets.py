@@ -191,8 +191,12 @@ def _start(y: np.ndarray, m: int, form: Form) -> np.ndarray:
 
 def _grid_points(form: Form) -> np.ndarray:
     """Smoothing-parameter starting points (4, G) for ``form``."""
-    axes = [_GRID["alpha"], _GRID["beta"] if form.trend != "none" else (0.0,),
-            _GRID["gamma"] if form.season != "none" else (0.0,), _GRID["phi"] if form.trend == "damped" else (1.0,)]
+    axes = [
+        _GRID["alpha"],
+        _GRID["beta"] if form.trend != "none" else (0.0,),
+        _GRID["gamma"] if form.season != "none" else (0.0,),
+        _GRID["phi"] if form.trend == "damped" else (1.0,),
+    ]
     return np.array(list(product(*axes))).T
 
 
@@ -204,12 +208,12 @@ def _profiled(y: np.ndarray, theta: np.ndarray, trend: bool) -> tuple[np.ndarray
     G = theta.shape[1]
     batch = np.tile(theta, 3)
     batch[4:6] = 0.0
-    batch[4, G:2 * G] = batch[5, 2 * G:] = 1.0
+    batch[4, G : 2 * G] = batch[5, 2 * G :] = 1.0
     inputs = np.zeros((len(y), 3 * G))
     inputs[:, :G] = y[:, None]
     fitted, *_ = run(inputs, batch, 1, np.zeros(3 * G, dtype=bool))
     errors = inputs - fitted
-    ey, eu, ev = errors[:, :G], errors[:, G:2 * G], errors[:, 2 * G:]
+    ey, eu, ev = errors[:, :G], errors[:, G : 2 * G], errors[:, 2 * G :]
     uu, uv, vv = (eu * eu).sum(0), (eu * ev).sum(0), (ev * ev).sum(0)
     uy, vy, yy = (eu * ey).sum(0), (ev * ey).sum(0), (ey * ey).sum(0)
     det = uu * vv - uv**2
@@ -401,11 +405,23 @@ def _finish(s, scale, m, form, theta, score, k) -> EtsFit:
     mult = np.array([form.season == "mul"])
     used = np.empty((len(s), 1))
     fitted, level, trend, season = run(s, theta[:, None], m, mult, used)
-    alpha, beta, gamma, phi, *_ = (float(v[0]) if np.ndim(v) else float(v)
-                                   for v in _unpack(theta[:, None], m, mult)[:4])
+    alpha, beta, gamma, phi, *_ = (
+        float(v[0]) if np.ndim(v) else float(v) for v in _unpack(theta[:, None], m, mult)[:4]
+    )
     e = s - fitted[:, 0]
     raw = e / fitted[:, 0] if form.error == "mul" else e * scale
     sigma = float(np.sqrt(np.sum(raw**2) / max(len(s) - k + 1, 1)))  # k counts the variance too
     unit = 1.0 if form.season == "mul" else scale
-    return EtsFit(form, alpha, beta, gamma, phi, float(level[0]) * scale, float(trend[0]) * scale, season[:, 0] * unit,
-                  sigma, float(score), used[:, 0] * unit)
+    return EtsFit(
+        form,
+        alpha,
+        beta,
+        gamma,
+        phi,
+        float(level[0]) * scale,
+        float(trend[0]) * scale,
+        season[:, 0] * unit,
+        sigma,
+        float(score),
+        used[:, 0] * unit,
+    )

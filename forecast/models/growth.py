@@ -27,7 +27,6 @@ def gompertz(t, capacity, displacement, rate):
 class _GrowthCurve(Model):
     """Shared fit and sampling; subclasses give the curve, its starting values and bounds."""
 
-    capabilities = Capabilities(min_length=5, nonnegative=True)
     curve = staticmethod(logistic)
 
     def __init__(self, max_capacity: float = 10.0):
@@ -38,8 +37,6 @@ class _GrowthCurve(Model):
         raise NotImplementedError
 
     def _fit(self, y, season_length):
-        if np.any(y < 0):
-            raise ValueError(f"{self.name}: growth curves need non-negative counts")
         top = float(np.max(y))
         if top <= 0:
             raise ValueError(f"{self.name}: series is all zeros")
@@ -87,6 +84,7 @@ class _GrowthCurve(Model):
 class Logistic(_GrowthCurve):
     """Logistic curve K / (1 + exp(-r (t - t0))): symmetric S-shape around its midpoint."""
 
+    capabilities = Capabilities(min_length=5, nonnegative=True, simplicity=90)
     curve = staticmethod(logistic)
 
     def _starts_and_bounds(self, t, y):
@@ -102,6 +100,7 @@ class Logistic(_GrowthCurve):
 class Gompertz(_GrowthCurve):
     """Gompertz curve K exp(-b exp(-c t)): fast early growth, slow approach to the capacity."""
 
+    capabilities = Capabilities(min_length=5, nonnegative=True, simplicity=100)
     curve = staticmethod(gompertz)
 
     def _starts_and_bounds(self, t, y):

@@ -70,7 +70,7 @@ class _ProphetBase(Model):
 class ProphetLinear(_ProphetBase):
     """Piecewise-linear trend with changepoints (+ yearly seasonality for sub-annual data)."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True)
+    capabilities = Capabilities(min_length=3, seasonal=True, simplicity=110)
     growth = "linear"
 
     def __init__(self, changepoint_prior_scale: float = 0.05):
@@ -81,7 +81,7 @@ class ProphetLinear(_ProphetBase):
 class ProphetLogistic(_ProphetBase):
     """Logistic trend saturating at ``cap`` (default ``cap_ratio`` × the series maximum), floor 0."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True, nonnegative=True)
+    capabilities = Capabilities(min_length=3, seasonal=True, nonnegative=True, simplicity=115)
     growth = "logistic"
 
     def __init__(self, cap: float | None = None, cap_ratio: float = 1.5, changepoint_prior_scale: float = 0.05):

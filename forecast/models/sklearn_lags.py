@@ -47,21 +47,23 @@ def cross_fitted_residuals(regressor, features: np.ndarray, targets: np.ndarray)
 class Lags(Model):
     """Regression of the next change(s) on the last ``n_lags`` changes; paths by bootstrapped residuals."""
 
-    capabilities = Capabilities(min_length=8)
+    capabilities = Capabilities(simplicity=80)
 
     def __init__(self, regressor: str = "ridge", n_lags: int = 3, strategy: str = "recursive", max_horizon: int = 24):
+        if regressor not in REGRESSORS:
+            raise ValueError(f"lags: unknown regressor {regressor!r}; choose from {', '.join(sorted(REGRESSORS))}")
+        if strategy not in ("recursive", "direct"):
+            raise ValueError(f"lags: strategy must be 'recursive' or 'direct', got {strategy!r}")
         self.regressor = regressor
         self.n_lags = n_lags
         self.strategy = strategy
         self.max_horizon = max_horizon
 
+    def min_length(self) -> int:
+        """``n_lags`` + 5: ``n_lags`` changes for the first row and enough rows to cross-fit its residuals."""
+        return self.n_lags + 5
+
     def _fit(self, y, season_length):
-        if self.regressor not in REGRESSORS:
-            raise ValueError(f"lags: unknown regressor {self.regressor!r}; choose from {sorted(REGRESSORS)}")
-        if self.strategy not in ("recursive", "direct"):
-            raise ValueError(f"lags: strategy must be 'recursive' or 'direct', got {self.strategy!r}")
-        if len(y) < self.n_lags + 5:
-            raise ValueError(f"lags: needs at least {self.n_lags + 5} points with n_lags={self.n_lags}")
         diffs = np.diff(y)
         self.scale_ = float(np.std(diffs)) or 1.0
         self.x_ = diffs / self.scale_

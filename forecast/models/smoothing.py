@@ -1,10 +1,10 @@
 """Fast numpy Theta and seasonal decomposition for ``auto``: optimised Theta and classical seasonal indices.
 
-statsmodels needs 15–80 ms per fit, which makes an ensemble over hundreds of series slow. Here the one-step
-errors are linear in the initial level and the trend weight, so for every α of a small grid (all run side by side
-as arrays) those are solved by least squares; only α is searched, on a coarse then a finer grid. A fit takes a
-few milliseconds, and turns standard innovations into sample paths through its own state equation, so ``auto``
-can drive all members with the same innovations.
+A statsmodels fit per member would make an ensemble over hundreds of series slow. Here the one-step errors are
+linear in the initial level and the trend weight, so for every α of a small grid (all run side by side as
+arrays) those are solved by least squares; only α is searched, on a coarse then a finer grid. A fit turns
+standard innovations into sample paths through its own state equation, so ``auto`` can drive all members with
+the same innovations.
 """
 
 from __future__ import annotations
@@ -100,8 +100,9 @@ def fit_theta(y: np.ndarray, dynamic: bool = True) -> Theta:
     for value in s:
         level = alpha * value + (1 - alpha) * level
     sigma = float(np.sqrt(np.sum(errors[:, i] ** 2) / max(len(y) - 3, 1))) * scale
-    return Theta(level * scale, lines[0][-1] * scale, lines[1][-1] * scale, float(alpha), float(weight[i]),
-                 len(y), sigma)
+    return Theta(
+        level * scale, lines[0][-1] * scale, lines[1][-1] * scale, float(alpha), float(weight[i]), len(y), sigma
+    )
 
 
 def fit_auto_theta(y: np.ndarray) -> Theta:

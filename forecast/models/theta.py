@@ -17,7 +17,7 @@ from forecast.models.registry import register
 class Theta(Model):
     """The Theta method of Assimakopoulos & Nikolopoulos (2000), as statsmodels implements it."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True)
+    capabilities = Capabilities(min_length=3, seasonal=True, simplicity=50)
 
     def __init__(self, theta: float = 2.0):
         self.theta = theta

@@ -7,7 +7,8 @@
 
 :class:`Outlooks` builds many (every forecastable series, several dates) sharing the facts, the reconciliations,
 the growth pools and the share profiles; ``forecast predict --entity``, ``forecast target``, ``forecast run`` and
-the report all read their numbers from it. How one outlook is made: :mod:`forecast.outlook.build`.
+the report all read their numbers from it. How one outlook is made: :mod:`forecast.outlook.build`. Outlooks
+are built serially (they share memoised pools and profiles) under :func:`forecast.executor.limited_threads`.
 """
 
 from __future__ import annotations
@@ -15,30 +16,35 @@ from __future__ import annotations
 import pandas as pd
 
 from forecast.data.vintage import FactBase, series_uid
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, SELECTED
 from forecast.errors import InputError
+from forecast.executor import limited_threads
 from forecast.limits import check_samples
-from forecast.models.registry import SELECTED, model_class
+from forecast.models.registry import label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
 from forecast.outlook.growth import GrowthPool, pooled_growth
 from forecast.outlook.profile import ProfileBook
 from forecast.outlook.result import Outlook
 
-DEFAULT_YEARS = 6  # the year in progress and five more
 COMPUTED_YEARS = 10  # paths are always drawn this far, so a year's numbers do not depend on how many are shown
-DEFAULT_PATHS = 2000
 TRAFFIC = ("trains", "teu", "tonnes")
 
 
 class Outlooks:
     """Outlooks of any series on any as-of date with one model, path count and seed; memoised."""
 
-    def __init__(self, observations: pd.DataFrame | None = None, *, model: str = "auto", years: int = DEFAULT_YEARS,
-                 n_paths: int = DEFAULT_PATHS, seed: int = 0, selection: dict[str, str] | None = None,
-                 facts: FactBase | None = None):  # fmt: skip
-        if model == SELECTED and selection is None:
-            raise InputError(f"model {SELECTED!r} needs a selection (the per-series best models of a backtest)")
-        for name in [model] * (model != SELECTED) + list((selection or {}).values()):
-            model_class(name)
+    def __init__(
+        self,
+        observations: pd.DataFrame | None = None,
+        *,
+        model: str = "auto",
+        years: int = DEFAULT_YEARS,
+        n_paths: int = DEFAULT_PATHS,
+        seed: int = 0,
+        selection: dict[str, str] | None = None,
+        facts: FactBase | None = None,
+    ):
+        (model,), selection = label_models([model], selection)
         if years < 1:
             raise InputError(f"years must be at least 1, got {years}")
         if n_paths < 10:
@@ -55,7 +61,7 @@ class Outlooks:
 
     def model_for(self, uid: str) -> str:
         """The model that forecasts ``uid``: the one asked for, or its backtest winner (``auto`` when none)."""
-        return self.selection.get(uid, "auto") if self.model == SELECTED else self.model
+        return selected_model(self.selection, uid) if self.model == SELECTED else self.model
 
     def get(self, entity: str, metric: str = "trains", basis: str | None = None, as_of=None) -> Outlook:
         """The outlook of one series (raises :class:`NoOutlook` when the facts cannot support one)."""
@@ -65,16 +71,29 @@ class Outlooks:
         if key not in self._outlooks:
             series = vintage.series(entity, metric, basis)
             try:
-                view = build_outlook(series, vintage, self.model_for(series.uid), max(self.years, COMPUTED_YEARS),
-                                     self.n_paths, self.seed, self.pool(vintage, metric), self._profile_book(vintage))
+                with limited_threads():
+                    view = build_outlook(
+                        series,
+                        vintage,
+                        self.model_for(series.uid),
+                        max(self.years, COMPUTED_YEARS),
+                        self.n_paths,
+                        self.seed,
+                        self.pool(vintage, metric),
+                        self._profile_book(vintage),
+                    )
                 view.until = vintage.as_of.year + self.years - 1
             except NoOutlook as err:
                 view = err
             else:
                 if self.model == SELECTED:
                     chosen = series.uid in self.selection
-                    view.notes.insert(0, f"backtest-selected model for {series.uid}: {view.model}" if chosen else
-                                      f"no backtest selection for {series.uid}: auto")  # fmt: skip
+                    view.notes.insert(
+                        0,
+                        f"backtest-selected model for {series.uid}: {view.model}"
+                        if chosen
+                        else f"no backtest selection for {series.uid}: auto",
+                    )
             self._outlooks[key] = view
         found = self._outlooks[key]
         if isinstance(found, NoOutlook):
@@ -86,11 +105,12 @@ class Outlooks:
         (``unique_id, reason``)."""
         vintage = self.facts.on(as_of)
         found, skipped = [], []
-        for entity, metric, basis in vintage.keys(metrics=metrics):
-            try:
-                found.append(self.get(entity, metric, basis, vintage.as_of))
-            except NoOutlook as err:
-                skipped.append({"unique_id": series_uid(entity, metric, basis), "reason": str(err)})
+        with limited_threads():  # once for every outlook built here
+            for entity, metric, basis in vintage.keys(metrics=metrics):
+                try:
+                    found.append(self.get(entity, metric, basis, vintage.as_of))
+                except NoOutlook as err:
+                    skipped.append({"unique_id": series_uid(entity, metric, basis), "reason": str(err)})
         return found, pd.DataFrame(skipped, columns=["unique_id", "reason"])
 
     def pool(self, vintage, metric: str) -> GrowthPool:
@@ -107,12 +127,23 @@ class Outlooks:
         return self._profiles[vintage.as_of]
 
 
-def outlook(entity: str, metric: str = "trains", basis: str | None = None, as_of=None, *, model: str = "auto",
-            years: int = DEFAULT_YEARS, n_paths: int = DEFAULT_PATHS, seed: int = 0,
-            observations: pd.DataFrame | None = None, selection: dict[str, str] | None = None) -> Outlook:  # fmt: skip
+def outlook(
+    entity: str,
+    metric: str = "trains",
+    basis: str | None = None,
+    as_of=None,
+    *,
+    model: str = "auto",
+    years: int = DEFAULT_YEARS,
+    n_paths: int = DEFAULT_PATHS,
+    seed: int = 0,
+    observations: pd.DataFrame | None = None,
+    selection: dict[str, str] | None = None,
+) -> Outlook:
     """The outlook of one series (see the module docstring)."""
-    return Outlooks(observations, model=model, years=years, n_paths=n_paths, seed=seed,
-                    selection=selection).get(entity, metric, basis, as_of)  # fmt: skip
+    return Outlooks(observations, model=model, years=years, n_paths=n_paths, seed=seed, selection=selection).get(
+        entity, metric, basis, as_of
+    )
 
 
 __all__ = ["DEFAULT_PATHS", "DEFAULT_YEARS", "NoOutlook", "Outlook", "Outlooks", "SELECTED", "outlook"]

@@ -43,12 +43,21 @@ class NoOutlook(InputError):
     """The facts known on the date cannot support an outlook of the series (the message says why)."""
 
 
-def build_outlook(series: ReconciledSeries, vintage: Vintage, model: str, n_years: int, n_paths: int, seed: int,
-                  pool: GrowthPool, profiles: ProfileBook) -> Outlook:  # fmt: skip
+def build_outlook(
+    series: ReconciledSeries,
+    vintage: Vintage,
+    model: str,
+    n_years: int,
+    n_paths: int,
+    seed: int,
+    pool: GrowthPool,
+    profiles: ProfileBook,
+) -> Outlook:
     """The outlook of ``series`` as ``vintage`` knows it (see the module docstring)."""
     if series.empty or series.years.empty:
-        raise NoOutlook(f"no {series.metric} total of {series.entity} over a year or part of one is known on "
-                        f"{vintage.as_of.date()}")  # fmt: skip
+        raise NoOutlook(
+            f"no {series.metric} total of {series.entity} over a year or part of one is known on {vintage.as_of.date()}"
+        )
     as_of = vintage.as_of
     history = series.history()
     first = int(history.index.max()) + 1 if len(history) else int(series.years.index.min())
@@ -62,8 +71,7 @@ def build_outlook(series: ReconciledSeries, vintage: Vintage, model: str, n_year
     observed = {int(y): o for y in years if (o := observed_by(series, int(y))) is not None}
     level = _vague_level(observed, years, profile) if len(history) == 0 else None
     try:
-        prior = annual_prior(history, years, series.entity, series.metric, model, pool, n_paths, base_seed, rng,
-                             level)  # fmt: skip
+        prior = annual_prior(history, years, series.entity, series.metric, model, pool, n_paths, base_seed, rng, level)
     except InputError as err:
         raise NoOutlook(f"{series.uid}: {err}") from None
     shares = profile.month_shares(n_paths, len(years), rng)
@@ -76,21 +84,34 @@ def build_outlook(series: ReconciledSeries, vintage: Vintage, model: str, n_year
         notes.append(note)
     if len(history) and history.index.max() < as_of.year - 1:
         gap = as_of.year - 1 - int(history.index.max())
-        notes.append(f"latest full year known: {int(history.index.max())}; {gap} later year(s) not yet published "
-                     f"are forecast too")  # fmt: skip
+        notes.append(
+            f"latest full year known: {int(history.index.max())}; {gap} later year(s) not yet published "
+            f"are forecast too"
+        )
     if bands:
-        notes.append(f"{len(bands)} fact(s) about {years[0]}–{years[-1]} condition the paths; monthly profile from "
-                     f"{profile.describe()}")  # fmt: skip
+        notes.append(
+            f"{len(bands)} fact(s) about {years[0]}–{years[-1]} condition the paths; monthly profile from "
+            f"{profile.describe()}"
+        )
     if conditioned.set_aside:
         notes.append("bound(s) the other facts leave no room for, set aside: " + "; ".join(conditioned.set_aside))
     sub_annual = _has_sub_annual(series)
     return Outlook(
-        series=series, as_of=as_of, model=model, used=prior.used,
+        series=series,
+        as_of=as_of,
+        model=model,
+        used=prior.used,
         method=prior.method + (f"; conditioned on {len(bands)} fact(s)" if bands else ""),
-        years=years, annual=annual, months=months if sub_annual else None,
-        monthly=monthly if sub_annual else None, observed=observed, prior_mean=prior.paths.mean(axis=0),
-        notes=notes, sources=tuple(sorted({i for b in bands for i in b.ids})), seed=base_seed,
-    )  # fmt: skip
+        years=years,
+        annual=annual,
+        months=months if sub_annual else None,
+        monthly=monthly if sub_annual else None,
+        observed=observed,
+        prior_mean=prior.paths.mean(axis=0),
+        notes=notes,
+        sources=tuple(sorted({i for b in bands for i in b.ids})),
+        seed=base_seed,
+    )
 
 
 def observed_by(series: ReconciledSeries, year: int) -> Observed | None:
@@ -126,5 +147,11 @@ def _vague_level(observed: dict[int, Observed], years: np.ndarray, profile) -> f
 
 def _has_sub_annual(series: ReconciledSeries) -> bool:
     """Whether any kept fact covers part of a year (a month, a quarter, a year-to-date, a milestone)."""
-    return any(not (c.period[0].month == 1 and c.period[0].day == 1 and c.period[1].month == 12
-                    and c.period[1].day == 31) for c in series.system.kept) if series.system else False  # fmt: skip
+    return (
+        any(
+            not (c.period[0].month == 1 and c.period[0].day == 1 and c.period[1].month == 12 and c.period[1].day == 31)
+            for c in series.system.kept
+        )
+        if series.system
+        else False
+    )

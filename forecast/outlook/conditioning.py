@@ -23,8 +23,9 @@ update in levels is a poor approximation. When a fact's sum varies across the pr
 near-Gaussian and a sum's log is a smooth function of them (the ensemble smoother with multiple data
 assimilation, ES-MDA: three passes with the noise inflated threefold, for the non-linearity of log-sums), then in
 levels, which makes the narrow bands hold exactly. A tight prior (a long series' next year) is near-Gaussian in
-levels already, where the level update alone is exact and the log pass would distort it. Finally every path is projected into every band it
-still misses and months are floored at zero, so no path of a year lies below what is already observed for it.
+levels already, where the level update alone is exact and the log pass would distort it. Finally every path is
+projected into every band it still misses and months are floored at zero, so no path of a year lies below what is
+already observed for it.
 
 Only the months of the years the facts touch are conditioned this way (:func:`condition_years`). A later year
 moves with the last of them path by path: its prior total scaled by how much conditioning moved that year's,
@@ -102,9 +103,23 @@ def condition_years(annual: np.ndarray, shares: np.ndarray, bands: list[Band], r
     if len(touched) == 0:
         return Conditioned(monthly, {})
     block = (touched[:, None] * 12 + np.arange(12)).ravel()
-    inner = condition(monthly[:, block], [Band(b.a[block], b.lo, b.hi, b.ids, b.label, None if b.ratio_of is None
-                                               else b.ratio_of[block], b.ratio_tol, b.since_launch) for b in bands],
-                      rng)  # fmt: skip
+    inner = condition(
+        monthly[:, block],
+        [
+            Band(
+                b.a[block],
+                b.lo,
+                b.hi,
+                b.ids,
+                b.label,
+                None if b.ratio_of is None else b.ratio_of[block],
+                b.ratio_tol,
+                b.since_launch,
+            )
+            for b in bands
+        ],
+        rng,
+    )
     monthly[:, block] = inner.paths
     after = monthly[:, block].reshape(n_paths, len(touched), 12).sum(axis=2)
     ratio = after / np.maximum(annual[:, touched], 1e-9)
@@ -126,7 +141,9 @@ def condition(paths: np.ndarray, bands: list[Band], rng: np.random.Generator) ->
     for band in bands:
         g = x @ band.a
         sd = float(g.std())
-        middle = (band.lo + band.hi) / 2 if np.isfinite(band.hi - band.lo) else min(max(float(g.mean()), band.lo), band.hi)
+        middle = (
+            (band.lo + band.hi) / 2 if np.isfinite(band.hi - band.lo) else min(max(float(g.mean()), band.lo), band.hi)
+        )
         surprise[band.label] = (middle - float(g.mean())) / sd if sd > 0 else 0.0
         width = band.hi - band.lo
         precise = np.isfinite(width) and (width <= NARROW * sd or width <= PRECISE * abs(band.hi + band.lo) / 2)
@@ -153,7 +170,9 @@ def condition(paths: np.ndarray, bands: list[Band], rng: np.random.Generator) ->
 
 def _holds(x: np.ndarray, band: Band) -> bool:
     g = x @ band.a
-    slack = 1e-9 * max(abs(band.lo) if np.isfinite(band.lo) else 0.0, abs(band.hi) if np.isfinite(band.hi) else 0.0, 1.0)
+    slack = 1e-9 * max(
+        abs(band.lo) if np.isfinite(band.lo) else 0.0, abs(band.hi) if np.isfinite(band.hi) else 0.0, 1.0
+    )
     return bool(np.all((g >= band.lo - slack) & (g <= band.hi + slack)))
 
 
@@ -215,7 +234,8 @@ def _on_log_scale(x: np.ndarray, narrow: list[Band], rng: np.random.Generator) -
     for _ in range(MDA_PASSES):
         g = np.log(np.maximum(np.exp(u) @ A.T, 1e-300))
         draws = np.log(rng.uniform(lo, hi, (len(u), len(narrow)))) + rng.standard_normal(g.shape) * np.sqrt(
-            (MDA_PASSES - 1) * noise)
+            (MDA_PASSES - 1) * noise
+        )
         uc, gc = u - u.mean(axis=0), g - g.mean(axis=0)
         c_gg = gc.T @ gc / (len(u) - 1) + np.diag(MDA_PASSES * noise)
         gain = np.linalg.lstsq(c_gg, (uc.T @ gc / (len(u) - 1)).T, rcond=None)[0]
@@ -231,8 +251,14 @@ def _observe(x: np.ndarray, bands: list[Band], rng: np.random.Generator) -> np.n
     A = np.array([b.a for b in bands])  # k × months
     g = x @ A.T
     mean_x = x.mean(axis=0)
-    noise = np.array([(b.hi - b.lo) ** 2 / 12 + np.sum((PARTIAL_MONTH_SLACK * b.partial * mean_x) ** 2) / 3
-                      + (MIN_NOISE * float(np.mean(np.abs(x @ b.a)))) ** 2 for b in bands])  # fmt: skip
+    noise = np.array(
+        [
+            (b.hi - b.lo) ** 2 / 12
+            + np.sum((PARTIAL_MONTH_SLACK * b.partial * mean_x) ** 2) / 3
+            + (MIN_NOISE * float(np.mean(np.abs(x @ b.a)))) ** 2
+            for b in bands
+        ]
+    )
     xc, gc = x - mean_x, g - g.mean(axis=0)
     n = len(x) - 1
     c_gg = gc.T @ gc / n + np.diag(noise)

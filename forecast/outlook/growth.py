@@ -18,15 +18,12 @@ grows. ``b`` is capped at 0: a larger hub is never assumed to grow faster. When 
 than :data:`MIN_SIZE_RATES` rates the size effect is left out too (growth = the pooled mean). The noise is
 Student-t with the residual degrees of freedom, so a handful of rates gives honest, wide tails (clipped at
 :data:`MAX_NOISE` scale units a year, since an exponentiated Student-t has no mean), and its scale shrinks with
-size as the residuals do (on the bundled trains: sd 0.77 below 150 trains a year, 0.34 up to 1,100, 0.21 up to
-5,000, 0.14 above).
+size as the residuals do.
 
 Paths follow only :data:`DRIFT` of the expected growth (fixed effects and the entity's own effect; the spreads are
-kept): rates measured while the network boomed overstate what followed — full drift gave retrospective
-start-of-year forecasts twice the outcome on median. Histories shorter than :data:`MIN_HISTORY` years use this
-model; both numbers were chosen by the retrospective nowcast on 2012-2020 and checked on 2021-2024
-(``benchmarks/README.md``).
-"""
+kept): rates measured while the network boomed overstate what followed. Histories shorter than :data:`MIN_HISTORY`
+years use this model; both numbers were chosen by the retrospective nowcast on 2012-2020 and checked on 2021-2024
+(``benchmarks/README.md``)."""
 
 from __future__ import annotations
 

@@ -47,8 +47,16 @@ def outlook_bands(series: ReconciledSeries, months: pd.PeriodIndex) -> list[Band
             if not coef_o.any():
                 continue
             low, high = past(coef_p)
-            bands.append(Band(coef_o, c.lo * system.scale - high, c.hi * system.scale - low, c.ids, label,
-                              since_launch=bool(coef_p.any())))  # fmt: skip
+            bands.append(
+                Band(
+                    coef_o,
+                    c.lo * system.scale - high,
+                    c.hi * system.scale - low,
+                    c.ids,
+                    label,
+                    since_launch=bool(coef_p.any()),
+                )
+            )
             continue
         base_o, base_p = split(c.base)
         if not coef_o.any() and not base_o.any():
@@ -59,8 +67,11 @@ def outlook_bands(series: ReconciledSeries, months: pd.PeriodIndex) -> list[Band
             continue
         level = levels.get((c.ids, c.period))
         if level is not None and not base_p.any():  # "1,570,000 TEU, +11%": the rate says what the base was
-            bands.append(Band(base_o, level.lo * system.scale / c.hi, level.hi * system.scale / c.lo, c.ids,
-                              f"{label} (its base)"))  # fmt: skip
+            bands.append(
+                Band(
+                    base_o, level.lo * system.scale / c.hi, level.hi * system.scale / c.lo, c.ids, f"{label} (its base)"
+                )
+            )
             continue
         # coef·x = r · base·x give or take the rate's tolerance, the known months' part bounded by the facts
         ratio, tol = (c.lo + c.hi) / 2, (c.hi - c.lo) / 2

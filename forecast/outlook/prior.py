@@ -31,8 +31,18 @@ class AnnualPrior:
     notes: tuple[str, ...] = ()
 
 
-def annual_prior(history, years: np.ndarray, entity: str, metric: str, model: str, pool: GrowthPool,
-                 n_paths: int, seed: int, rng: np.random.Generator, level: float | None = None) -> AnnualPrior:  # fmt: skip
+def annual_prior(
+    history,
+    years: np.ndarray,
+    entity: str,
+    metric: str,
+    model: str,
+    pool: GrowthPool,
+    n_paths: int,
+    seed: int,
+    rng: np.random.Generator,
+    level: float | None = None,
+) -> AnnualPrior:
     """Prior paths for ``years`` (consecutive, starting the year after ``history`` ends); ``history`` is the
     latest run of pinned years (a year → value Series, possibly empty), ``level`` a rough size of the first year
     for a series without one. An :class:`InputError` says why none can be made."""
@@ -42,21 +52,40 @@ def annual_prior(history, years: np.ndarray, entity: str, metric: str, model: st
         if level is None:
             raise InputError("no year of the series is known in full, nor how much any year had run by a date")
         first = level * np.exp(VAGUE_SD * rng.standard_normal(n_paths))
-        later, how = _grow(pool, entity, first, h - 1, n_paths, rng) if pooled else (_vague_walk(first, h - 1, rng), "a vague random walk")
-        return AnnualPrior(years, np.column_stack([first, later]), "pooled-growth" if pooled else "vague",
-                           f"no year known in full: a vague level near {level:,.0f}, then {how}",
-                           (f"no {metric} total of a whole year is known: {years[0]} starts from a vague level "
-                            "read off its own facts",))  # fmt: skip
+        later, how = (
+            _grow(pool, entity, first, h - 1, n_paths, rng)
+            if pooled
+            else (_vague_walk(first, h - 1, rng), "a vague random walk")
+        )
+        return AnnualPrior(
+            years,
+            np.column_stack([first, later]),
+            "pooled-growth" if pooled else "vague",
+            f"no year known in full: a vague level near {level:,.0f}, then {how}",
+            (
+                f"no {metric} total of a whole year is known: {years[0]} starts from a vague level "
+                "read off its own facts",
+            ),
+        )
     y = history.to_numpy(dtype=float)
     span = f"{int(history.index[0])}–{int(history.index[-1])}" if len(y) > 1 else f"{int(history.index[0])}"
     if len(y) < MIN_HISTORY:
         if not pooled:
-            return AnnualPrior(years, _vague_walk(np.full(n_paths, y[-1]), h, rng), "vague",
-                               f"{span}, then a vague random walk", (f"{len(y)} year(s) of history and too few "
-                                                                      "pooled growth rates for a model",))  # fmt: skip
+            return AnnualPrior(
+                years,
+                _vague_walk(np.full(n_paths, y[-1]), h, rng),
+                "vague",
+                f"{span}, then a vague random walk",
+                (f"{len(y)} year(s) of history and too few pooled growth rates for a model",),
+            )
         paths, how = _grow(pool, entity, float(y[-1]), h, n_paths, rng)
-        return AnnualPrior(years, paths, "pooled-growth", f"{span} grown by the {how}",
-                           (f"{len(y)} year(s) of history is too short for {model}",))  # fmt: skip
+        return AnnualPrior(
+            years,
+            paths,
+            "pooled-growth",
+            f"{span} grown by the {how}",
+            (f"{len(y)} year(s) of history is too short for {model}",),
+        )
     forecast, used, reason = forecast_array(y, h, model, 1, n_paths, seed)
     notes = (f"{model}: {reason}",) if reason else ()
     return AnnualPrior(years, forecast.paths, used, f"{used} on {span}", notes)
@@ -65,10 +94,12 @@ def annual_prior(history, years: np.ndarray, entity: str, metric: str, model: st
 def _grow(pool: GrowthPool, entity: str, last, h: int, n_paths: int, rng: np.random.Generator):
     """Paths grown ``h`` years from ``last`` by the pooled growth model, and how it was fitted."""
     growth = pool.fit(entity)
-    how = {"mixed": f"size-dependent growth of {len(pool)} pooled year-on-year rates, its own effect "
-                    f"{growth.effect_mean:+.2f} ± {growth.effect_sd:.2f}",
-           "ols": f"size-dependent growth of {len(pool)} pooled year-on-year rates",
-           "mean": f"mean of only {len(pool)} pooled year-on-year rates"}[growth.method]  # fmt: skip
+    how = {
+        "mixed": f"size-dependent growth of {len(pool)} pooled year-on-year rates, its own effect "
+        f"{growth.effect_mean:+.2f} ± {growth.effect_sd:.2f}",
+        "ols": f"size-dependent growth of {len(pool)} pooled year-on-year rates",
+        "mean": f"mean of only {len(pool)} pooled year-on-year rates",
+    }[growth.method]
     return growth_paths(growth, last, h, n_paths, rng), how
 
 

@@ -72,8 +72,11 @@ class Points:
             offset += int(np.ptp(part.year)) + 1 if len(part) else 0
         if not parts:
             return Points(np.empty(0, int), np.empty(0), np.empty(0))
-        return Points(np.concatenate(years).astype(int), np.concatenate([p.t for p in parts]),
-                      np.concatenate([p.u for p in parts]))  # fmt: skip
+        return Points(
+            np.concatenate(years).astype(int),
+            np.concatenate([p.t for p in parts]),
+            np.concatenate([p.u for p in parts]),
+        )
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,9 @@ class ProfileBook:
         if metric not in self._pooled:
             parts = [self.points(self.vintage.series(*key)) for key in self.vintage.keys(metrics=(metric,))]
             points = Points.concat(parts)
-            floor = np.array([_robust_sd(y) if len(y := points.yearly_u(t)[1]) > 2 else FALLBACK_SD for t in MONTH_ENDS])
+            floor = np.array(
+                [_robust_sd(y) if len(y := points.yearly_u(t)[1]) > 2 else FALLBACK_SD for t in MONTH_ENDS]
+            )
             self._pooled[metric] = points, floor
         return self._pooled[metric]
 

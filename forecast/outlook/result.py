@@ -115,9 +115,15 @@ class Outlook:
     def table(self, levels=LEVELS) -> pd.DataFrame:
         """One row per shown year: status, observed so far, mean, median and central intervals."""
         years = self.shown
-        return _summary(self.uid, self.used, [pd.Timestamp(int(y), 1, 1) for y in years], self.annual[:, : len(years)],
-                        levels, status=[self.status(int(y)) for y in years],
-                        observed=[self.observed.get(int(y)) for y in years])  # fmt: skip
+        return _summary(
+            self.uid,
+            self.used,
+            [pd.Timestamp(int(y), 1, 1) for y in years],
+            self.annual[:, : len(years)],
+            levels,
+            status=[self.status(int(y)) for y in years],
+            observed=[self.observed.get(int(y)) for y in years],
+        )
 
     def monthly_table(self, levels=LEVELS) -> pd.DataFrame:
         """One row per month of the shown years (empty when the series has no sub-annual facts)."""

@@ -114,8 +114,10 @@ def reliability_chart(table: pd.DataFrame) -> ReliabilityChart:
     sx, sy = Scale(0, 1, left, right), Scale(0, 1, bottom, top)
     chart.ticks = [(float(sx(v)), float(sy(v)), f"{v:.0%}") for v in (0, 0.5, 1.0)]
     n_max = float(table["n"].max()) if len(table) else 1.0
-    chart.dots = [(float(sx(p)), float(sy(f)), float(3 + 7 * np.sqrt(n / n_max)))
-                  for p, f, n in zip(table["mean_p"], table["frequency"], table["n"])]  # fmt: skip
+    chart.dots = [
+        (float(sx(p)), float(sy(f)), float(3 + 7 * np.sqrt(n / n_max)))
+        for p, f, n in zip(table["mean_p"], table["frequency"], table["n"])
+    ]
     return chart
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from forecast.backtest.leaderboard import model_means
+from forecast.backtest.metrics import inside, relative_error
 from forecast.errors import InputError
 from forecast.report.charts import ReliabilityChart, SeriesChart, reliability_chart, series_chart
 from forecast.report.links import Cell, Details, Group, Link
@@ -19,11 +21,24 @@ from forecast.targets.outcome import outcome_label
 
 DASH = "–"
 KIND_ORDER = ("national", "corridor", "port_group", "port", "region", "province", "hub", "route", "brand")
-KIND_NAMES = {"national": "Nation", "corridor": "Corridors", "port_group": "Port groups", "port": "Border ports",
-              "region": "Regions", "province": "Provinces", "hub": "Hubs", "route": "Routes", "brand": "Brands"}  # fmt: skip
+KIND_NAMES = {
+    "national": "Nation",
+    "corridor": "Corridors",
+    "port_group": "Port groups",
+    "port": "Border ports",
+    "region": "Regions",
+    "province": "Provinces",
+    "hub": "Hubs",
+    "route": "Routes",
+    "brand": "Brands",
+}
 UNITS = {"trains": "trains", "teu": "TEU", "tonnes": "tonnes", "value_usd": "USD", "value_cny": "CNY"}
-LEADERBOARD_METRICS = {"mase": "MASE", "scaled_crps": "Scaled CRPS", "coverage-80": "80% coverage",
-                       "coverage-95": "95% coverage"}  # fmt: skip
+LEADERBOARD_METRICS = {
+    "mase": "MASE",
+    "scaled_crps": "Scaled CRPS",
+    "coverage-80": "80% coverage",
+    "coverage-95": "95% coverage",
+}
 PINNED = 0.10  # a year counts as known when the facts pin it to 10% (as the data layer's history does)
 NOTE_CHARS = 48  # a note shows this much; the rest is behind a click
 LIST_IDS = 6  # a list of fact ids shows this many; the rest is behind a click
@@ -211,7 +226,9 @@ def latest_known(history: pd.DataFrame) -> tuple[int | None, float | None]:
     return int(last["ds"].year), float(last["y"])
 
 
-def _ordered(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.DataFrame) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+def _ordered(
+    series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.DataFrame
+) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
     """(uid, annual history, annual outlook rows) of every outlook series: trains first, then by kind (nation
     first), then by size."""
     annual = series[series["freq"] == "annual"]
@@ -243,10 +260,17 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
         by_metric.setdefault(str(history["metric"].iloc[0]), []).append((uid, history, own))
     tables = []
     for metric in sorted(by_metric, key=lambda m: list(UNITS).index(m) if m in UNITS else len(UNITS)):
-        columns = ["Series", "Latest full year", f"{year} so far", f"{year}: median (80%)", f"P(> {year - 1})",
-                   f"{year + 1}: median (80%)", "Moved by facts"]  # fmt: skip
+        columns = [
+            "Series",
+            "Latest full year",
+            f"{year} so far",
+            f"{year}: median (80%)",
+            f"P(> {year - 1})",
+            f"{year + 1}: median (80%)",
+            "Moved by facts",
+        ]
         rows, group = [], None
-        for uid, history, own in by_metric[metric]:
+        for _, history, own in by_metric[metric]:
             first = history.iloc[0]
             now, later = own[own["ds"].dt.year == year], own[own["ds"].dt.year == year + 1]
             if now.empty:
@@ -260,20 +284,31 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
             latest = f"{known_year}: {fmt(known_value)}" if known_year else "none"
             if known_year and known_year < year - 1:
                 latest += " (old)"
-            seen = text(r.get("observed_text")) or (f"{fmt(r['observed'])} to {r['observed_through']:%d %b}"
-                                                    if pd.notna(r.get("observed")) else DASH)  # fmt: skip
+            seen = text(r.get("observed_text")) or (
+                f"{fmt(r['observed'])} to {r['observed_through']:%d %b}" if pd.notna(r.get("observed")) else DASH
+            )
             prior = r.get("prior_mean")
             moved = r["mean"] / prior - 1 if prior is not None and pd.notna(prior) and prior > 0 else np.nan
-            rows.append([_label(entities, first), latest, seen, f"{fmt(r['q50'])} ({interval(r['lo_80'], r['hi_80'])})",
-                         pct(r.get("p_up")), f"{fmt(nxt['q50'])} ({interval(nxt['lo_80'], nxt['hi_80'])})" if nxt is not None
-                         else DASH, DASH if pd.isna(moved) or abs(moved) < 0.005 else f"{100 * moved:+.0f}%"])  # fmt: skip
+            rows.append(
+                [
+                    _label(entities, first),
+                    latest,
+                    seen,
+                    f"{fmt(r['q50'])} ({interval(r['lo_80'], r['hi_80'])})",
+                    pct(r.get("p_up")),
+                    f"{fmt(nxt['q50'])} ({interval(nxt['lo_80'], nxt['hi_80'])})" if nxt is not None else DASH,
+                    DASH if pd.isna(moved) or abs(moved) < 0.005 else f"{100 * moved:+.0f}%",
+                ]
+            )
         unit = UNITS.get(metric, metric)
         title = f"Outlook: {unit}, {year} and {year + 1}"
         tables.append(Table(f"outlook-{metric}", title, columns, rows))
-    tables[0].note = (f"Facts published up to {as_of:%d %B %Y}. So far: what the facts say had run by then. Median "
-                      "and 80% interval of the outlook's paths, which are conditioned on every fact about the year. "
-                      "Moved by facts: the outlook's mean against the annual model's before this year's facts. "
-                      "(old): the latest full year is more than a year before the data's date.")  # fmt: skip
+    tables[0].note = (
+        f"Facts published up to {as_of:%d %B %Y}. So far: what the facts say had run by then. Median "
+        "and 80% interval of the outlook's paths, which are conditioned on every fact about the year. "
+        "Moved by facts: the outlook's mean against the annual model's before this year's facts. "
+        "(old): the latest full year is more than a year before the data's date."
+    )
     return tables
 
 
@@ -287,9 +322,17 @@ def series_panels(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.Da
         model = text(own["model"].iloc[0]) if len(own) else ""
         caption = f"{unit} a year · {model}"
         notes = own["notes"].dropna().iloc[0] if "notes" in own and own["notes"].notna().any() else None
-        panels.append(SeriesPanel(uid, title, KIND_NAMES.get(_kind(entities, str(first["entity"])), "Other"),
-                                  series_chart(history, own, unit, f"{title}: history and outlook"), caption,
-                                  notes_cell(notes) or None, links(";".join(history["sources"].dropna()), urls)))  # fmt: skip
+        panels.append(
+            SeriesPanel(
+                uid,
+                title,
+                KIND_NAMES.get(_kind(entities, str(first["entity"])), "Other"),
+                series_chart(history, own, unit, f"{title}: history and outlook"),
+                caption,
+                notes_cell(notes) or None,
+                links(";".join(history["sources"].dropna()), urls),
+            )
+        )
     return panels
 
 
@@ -306,13 +349,30 @@ def open_target_table(checks: pd.DataFrame, every: pd.DataFrame, labels: dict[st
     """Targets whose period is not over: the odds now, the run-rate they need against the one so far, and how the
     odds moved across vintages."""
     title = "Open targets"
-    columns = ["Target", "P(met)", "80% interval", "Run so far", "Needed a day", "Run a day so far", "Odds by vintage",
-               "Sources"]  # fmt: skip
+    columns = [
+        "Target",
+        "P(met)",
+        "80% interval",
+        "Run so far",
+        "Needed a day",
+        "Run a day so far",
+        "Odds by vintage",
+        "Sources",
+    ]
     history = _odds_by_key(every, labels)
-    rows = [[text(r.target), pct(r.probability), interval(r.lo_80, r.hi_80),
-             fmt(r.observed) + (f" to {pd.Timestamp(r.observed_through):%d %b}" if pd.notna(r.observed_through) else ""),
-             fmt(r.needed_per_day, 1), fmt(r.observed_per_day, 1), history.get(_key(r), DASH), links(r.sources, urls)]
-            for r in checks.sort_values("target").itertuples()]  # fmt: skip
+    rows = [
+        [
+            text(r.target),
+            pct(r.probability),
+            interval(r.lo_80, r.hi_80),
+            fmt(r.observed) + (f" to {pd.Timestamp(r.observed_through):%d %b}" if pd.notna(r.observed_through) else ""),
+            fmt(r.needed_per_day, 1),
+            fmt(r.observed_per_day, 1),
+            history.get(_key(r), DASH),
+            links(r.sources, urls),
+        ]
+        for r in checks.sort_values("target").itertuples()
+    ]
     return Table("open-targets", title, columns, rows, "" if rows else "No target is open for the year in progress.")
 
 
@@ -320,11 +380,22 @@ def decided_target_table(checks: pd.DataFrame, urls) -> Table:
     """Targets whose period is over: what the toolkit said when each was announced, beside what happened."""
     title = "Decided targets (judged as when announced)"
     columns = ["Target", "Announced", "P(met) then", "80% interval", "Outcome", "Met", "Notes", "Sources"]
-    order = checks.assign(end=pd.to_datetime(checks["period_end"])).sort_values(["end", "target"], ascending=[False, True])
-    rows = [[text(r.target), text(r.as_of)[:10], pct(r.probability), interval(r.lo_80, r.hi_80),
-             outcome_label(r.outcome, r.outcome_lo, r.outcome_hi) or "not yet known", yes_no(r.met),
-             notes_cell(r.notes), links(r.sources, urls)]
-            for r in order.itertuples()]  # fmt: skip
+    order = checks.assign(end=pd.to_datetime(checks["period_end"])).sort_values(
+        ["end", "target"], ascending=[False, True]
+    )
+    rows = [
+        [
+            text(r.target),
+            text(r.as_of)[:10],
+            pct(r.probability),
+            interval(r.lo_80, r.hi_80),
+            outcome_label(r.outcome, r.outcome_lo, r.outcome_hi) or "not yet known",
+            yes_no(r.met),
+            notes_cell(r.notes),
+            links(r.sources, urls),
+        ]
+        for r in order.itertuples()
+    ]
     return Table("decided-targets", title, columns, rows, "" if rows else "No target's period is over yet.")
 
 
@@ -338,8 +409,12 @@ def calibration(checks: pd.DataFrame) -> Calibration | None:
     p, y = cases["probability"].to_numpy(float), cases["met"].astype(float).to_numpy()
     base = float(y.mean())
     bins = reliability(p, y)
-    table = Table("reliability", "Reliability", ["P(met) bin", "Targets", "Mean P(met)", "Came true"],
-                  [[r.bin, str(r.n), pct(r.mean_p), pct(r.frequency)] for r in bins.itertuples()])  # fmt: skip
+    table = Table(
+        "reliability",
+        "Reliability",
+        ["P(met) bin", "Targets", "Mean P(met)", "Came true"],
+        [[r.bin, str(r.n), pct(r.mean_p), pct(r.frequency)] for r in bins.itertuples()],
+    )
     return Calibration(len(cases), brier(p, y), base, brier(np.full(len(y), base), y), reliability_chart(bins), table)
 
 
@@ -364,16 +439,23 @@ def leaderboard_table(scores: pd.DataFrame) -> Table:
     title = "Backtest leaderboard (annual series)"
     if scores.empty:
         return Table("leaderboard", title, ["Model"], [], "No backtest scores in this run.")
-    wanted = scores[scores["metric"].isin(LEADERBOARD_METRICS)]
-    wide = wanted.pivot_table(index="model", columns="metric", values="value", aggfunc="mean")
-    wide = wide.reindex(columns=[m for m in LEADERBOARD_METRICS if m in wide.columns]).sort_values("mase")
-    counts = wanted.dropna(subset=["value"]).groupby("model")["unique_id"].nunique()
-    rows = [[str(m), str(counts.get(m, 0)), *(pct(wide.at[m, k]) if k.startswith("coverage") else fmt(wide.at[m, k], 2)
-                                            for k in wide.columns)] for m in wide.index]  # fmt: skip
-    note = ("Rolling-origin windows over each series long enough for them. MASE and CRPS are scaled by the series' "
-            "in-sample naive error (below 1 beats naive); coverage: how often the 80% and 95% intervals held the "
-            "outcome.")  # fmt: skip
-    return Table("leaderboard", title, ["Model", "Series", *(LEADERBOARD_METRICS[k] for k in wide.columns)], rows, note)
+    per_series = scores.pivot_table(index=["unique_id", "model"], columns="metric", values="value", dropna=False)
+    metrics = [m for m in LEADERBOARD_METRICS if m in per_series.columns]
+    wide = model_means(per_series.reset_index(), metrics).sort_values("mase")
+    rows = [
+        [
+            str(m),
+            str(wide.at[m, "series"]),
+            *(pct(wide.at[m, k]) if k.startswith("coverage") else fmt(wide.at[m, k], 2) for k in metrics),
+        ]
+        for m in wide.index
+    ]
+    note = (
+        "Rolling-origin windows over each series long enough for them. MASE and CRPS are scaled by the series' "
+        "in-sample naive error (below 1 beats naive); coverage: how often the 80% and 95% intervals held the "
+        "outcome."
+    )
+    return Table("leaderboard", title, ["Model", "Series", *(LEADERBOARD_METRICS[k] for k in metrics)], rows, note)
 
 
 KNOWN, BOUNDED, PENDING = "known", "bounded", "not yet known"
@@ -397,9 +479,9 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
     joined = joined.sort_values(["vintage", "unique_id", "model", "ds"], kind="stable")
     joined["status"] = [outcome_status(lo, hi) for lo, hi in zip(joined["y_lo"], joined["y_hi"])]
     known = joined["status"] == KNOWN
-    joined["ape"] = ((joined["mean"] - joined["y"]).abs() / joined["y"].abs().replace(0, np.nan)).where(known)
-    in_band = (joined["lo_80"] <= joined["y"]) & (joined["y"] <= joined["hi_80"])
-    in_bounds = (joined["mean"] >= joined["y_lo"].fillna(0)) & (joined["mean"] <= joined["y_hi"].fillna(np.inf))
+    joined["ape"] = np.where(known, relative_error(joined["mean"], joined["y"]), np.nan)
+    in_band = inside(joined["y"], joined["lo_80"], joined["hi_80"])
+    in_bounds = inside(joined["mean"], joined["y_lo"].fillna(0), joined["y_hi"].fillna(np.inf))
     joined["inside"] = np.where(known, in_band, np.where(joined["status"] == BOUNDED, in_bounds, np.nan))
     scored = joined[joined["status"] != PENDING]
     summary = scored.groupby(["run_id", "model"], sort=False).agg(
@@ -410,21 +492,50 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
         for r in summary.reset_index().itertuples()
     ]
     point_rows = [
-        [labels[r.run_id], text(r.unique_id), text(r.model), f"{r.ds:%Y}", fmt(r.mean), interval(r.lo_80, r.hi_80),
-         r.status, outcome_label(r.y if r.status == KNOWN else None, r.y_lo, r.y_hi) or DASH,
-         pct(r.ape), yes_no(r.inside if r.status != PENDING else None)]
+        [
+            labels[r.run_id],
+            text(r.unique_id),
+            text(r.model),
+            f"{r.ds:%Y}",
+            fmt(r.mean),
+            interval(r.lo_80, r.hi_80),
+            r.status,
+            outcome_label(r.y if r.status == KNOWN else None, r.y_lo, r.y_hi) or DASH,
+            pct(r.ape),
+            yes_no(r.inside if r.status != PENDING else None),
+        ]
         for r in joined.itertuples()
-    ]  # fmt: skip
+    ]
     empty = "No earlier vintage has forecasts for years this run knows anything about yet."
     summary_columns = ["Vintage", "Model", "Years scored", "Known", "MAPE (known)", "Inside 80% / bounds"]
-    point_columns = ["Vintage", "Series", "Model", "Year", "Forecast", "80% interval", "Outcome", "Facts allow",
-                     "% error", "Inside"]  # fmt: skip
+    point_columns = [
+        "Vintage",
+        "Series",
+        "Model",
+        "Year",
+        "Forecast",
+        "80% interval",
+        "Outcome",
+        "Facts allow",
+        "% error",
+        "Inside",
+    ]
     return (
-        Table("outcomes", "Forecast vs outcome (earlier vintages)", summary_columns, summary_rows,
-              "" if summary_rows else empty),
-        Table("outcome-points", "Forecast vs outcome, point by point", point_columns, point_rows,
-              "" if point_rows else empty),
-    )  # fmt: skip
+        Table(
+            "outcomes",
+            "Forecast vs outcome (earlier vintages)",
+            summary_columns,
+            summary_rows,
+            "" if summary_rows else empty,
+        ),
+        Table(
+            "outcome-points",
+            "Forecast vs outcome, point by point",
+            point_columns,
+            point_rows,
+            "" if point_rows else empty,
+        ),
+    )
 
 
 def conflict_table(conflicts: pd.DataFrame, urls: dict[str, str]) -> Table:
@@ -443,10 +554,20 @@ def conflict_table(conflicts: pd.DataFrame, urls: dict[str, str]) -> Table:
         relative = getattr(r, "relative", None)
         by = f"{fmt(missed)} ({pct(relative)})" if missed is not None and pd.notna(missed) else text(r.violation)
         if len(against) > LIST_IDS:
-            clashes: Cell = Details(f"{', '.join(against[:LIST_IDS])} and {len(against) - LIST_IDS} more",
-                                    ", ".join(against))  # fmt: skip
+            clashes: Cell = Details(
+                f"{', '.join(against[:LIST_IDS])} and {len(against) - LIST_IDS} more", ", ".join(against)
+            )
         else:
             clashes = links(";".join(against), urls) if against else DASH
-        rows.append([series, period, links(r.fact_id, urls), text(getattr(r, "statement", None) or r.note), by,
-                     clashes, text(getattr(r, "resolution", "")) or "set aside"])  # fmt: skip
+        rows.append(
+            [
+                series,
+                period,
+                links(r.fact_id, urls),
+                text(getattr(r, "statement", None) or r.note),
+                by,
+                clashes,
+                text(getattr(r, "resolution", "")) or "set aside",
+            ]
+        )
     return Table("conflicts", title, columns, rows, "" if rows else "No conflicts between sources in this run.")

@@ -28,8 +28,13 @@ def _is_links(value) -> bool:
 
 @lru_cache(maxsize=1)
 def html_environment() -> Environment:
-    env = Environment(loader=PackageLoader("forecast.report", "templates"), autoescape=select_autoescape(["j2"]),
-                      undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False)  # fmt: skip
+    env = Environment(
+        loader=PackageLoader("forecast.report", "templates"),
+        autoescape=select_autoescape(["j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
     env.filters["safe_url"] = safe_url
     env.tests["details"] = lambda value: isinstance(value, Details)
     env.tests["links"] = _is_links
@@ -42,8 +47,12 @@ def html_environment() -> Environment:
 def markdown_environment() -> Environment:
     """No HTML escaping, but every printed value goes through :func:`md_text` (``|raw`` opts out, ``|cell``
     renders a table cell)."""
-    env = Environment(loader=PackageLoader("forecast.report", "templates"), autoescape=False,
-                      undefined=StrictUndefined, finalize=lambda v: v if isinstance(v, Markup) else md_text(v))  # fmt: skip
+    env = Environment(
+        loader=PackageLoader("forecast.report", "templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=lambda v: v if isinstance(v, Markup) else md_text(v),
+    )
     env.filters["cell"] = lambda value: Markup(md_cell(value))
     env.filters["raw"] = Markup
     env.tests["group"] = lambda value: isinstance(value, Group)
@@ -61,14 +70,30 @@ def reliability_svg(chart) -> str:
 def render_html(content: ReportContent, charts: dict[str, str]) -> str:
     """The page for ``content``; ``charts`` maps a series id to its inline SVG."""
     toc = [(t.key, t.title) for t in content.outlook] + [("charts", "Every series")]
-    toc += [(t.key, t.title) for t in (content.open_targets, content.decided_targets, content.leaderboard,
-                                       content.outcomes, content.conflicts)]  # fmt: skip
+    toc += [
+        (t.key, t.title)
+        for t in (
+            content.open_targets,
+            content.decided_targets,
+            content.leaderboard,
+            content.outcomes,
+            content.conflicts,
+        )
+    ]
     toc.append(("methods", "Methods"))
     css = resources.files("forecast.report").joinpath("templates/report.css").read_text(encoding="utf-8")
     reliability = Markup(reliability_svg(content.calibration.chart)) if content.calibration else ""
-    return html_environment().get_template("report.html.j2").render(
-        c=content, title=TITLE, css=Markup(css), toc=toc, reliability=reliability,
-        charts={uid: Markup(svg) for uid, svg in charts.items()},
+    return (
+        html_environment()
+        .get_template("report.html.j2")
+        .render(
+            c=content,
+            title=TITLE,
+            css=Markup(css),
+            toc=toc,
+            reliability=reliability,
+            charts={uid: Markup(svg) for uid, svg in charts.items()},
+        )
     )
 
 

@@ -47,8 +47,9 @@ def open_store(
                 except InputError as err:
                     raise InputError(f"{path}: {err}") from None
                 if version < SCHEMA_VERSION:
-                    raise InputError(f"{path}: schema version {version} is older than {SCHEMA_VERSION}; a write "
-                                     "migrates")  # fmt: skip
+                    raise InputError(
+                        f"{path}: schema version {version} is older than {SCHEMA_VERSION}; a write migrates"
+                    )
                 yield con
         finally:
             con.close()
@@ -73,8 +74,10 @@ def check_store(path: str | os.PathLike | None = None, timeout: float = LOCK_TIM
     if not where.exists():
         folder = next(p for p in where.parents if p.exists())
         if not os.access(folder, os.W_OK | os.X_OK):
-            raise InputError(f"{where}: cannot create the store here ({folder} is not writable); pass --store or "
-                             "set FORECAST_STORE to a writable place")  # fmt: skip
+            raise InputError(
+                f"{where}: cannot create the store here ({folder} is not writable); pass --store or "
+                "set FORECAST_STORE to a writable place"
+            )
         return
     try:
         with open_store(where, timeout=timeout) as con:
@@ -83,8 +86,10 @@ def check_store(path: str | os.PathLike | None = None, timeout: float = LOCK_TIM
     except OSError as err:
         if err.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
-        raise InputError(f"{where}: cannot write the store here ({err.strerror}); pass --store or set "
-                         "FORECAST_STORE to a writable place") from None  # fmt: skip
+        raise InputError(
+            f"{where}: cannot write the store here ({err.strerror}); pass --store or set "
+            "FORECAST_STORE to a writable place"
+        ) from None
 
 
 def _first_line(err: Exception) -> str:

@@ -129,8 +129,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, bool]:
     """Column name → whether it is required (NOT NULL), in table order, read from the database itself."""
     query = (
-        "SELECT column_name, is_nullable FROM information_schema.columns"
-        " WHERE table_name = ? ORDER BY ordinal_position"
+        "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position"
     )
     rows = con.execute(query, [table]).fetchall()
     return {name: nullable == "NO" for name, nullable in rows}

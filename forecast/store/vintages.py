@@ -92,9 +92,17 @@ def write_run(
         try:
             con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, run.started_at, run.finished_at or _utcnow(), run.data_hash, run.code_version,
-                 _json(run.library_versions), _json(run.settings), run.status],
-            )  # fmt: skip
+                [
+                    run_id,
+                    run.started_at,
+                    run.finished_at or _utcnow(),
+                    run.data_hash,
+                    run.code_version,
+                    _json(run.library_versions),
+                    _json(run.settings),
+                    run.status,
+                ],
+            )
             for name, frame in frames.items():
                 if len(frame):
                     _insert(con, name, frame.assign(run_id=run_id))

@@ -9,7 +9,8 @@ import pandas as pd
 from forecast.errors import InputError
 from forecast.outlook import DEFAULT_PATHS, Outlooks
 from forecast.targets.check import TargetCheck, check
-from forecast.targets.definitions import Target, read_targets_csv, targets_from_facts, year_target
+from forecast.targets.definitions import Target, targets_from_facts, year_target
+from forecast.targets.files import read_targets_csv
 
 
 def check_target(
@@ -36,8 +37,16 @@ def check_target(
     ``outlooks`` to share outlooks (and their settings) with other calls."""
     if year is None:
         raise InputError("year is required")
-    target = year_target(entity, year, metric, at_least=at_least, more_than=more_than, at_most=at_most,
-                         growth_pct=growth_pct, basis=basis)  # fmt: skip
+    target = year_target(
+        entity,
+        year,
+        metric,
+        at_least=at_least,
+        more_than=more_than,
+        at_most=at_most,
+        growth_pct=growth_pct,
+        basis=basis,
+    )
     outlooks = outlooks or Outlooks(observations, model=model, n_paths=n_paths, seed=seed, selection=selection)
     return check(target, outlooks, as_of)
 

@@ -16,6 +16,7 @@ always saying the base rate (known only in hindsight) and, for thresholds, of a 
 (the share of all past year-on-year growth that beat the threshold); log score (mean negative log-likelihood,
 probabilities clipped to [0.01, 0.99]).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -58,8 +59,12 @@ def summary(cases: pd.DataFrame, by: str = "group") -> pd.DataFrame:
     rows = []
     for name, group in cases.groupby(by, sort=False):
         base = group["outcome"].mean()
-        row = {by: name, "n": len(group), "brier": brier(group["p"], group["outcome"]),
-               "brier_base_rate": brier(np.full(len(group), base), group["outcome"])}  # fmt: skip
+        row = {
+            by: name,
+            "n": len(group),
+            "brier": brier(group["p"], group["outcome"]),
+            "brier_base_rate": brier(np.full(len(group), base), group["outcome"]),
+        }
         if "p_rule" in group and group["p_rule"].notna().all():
             row["brier_rule_of_thumb"] = brier(group["p_rule"], group["outcome"])
         rows.append({**row, "log_score": log_score(group["p"], group["outcome"]), "event_rate": base})
@@ -77,8 +82,16 @@ def retrospective(model: str = "auto", n_paths: int = 1000, seed: int = 0, obser
     for target in targets_from_facts(outlooks.facts.facts):
         result = check(target, outlooks, target.published or target.period_start)
         if result.assessed and result.met is not None:
-            rows.append({"group": "published targets", "case": target.label, "as_of": result.as_of,
-                         "used": result.used, "p": result.probability, "outcome": float(result.met)})  # fmt: skip
+            rows.append(
+                {
+                    "group": "published targets",
+                    "case": target.label,
+                    "as_of": result.as_of,
+                    "used": result.used,
+                    "p": result.probability,
+                    "outcome": float(result.met),
+                }
+            )
     for entity, year, previous in _consecutive_years(outlooks, "trains"):
         for cutoff, (month, day) in CUTOFFS.items():
             as_of = pd.Timestamp(year, month, day)
@@ -86,9 +99,17 @@ def retrospective(model: str = "auto", n_paths: int = 1000, seed: int = 0, obser
                 target = year_target(entity, year, "trains", more_than=round(previous * step))
                 result = check(target, outlooks, as_of)
                 if result.assessed and result.method != "observed" and result.met is not None:
-                    rows.append({"group": f"thresholds, {cutoff}", "case": target.label, "as_of": as_of,
-                                 "used": result.used, "p": result.probability, "outcome": float(result.met),
-                                 "p_rule": rule_of_thumb(outlooks, as_of, step)})  # fmt: skip
+                    rows.append(
+                        {
+                            "group": f"thresholds, {cutoff}",
+                            "case": target.label,
+                            "as_of": as_of,
+                            "used": result.used,
+                            "p": result.probability,
+                            "outcome": float(result.met),
+                            "p_rule": rule_of_thumb(outlooks, as_of, step),
+                        }
+                    )
     return pd.DataFrame(rows, columns=["group", "case", "as_of", "used", "p", "outcome", "p_rule"])
 
 
@@ -127,8 +148,9 @@ def simulate(process: str, length: int, rng: np.random.Generator) -> np.ndarray:
     raise ValueError(f"unknown process {process!r}")
 
 
-def simulated(model: str = "drift", n_series: int = 300, length: int = 12, n_paths: int = 1000, seed: int = 0,
-              processes=PROCESSES) -> pd.DataFrame:  # fmt: skip
+def simulated(
+    model: str = "drift", n_series: int = 300, length: int = 12, n_paths: int = 1000, seed: int = 0, processes=PROCESSES
+) -> pd.DataFrame:
     """Per simulated series: 80% interval coverage of the next value, and P(next > threshold) against truth
     (threshold = last value × a uniform draw in [0.9, 1.3], so events happen at varied rates)."""
     rng = np.random.default_rng(seed)
@@ -140,8 +162,15 @@ def simulated(model: str = "drift", n_series: int = 300, length: int = 12, n_pat
             paths, used, _ = forecast_array(history, 1, model, 1, n_paths, seed + k)
             lo, hi = paths.interval(80)
             threshold = history[-1] * rng.uniform(0.9, 1.3)
-            rows.append({"group": process, "used": used, "covered": float(lo[0] <= truth <= hi[0]),
-                         "p": paths.prob_exceeds(threshold, step=0), "outcome": float(truth > threshold)})  # fmt: skip
+            rows.append(
+                {
+                    "group": process,
+                    "used": used,
+                    "covered": float(lo[0] <= truth <= hi[0]),
+                    "p": paths.prob_exceeds(threshold, step=0),
+                    "outcome": float(truth > threshold),
+                }
+            )
     return pd.DataFrame(rows)
 
 

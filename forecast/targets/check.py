@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.entities import lineage
+from forecast.defaults import TARGET_LEVEL
 from forecast.errors import InputError
 from forecast.fitting import series_seed
 from forecast.outlook import NoOutlook, Outlooks
@@ -25,7 +26,7 @@ from forecast.targets.definitions import Target
 from forecast.targets.outcome import outcome
 from forecast.targets.runrate import RunRate, run_rate
 
-LEVEL = 80
+LEVEL = TARGET_LEVEL
 OBSERVED, BOUNDED = "observed", "between stated bounds"
 
 
@@ -143,9 +144,14 @@ def check(target: Target, outlooks: Outlooks, as_of=None) -> TargetCheck:
     if seen is not None:
         result.observed, result.observed_through, result.observed_note = seen.value, seen.through, seen.describe()
     if target.year in view.years:  # the period is not over, or its total is not out yet: a rate still matters
-        stated = vintage.stated(target.entity, "trains_per_day", "average", target.year) if target.metric == "trains" else None
-        result.run_rate = run_rate(required, target.period_start, target.period_end, result.observed or 0.0,
-                                   result.observed_through, stated)  # fmt: skip
+        stated = (
+            vintage.stated(target.entity, "trains_per_day", "average", target.year)
+            if target.metric == "trains"
+            else None
+        )
+        result.run_rate = run_rate(
+            required, target.period_start, target.period_end, result.observed or 0.0, result.observed_through, stated
+        )
     return result
 
 
@@ -185,6 +191,8 @@ def _growth_from_parent(result: TargetCheck, outlooks: Outlooks) -> None:
         n = len(proxy.values)
         result.values = 100.0 * ((1.0 + proxy.values / 100.0) * np.exp(spread * rng.standard_normal(n)) - 1.0)
         result.used, result.method = proxy.used, f"growth of {parent} ({proxy.method})"
-        result.notes.append(f"{parent}'s growth used as a proxy, widened by a part's deviation from its whole "
-                            f"(sd {spread:.2f} in log growth)")  # fmt: skip
+        result.notes.append(
+            f"{parent}'s growth used as a proxy, widened by a part's deviation from its whole "
+            f"(sd {spread:.2f} in log growth)"
+        )
         return

@@ -1,5 +1,6 @@
 """What a target is (an entity's total over a period compared with a value, or growth over a base period) and
-where targets come from: the bundled facts of kind ``target``, a user targets CSV, or command-line flags.
+where targets come from: the bundled facts of kind ``target`` or command-line flags (a user targets CSV:
+:mod:`forecast.targets.files`).
 
 Published wording maps to a comparison as follows (the source's qualifier is kept in ``Target.qualifier``):
 
@@ -18,16 +19,14 @@ at_most        at_most      a cap: met when the total stays at or below the valu
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from forecast.data.schema import BASES, DEFAULT_BASIS
 from forecast.data.vintage import series_uid
-from forecast.errors import InputError, ValidationError
+from forecast.errors import InputError
 
 COMPARISONS = ("more_than", "at_least", "at_most")
 QUALIFIER_COMPARISON = {
@@ -39,10 +38,6 @@ QUALIFIER_COMPARISON = {
     "at_most": "at_most",
 }
 SYMBOL = {"more_than": ">", "at_least": ">=", "at_most": "<="}
-TARGETS_CSV_COLUMNS = (
-    "entity", "metric", "year", "period_start", "period_end", "comparison", "value", "growth_pct",
-    "base_year", "basis", "label",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,13 +91,17 @@ class Target:
         """What makes two targets the same across runs, whatever their labels say: series, period, comparison,
         number (and base period for growth)."""
         base = f"/base {self.base_start.date()}..{self.base_end.date()}" if self.kind == "growth" else ""
-        return (f"{self.uid}/{self.period_start.date()}..{self.period_end.date()}/{self.kind}/{self.comparison}/"
-                f"{self.threshold:g}{base}")  # fmt: skip
+        return (
+            f"{self.uid}/{self.period_start.date()}..{self.period_end.date()}/{self.kind}/{self.comparison}/"
+            f"{self.threshold:g}{base}"
+        )
 
     def describe(self) -> str:
         """Short human label, e.g. ``shandong-central-asia trains 2024 > 900``."""
-        period = str(self.year) if _is_calendar_year(self.period_start, self.period_end) else (
-            f"{self.period_start.date()}..{self.period_end.date()}"
+        period = (
+            str(self.year)
+            if _is_calendar_year(self.period_start, self.period_end)
+            else (f"{self.period_start.date()}..{self.period_end.date()}")
         )
         basis = f" [{self.basis}]" if self.basis and self.basis != DEFAULT_BASIS else ""  # the usual basis goes unsaid
         if self.kind == "growth":
@@ -132,16 +131,29 @@ def year_target(
 ) -> Target:
     """A calendar-year target from keyword flags (exactly one of at_least / more_than / at_most / growth_pct);
     growth is measured against the previous calendar year and is met when strictly above ``growth_pct``."""
-    given = {k: v for k, v in dict(at_least=at_least, more_than=more_than, at_most=at_most, growth_pct=growth_pct).items()
-             if v is not None}  # fmt: skip
+    given = {
+        k: v
+        for k, v in dict(at_least=at_least, more_than=more_than, at_most=at_most, growth_pct=growth_pct).items()
+        if v is not None
+    }
     if len(given) != 1:
         raise InputError("give exactly one of --at-least, --more-than, --at-most, --growth")
-    (how, number), = given.items()
-    start, end = _calendar_year(year)
+    ((how, number),) = given.items()
+    start, end = calendar_year(year)
     if how == "growth_pct":
-        base_start, base_end = _calendar_year(year - 1)
-        return Target(entity, metric, start, end, "growth", "more_than", growth_pct=float(number),
-                      base_start=base_start, base_end=base_end, basis=basis)  # fmt: skip
+        base_start, base_end = calendar_year(year - 1)
+        return Target(
+            entity,
+            metric,
+            start,
+            end,
+            "growth",
+            "more_than",
+            growth_pct=float(number),
+            base_start=base_start,
+            base_end=base_end,
+            basis=basis,
+        )
     return Target(entity, metric, start, end, "absolute", how, value=float(number), basis=basis)
 
 
@@ -162,135 +174,36 @@ def targets_from_facts(facts: pd.DataFrame) -> list[Target]:
     return sorted(merged.values(), key=lambda t: (t.period_end, t.entity, t.metric, t.sources))
 
 
-def read_targets_csv(path: str | Path) -> list[Target]:
-    """Targets from a user CSV. Columns (header required, order free):
-
-    - ``entity`` (required), ``metric`` (default ``trains``), ``basis`` (optional), ``label`` (optional);
-    - the period: ``year`` (a calendar year) or ``period_start`` and ``period_end`` (ISO dates);
-    - ``comparison``: ``more_than``, ``at_least`` or ``at_most`` (the source qualifiers ``exact``, ``about``,
-      ``nearly`` are accepted and mapped as in the module docstring); with ``value`` for an absolute target;
-    - or ``growth_pct`` (growth in percent over ``base_year``, default the year before; comparison
-      ``more_than`` unless given) for a growth target.
-
-    Every bad row is reported as ``file:line: field: reason`` in one :class:`ValidationError`.
-    """
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: cannot read targets file: {err}") from None
-    if "entity" not in header:
-        raise ValidationError([f"{path}:1: entity: missing column (columns: {', '.join(TARGETS_CSV_COLUMNS)})"])
-    unknown = [h for h in header if h not in TARGETS_CSV_COLUMNS]
-    if unknown:
-        raise ValidationError([f"{path}:1: {unknown[0]}: unknown column (allowed: {', '.join(TARGETS_CSV_COLUMNS)})"])
-    targets, problems = [], []
-    for line, raw in enumerate(rows, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        try:
-            targets.append(_from_csv_row(row, line))
-        except _RowError as err:
-            problems.append(f"{path}:{line}: {err.field}: {err.reason}")
-    if problems:
-        raise ValidationError(problems)
-    if not targets:
-        raise ValidationError([f"{path}:1: file: no targets"])
-    return targets
-
-
-class _RowError(Exception):
-    def __init__(self, field_name: str, reason: str):
-        super().__init__(f"{field_name}: {reason}")
-        self.field, self.reason = field_name, reason
-
-
-def _from_csv_row(row: dict[str, str], line: int) -> Target:
-    entity = row.get("entity", "")
-    if not entity:
-        raise _RowError("entity", "empty")
-    metric = row.get("metric") or "trains"
-    start, end = _csv_period(row)
-    comparison = row.get("comparison") or ""
-    value, growth = _csv_number(row, "value"), _csv_number(row, "growth_pct")
-    if (value is None) == (growth is None):
-        raise _RowError("value", "give exactly one of value or growth_pct")
-    if comparison and comparison not in QUALIFIER_COMPARISON:
-        raise _RowError("comparison", f"{comparison!r} is not one of {', '.join(QUALIFIER_COMPARISON)}")
-    common = dict(basis=row.get("basis") or None, sources=(f"line {line}",), label=row.get("label") or "")
-    if growth is not None:
-        base_year = _csv_int(row, "base_year")
-        base = _calendar_year(base_year if base_year is not None else start.year - 1)
-        target_args = dict(kind="growth", comparison=QUALIFIER_COMPARISON.get(comparison, "more_than"),
-                           growth_pct=growth, base_start=base[0], base_end=base[1])  # fmt: skip
-    else:
-        if not comparison:
-            raise _RowError("comparison", "empty (more_than, at_least or at_most)")
-        target_args = dict(kind="absolute", comparison=QUALIFIER_COMPARISON[comparison], value=value)
-    problems = _problems_of(entity, start, end, **target_args)
-    if problems:
-        field_name, reason = problems[0].split(": ", 1)
-        raise _RowError(field_name, reason)
-    return Target(entity, metric, start, end, qualifier=comparison or None, **target_args, **common)
-
-
-def _csv_period(row: dict[str, str]) -> tuple[pd.Timestamp, pd.Timestamp]:
-    year = _csv_int(row, "year")
-    if year is not None:
-        if row.get("period_start") or row.get("period_end"):
-            raise _RowError("year", "give either year or period_start/period_end, not both")
-        return _calendar_year(year)
-    dates = []
-    for name in ("period_start", "period_end"):
-        text = row.get(name, "")
-        if not text:
-            raise _RowError(name, "empty (give year, or period_start and period_end)")
-        try:
-            dates.append(pd.Timestamp(text))
-        except (ValueError, TypeError):
-            raise _RowError(name, f"not a date: {text!r}") from None
-    return dates[0], dates[1]
-
-
-def _csv_number(row: dict[str, str], name: str) -> float | None:
-    text = row.get(name, "")
-    if not text:
-        return None
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        raise _RowError(name, f"not a number: {text!r}") from None
-    if not np.isfinite(number):
-        raise _RowError(name, f"not a finite number: {text!r}")
-    return number
-
-
-def _csv_int(row: dict[str, str], name: str) -> int | None:
-    number = _csv_number(row, name)
-    if number is None:
-        return None
-    if number != int(number) or not 1900 <= number <= 2200:
-        raise _RowError(name, f"not a year: {row[name]!r}")
-    return int(number)
-
-
 def _from_fact(row) -> Target:
     qualifier = str(row.qualifier) if isinstance(row.qualifier, str) else "exact"
     start, end = pd.Timestamp(row.period_start), pd.Timestamp(row.period_end)
     published = _timestamp_or_none(getattr(row, "published", None))
     basis = getattr(row, "basis", None)
-    common = dict(basis=basis if isinstance(basis, str) and basis else None, sources=(str(row.id),),
-                  qualifier=qualifier, published=published)  # fmt: skip
+    common = dict(
+        basis=basis if isinstance(basis, str) and basis else None,
+        sources=(str(row.id),),
+        qualifier=qualifier,
+        published=published,
+    )
     comparison = QUALIFIER_COMPARISON.get(qualifier, "at_least")
     if _is_number(row.value):
-        return Target(str(row.entity), str(row.metric), start, end, "absolute", comparison, value=float(row.value),
-                      **common)  # fmt: skip
+        return Target(
+            str(row.entity), str(row.metric), start, end, "absolute", comparison, value=float(row.value), **common
+        )
     # A growth-only target ("grow by more than 20%") is measured against the same period one year earlier.
     base_start, base_end = start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
-    return Target(str(row.entity), str(row.metric), start, end, "growth", comparison, growth_pct=float(row.yoy_pct),
-                  base_start=base_start, base_end=base_end, **common)  # fmt: skip
+    return Target(
+        str(row.entity),
+        str(row.metric),
+        start,
+        end,
+        "growth",
+        comparison,
+        growth_pct=float(row.yoy_pct),
+        base_start=base_start,
+        base_end=base_end,
+        **common,
+    )
 
 
 def _problems(target: Target) -> list[str]:
@@ -298,13 +211,22 @@ def _problems(target: Target) -> list[str]:
         return [f"comparison: {target.comparison!r} is not one of {', '.join(COMPARISONS)}"]
     if target.basis is not None and target.basis not in BASES:
         return [f"basis: {target.basis!r} is not one of {', '.join(BASES)}"]
-    return _problems_of(target.entity, target.period_start, target.period_end, kind=target.kind,
-                        comparison=target.comparison, value=target.value, growth_pct=target.growth_pct,
-                        base_start=target.base_start, base_end=target.base_end)  # fmt: skip
+    return target_problems(
+        target.entity,
+        target.period_start,
+        target.period_end,
+        kind=target.kind,
+        comparison=target.comparison,
+        value=target.value,
+        growth_pct=target.growth_pct,
+        base_start=target.base_start,
+        base_end=target.base_end,
+    )
 
 
-def _problems_of(entity, start, end, *, kind, comparison, value=None, growth_pct=None, base_start=None,
-                 base_end=None) -> list[str]:  # fmt: skip
+def target_problems(
+    entity, start, end, *, kind, comparison, value=None, growth_pct=None, base_start=None, base_end=None
+) -> list[str]:
     """Every reason the fields cannot make a target, as ``field: reason`` strings."""
     problems = []
     if not entity:
@@ -313,12 +235,18 @@ def _problems_of(entity, start, end, *, kind, comparison, value=None, growth_pct
         problems.append(f"period_end: {end.date()} is before period_start {start.date()}")
     if kind == "absolute":
         if value is None or not np.isfinite(value):
-            problems.append("value: missing for an absolute target" if value is None else f"value: {value} is not a finite number")
+            problems.append(
+                "value: missing for an absolute target" if value is None else f"value: {value} is not a finite number"
+            )
         elif value < 0:
             problems.append(f"value: negative ({value:g})")
     elif kind == "growth":
         if growth_pct is None or not np.isfinite(growth_pct):
-            problems.append("growth_pct: missing for a growth target" if growth_pct is None else f"growth_pct: {growth_pct} is not a finite number")
+            problems.append(
+                "growth_pct: missing for a growth target"
+                if growth_pct is None
+                else f"growth_pct: {growth_pct} is not a finite number"
+            )
         elif growth_pct <= -100:
             problems.append(f"growth_pct: {growth_pct:g} is not above -100")
         if base_start is None or base_end is None or base_end >= start:
@@ -328,7 +256,7 @@ def _problems_of(entity, start, end, *, kind, comparison, value=None, growth_pct
     return problems
 
 
-def _calendar_year(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+def calendar_year(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     if not 1900 <= int(year) <= 2200:
         raise InputError(f"year {year} is out of range")
     return pd.Timestamp(int(year), 1, 1), pd.Timestamp(int(year), 12, 31)

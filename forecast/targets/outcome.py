@@ -39,8 +39,14 @@ def outcome(target: Target, series: ReconciledSeries) -> Outcome | None:
         point = None if point is None or base_point is None else 100.0 * (point / base_point - 1.0)
         flags = ";".join(f for f in (flags, base[2]) if f)
     sources = series.sources(target.year, target.base_end.year if base is not None else None)
-    return Outcome(None if point is None else float(point), float(lo), float(hi), sources,
-                   decided(target.met_by, lo, hi), "conflict" in flags)  # fmt: skip
+    return Outcome(
+        None if point is None else float(point),
+        float(lo),
+        float(hi),
+        sources,
+        decided(target.met_by, lo, hi),
+        "conflict" in flags,
+    )
 
 
 def decided(comparison_met, lo: float, hi: float) -> bool | None:
@@ -52,6 +58,7 @@ def decided(comparison_met, lo: float, hi: float) -> bool | None:
 def outcome_label(point, lo, hi) -> str:
     """How a reconciled outcome reads: its value, else what the facts allow ("1,800 – 3,016", "≥ 5,063",
     "≤ 162"), else "" (nothing known)."""
+
     def known(v):
         return v is not None and not pd.isna(v)
 

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -59,7 +58,11 @@ def run_rate(
         needed_per_month=float(per_day * DAYS_PER_MONTH),
         observed_per_day=observed_rate,
         stated_per_day=None if latest is None else float(latest["value"]),
-        stated_source=None if latest is None else (f"{latest['id']} ({latest['qualifier']}, "
-                                                   f"{pd.Timestamp(latest['period_start']).date()}.."
-                                                   f"{pd.Timestamp(latest['period_end']).date()})"),
+        stated_source=None
+        if latest is None
+        else (
+            f"{latest['id']} ({latest['qualifier']}, "
+            f"{pd.Timestamp(latest['period_start']).date()}.."
+            f"{pd.Timestamp(latest['period_end']).date()})"
+        ),
     )

@@ -1,0 +1,77 @@
+"""The executor: the same ordered results on every engine, thread limits inside workers and around serial work
+(restored afterwards), and none set by importing the package."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from forecast import executor
+from forecast.errors import InputError
+
+
+def square(x):
+    return x * x
+
+
+def blas_threads_here(_task):
+    """Threads of every BLAS/OpenMP pool loaded in the process that runs the task."""
+    import numpy  # noqa: F401  (its BLAS loaded, so threadpool_info lists it)
+
+    return sorted({pool["num_threads"] for pool in threadpool_info()})
+
+
+def test_serial_and_processes_give_the_same_ordered_results():
+    tasks = list(range(37))
+    expected = [x * x for x in tasks]
+    assert executor.run(square, tasks, progress=False) == expected
+    assert executor.run(square, tasks, engine="processes", jobs=2, progress=False) == expected
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_dask_gives_the_same_ordered_results():
+    tasks = list(range(23))
+    assert executor.run(square, tasks, engine="dask", jobs=2, progress=False) == [x * x for x in tasks]
+
+
+def test_worker_processes_run_single_threaded_unless_told(monkeypatch):
+    assert executor.run(blas_threads_here, [0, 1, 2], engine="processes", jobs=2, progress=False) == [[1]] * 3
+    monkeypatch.setenv("FORECAST_BLAS_THREADS", "2")
+    assert executor.run(blas_threads_here, [0, 1], engine="processes", jobs=2, progress=False) == [[2]] * 2
+
+
+def test_serial_work_is_limited_and_the_callers_limits_come_back():
+    with threadpool_limits(2):
+        before = blas_threads_here(None)
+        assert executor.run(blas_threads_here, [0], progress=False) == [[1]]
+        assert blas_threads_here(None) == before
+        with executor.limited_threads():
+            assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+            with executor.limited_threads():  # nested: already limited, nothing re-applied
+                assert blas_threads_here(None) == [1]
+        assert blas_threads_here(None) == before
+
+
+@pytest.mark.slow
+def test_importing_forecast_leaves_thread_settings_alone():
+    env = {k: v for k, v in os.environ.items() if k not in executor.THREAD_VARIABLES}
+    code = "import os, forecast, forecast.predict; print([os.environ.get(v) for v in %r])" % (
+        executor.THREAD_VARIABLES,
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[None, None, None]"
+
+
+@pytest.mark.parametrize("value", ["0", "two"])
+def test_a_bad_thread_count_is_an_input_error(monkeypatch, value):
+    monkeypatch.setenv("FORECAST_BLAS_THREADS", value)
+    with pytest.raises(InputError, match="FORECAST_BLAS_THREADS"):
+        executor.run(square, [1], progress=False)
+
+
+def test_an_unknown_engine_is_an_input_error():
+    with pytest.raises(InputError, match="engine must be one of serial, processes, dask"):
+        executor.run(square, [1], engine="spark")

@@ -1,0 +1,50 @@
+"""The README's main job, ``forecast run``, on the whole bundled dataset: it completes, stores one vintage whose
+outlook covers the series, charts every one of them in the report, and a re-run adds nothing."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from forecast.pipeline import RunSettings, run_pipeline
+from forecast.store import list_runs, read_table
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def main_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("main")
+    store, reports = folder / "forecast.duckdb", folder / "reports"
+    outcome = run_pipeline(None, store, reports, RunSettings(n_paths=500), progress=False)
+    return outcome, store, reports
+
+
+def test_the_main_job_stores_a_vintage_with_sane_outlooks(main_run):
+    outcome, store, _ = main_run
+    assert outcome.created and len(list_runs(store)) == 1
+    forecasts = read_table(store, "forecasts", outcome.run_id)
+    annual = forecasts[forecasts["freq"] == "annual"]
+    assert annual["unique_id"].nunique() >= 50
+    assert np.all(annual["lo_80"] >= 0) and np.all(annual["hi_80"] >= annual["lo_80"])
+    unsettled = annual[annual["status"] != "observed"]
+    assert np.all(unsettled["hi_80"] > unsettled["lo_80"])  # no zero-width interval for a year still open
+    national = annual[(annual["unique_id"] == "national/trains/reported") & (annual["status"] != "observed")]
+    assert len(national) and national["ds"].dt.year.min() >= 2025
+
+
+def test_the_report_charts_every_forecast_series(main_run):
+    outcome, store, _ = main_run
+    html = outcome.report_html.read_text(encoding="utf-8")
+    charted = len(re.findall(r'<figure class="panel" id="chart-\d+">', html))
+    forecasts = read_table(store, "forecasts", outcome.run_id)
+    assert charted == forecasts.loc[forecasts["freq"] == "annual", "unique_id"].nunique()
+    assert html.index('id="outlook') < html.index('id="open-targets"') < html.index('id="decided-targets"')
+
+
+def test_a_rerun_on_the_same_data_adds_nothing(main_run):
+    outcome, store, reports = main_run
+    again = run_pipeline(None, store, reports, RunSettings(n_paths=500), progress=False)
+    assert not again.created and again.run_id == outcome.run_id and len(list_runs(store)) == 1
