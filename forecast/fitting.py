@@ -10,6 +10,7 @@ right for a series that is dying out, not for a hub that runs thousands of train
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.executor import check_engine, limited_threads
 from forecast.limits import check_forecast_size
+from forecast.models.base import Model
 from forecast.models.registry import get_model, model_label
 
 FALLBACK_CHAIN = ("drift", "naive")
@@ -61,6 +63,23 @@ def prepare(y: np.ndarray) -> tuple[np.ndarray, int]:
     return y, int(missing.sum())
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """A model fitted to one series by :func:`fit_with_fallback`: the model that was used, why another one was
+    (None when none was), and whether its paths are counts floored at zero. ``sample`` draws paths as the fit
+    did, so a saved and reloaded ``Fitted`` gives the same paths for the same seed."""
+
+    model: Model
+    used: str
+    reason: str | None
+    nonnegative: bool
+
+    def sample(self, h: int, n_paths: int, seed: int) -> SamplePaths:
+        with limited_threads():
+            paths = SamplePaths(self.model.sample_paths(h, n_paths, seed))
+        return paths.clip_at_zero() if self.nonnegative else paths
+
+
 def forecast_array(
     y: np.ndarray,
     h: int,
@@ -71,12 +90,26 @@ def forecast_array(
     nonnegative: bool | None = None,
 ) -> tuple[SamplePaths, str, str | None]:
     """Sample paths for one series from ``model`` (a spec: :func:`forecast.models.registry.model_label`), falling
-    back along :data:`FALLBACK_CHAIN` when it cannot fit
-    or its paths are unusable (see the module docstring).
+    back along :data:`FALLBACK_CHAIN` when it cannot fit or its paths are unusable (see the module docstring).
 
     Returns the paths, the model that produced them and why a fallback happened (None when none did). Counts
     (``nonnegative``, by default: no negative value in the history) are floored at zero.
     """
+    fitted, paths = fit_with_fallback(y, h, model, season_length, n_paths, seed, nonnegative)
+    return paths, fitted.used, fitted.reason
+
+
+def fit_with_fallback(
+    y: np.ndarray,
+    h: int,
+    model,
+    season_length: int = 1,
+    n_paths: int = 1000,
+    seed: int = 0,
+    nonnegative: bool | None = None,
+) -> tuple[Fitted, SamplePaths]:
+    """:func:`forecast_array`'s fit: the :class:`Fitted` model and the paths (``h`` steps, ``n_paths``, ``seed``)
+    that judged it usable."""
     raw = np.asarray(y, dtype=float)
     filled, gaps = prepare(raw)
     if len(filled) == 0:
@@ -98,24 +131,25 @@ def forecast_array(
             continue
         try:
             with limited_threads():
-                paths = instance.fit(series, season_length).sample_paths(h, n_paths, seed)
-            if paths.shape != (n_paths, h) or not np.all(np.isfinite(paths)):
+                instance.fit(series, season_length)
+            result = Fitted(instance, name, None, nonnegative).sample(h, n_paths, seed)
+            if result.paths.shape != (n_paths, h) or not np.all(np.isfinite(result.paths)):
                 raise ValueError("produced non-finite or mis-shaped paths")
         except Exception as err:  # noqa: BLE001 — any model failure must fall back, never end the run
             reasons.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}")
             continue
-        result = SamplePaths(paths).clip_at_zero() if nonnegative else SamplePaths(paths)
         problem = unusable(result.paths, filled)
         if problem:
             reasons.append(f"{name}: {problem}")
-            first_flawed = first_flawed or (result, name)
+            first_flawed = first_flawed or (instance, name, result)
             continue
         if gaps and not takes_gaps and name == model:
             reasons.append(f"filled {gaps} missing value(s) by linear interpolation")
-        return result, name, "; ".join(reasons) or None
+        return Fitted(instance, name, "; ".join(reasons) or None, nonnegative), result
     if first_flawed is not None:  # every model's paths were flawed: keep the first, and say so
-        result, name = first_flawed
-        return result, name, "; ".join(reasons) + f"; kept {name}'s paths: no model did better"
+        instance, name, result = first_flawed
+        note = "; ".join(reasons) + f"; kept {name}'s paths: no model did better"
+        return Fitted(instance, name, note, nonnegative), result
     # Naive needs one point and cannot fail; reaching here means the series itself is unusable.
     raise InputError("no model could forecast the series: " + "; ".join(reasons))
 

@@ -8,15 +8,17 @@ and derives a per-series seed from the series id so results do not depend on ord
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from forecast import executor
 from forecast.defaults import SELECTED
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
-from forecast.fitting import check_request, forecast_array, series_seed
+from forecast.fitting import Fitted, check_request, fit_with_fallback, series_seed
 from forecast.frequency import Frequency, future_dates
 from forecast.limits import check_finite_forecast, check_horizon_end
 from forecast.longframe import on_grid, regular_series
@@ -33,6 +35,18 @@ class SeriesForecast:
     reason: str | None
     ds: pd.DatetimeIndex
     paths: SamplePaths
+    kept: KeptModel | None = None  # when the prediction's models are to be saved
+
+
+@dataclass(frozen=True)
+class KeptModel:
+    """A fitted model kept for saving, with the model asked for (its paths' seed) and the history it was fitted
+    on: its last date and a hash of its values."""
+
+    fitted: Fitted
+    asked: str
+    last_ds: pd.Timestamp
+    history_hash: str
 
 
 @dataclass
@@ -43,6 +57,7 @@ class Prediction:
     levels: tuple[float, ...]
     freq: Frequency
     models: tuple[str, ...]
+    season_length: int = 1
 
     def table(self) -> pd.DataFrame:
         """Wide frame: ``unique_id``, ``ds``, ``<model>`` (mean), ``<model>-lo-<L>``, ``<model>-hi-<L>``."""
@@ -84,17 +99,23 @@ def _fmt(level: float) -> str:
 
 def _forecast_group(task: tuple) -> list[SeriesForecast]:
     """Worker: forecast one series with every requested model (top-level so processes can pickle it)."""
-    uid, ds, y, h, models, season_length, n_paths, seed, freq = task
+    uid, ds, y, h, models, season_length, n_paths, seed, freq, keep = task
     future = future_dates(ds[-1], h, freq)
     out = []
     for column, model in models:
-        paths, used, reason = forecast_array(y, h, model, season_length, n_paths, series_seed(seed, uid, model))
-        out.append(SeriesForecast(uid, column, used, reason, future, paths))
+        fitted, paths = fit_with_fallback(y, h, model, season_length, n_paths, series_seed(seed, uid, model))
+        kept = KeptModel(fitted, model, pd.Timestamp(ds[-1]), history_hash(y)) if keep else None
+        out.append(SeriesForecast(uid, column, fitted.used, fitted.reason, future, paths, kept))
     return out
 
 
+def history_hash(y: np.ndarray) -> str:
+    """A short hash of a series' values (missing ones included), to tell whether a saved model saw this data."""
+    return hashlib.sha256(np.ascontiguousarray(y, dtype=float).tobytes()).hexdigest()[:16]
+
+
 def to_tasks(
-    df: pd.DataFrame, h: int, models, season_length, n_paths, seed, freq: Frequency, selection=None
+    df: pd.DataFrame, h: int, models, season_length, n_paths, seed, freq: Frequency, selection=None, keep=False
 ) -> list[tuple]:
     """One task per series, its dates made regular so gaps show as missing values; each task carries
     (output column, model label) pairs from ``models`` (column, label) pairs, the series' own model for
@@ -106,7 +127,7 @@ def to_tasks(
     tasks = []
     for uid, index, y in regular_series(df, freq):
         pairs = tuple((column, selected_model(selection, uid) if m == SELECTED else m) for column, m in models)
-        tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq))
+        tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq, keep))
     return tasks
 
 
@@ -129,6 +150,7 @@ def predict(
     allow_negative: bool = False,
     source: str | None = None,
     selection: dict[str, str] | None = None,
+    keep_models: bool = False,
 ) -> Prediction:
     """Forecast every series of a long frame ``h`` steps ahead with each model in ``models`` (specs: names,
     ``"lags(regressor=gbr, n_lags=4)"``, ``(name, params)`` or instances; output columns are named by the
@@ -139,7 +161,8 @@ def predict(
     and the request by :mod:`forecast.limits`; every series needs two observed values, the fewest from
     which any model estimates its error scale. With ``selection`` (``unique_id → model``, e.g. from
     :func:`forecast.backtest.selection.as_mapping`), the model name :data:`SELECTED` forecasts each series with
-    its own model (``auto`` for series the selection does not name).
+    its own model (``auto`` for series the selection does not name). ``keep_models`` keeps each fitted model
+    in the result, for :func:`forecast.saved_models.save_models`.
     ``engine`` (default ``processes`` when ``jobs`` > 1, else ``serial``) and ``scheduler`` are those of
     :func:`forecast.executor.run`.
     """
@@ -150,11 +173,11 @@ def predict(
     data, frequency = on_grid(df, id_col, ds_col, y_col, source, allow_negative, min_points=2, freq=freq)
     check_horizon_end(data, h, frequency)
     season = int(season_length or frequency.season_length)
-    tasks = to_tasks(data, h, tuple(zip(columns, models)), season, n_paths, seed, frequency, selection)
+    tasks = to_tasks(data, h, tuple(zip(columns, models)), season, n_paths, seed, frequency, selection, keep_models)
     results = executor.run(
         _forecast_group, tasks, engine=engine, jobs=jobs, scheduler=scheduler, progress=progress, desc="series"
     )
     forecasts = [fc for group in results for fc in group]
     for fc in forecasts:
         check_finite_forecast(fc.unique_id, fc.paths.mean())
-    return Prediction(forecasts, tuple(level), frequency, columns)
+    return Prediction(forecasts, tuple(level), frequency, columns, season)

@@ -75,3 +75,24 @@ def test_a_bad_thread_count_is_an_input_error(monkeypatch, value):
 def test_an_unknown_engine_is_an_input_error():
     with pytest.raises(InputError, match="engine must be one of serial, processes, dask"):
         executor.run(square, [1], engine="spark")
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_predict_on_dask_gives_the_serial_numbers():
+    import numpy as np
+    import pandas as pd
+
+    from forecast.predict import predict
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(
+        [
+            {"unique_id": f"s{k}", "ds": ds, "y": 100 + 10 * t + 5 * rng.standard_normal()}
+            for k in range(6)
+            for t, ds in enumerate(pd.date_range("2010-01-01", periods=10, freq="YS"))
+        ]
+    )
+    serial = predict(frame, 3, models=("theta", "drift"), n_paths=200, seed=5).table()
+    on_dask = predict(frame, 3, models=("theta", "drift"), n_paths=200, seed=5, engine="dask", jobs=2).table()
+    pd.testing.assert_frame_equal(on_dask, serial)

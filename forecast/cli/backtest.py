@@ -8,12 +8,9 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import SummaryFormat, emit_json
+from forecast.cli.common import Engine, SummaryFormat, emit_json
 from forecast.defaults import ENGINES, RANKING_METRICS
 from forecast.errors import InputError
-
-Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
-
 
 ENGINE_HELP = ", ".join(ENGINES) + "."
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterator
 import typer
 from typer.core import TyperGroup
 
+from forecast.defaults import ENGINES
 from forecast.errors import InputError, ValidationError
 from forecast.locking import LockBusyError
 
@@ -36,6 +37,10 @@ class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)
+"""Where a command's fits run (``--engine``): :data:`forecast.defaults.ENGINES`."""
 
 
 class SummaryFormat(str, Enum):

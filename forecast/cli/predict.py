@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import OutputFormat, emit
+from forecast.cli.common import Engine, OutputFormat, emit
 from forecast.defaults import SELECTED
 from forecast.errors import InputError
 from forecast.paths import write_atomically
@@ -40,7 +40,20 @@ def predict(
         None, "--level", help="Interval level in percent; repeat. Default: 80 and 95."
     ),
     samples: int = typer.Option(2000, "--samples", help="Sample paths per series and model."),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Local processes."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Local processes (or local Dask workers)."),
+    engine: Optional[Engine] = typer.Option(
+        None, "--engine", help="serial, processes or dask (default: processes with --jobs > 1, else serial)."
+    ),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (engine=dask)."),
+    save: Optional[Path] = typer.Option(
+        None, "--save", help="Keep the fitted models in this folder, to forecast again later with --load."
+    ),
+    load: Optional[Path] = typer.Option(
+        None,
+        "--load",
+        help="Forecast from the models saved in this folder instead of fitting; with INPUT.csv, check that it "
+        "holds the histories they were fitted on.",
+    ),
     seed: int = typer.Option(0, "--seed"),
     id_col: str = typer.Option("unique_id", "--id-col"),
     ds_col: str = typer.Option("ds", "--ds-col"),
@@ -71,8 +84,12 @@ def predict(
     ),
 ) -> None:
     """Forecast each series H steps ahead: mean and interval columns per model, one row per series and date."""
-    if (source is None) == (entity is None):
+    if load is not None and (entity is not None or save is not None or model):
+        raise InputError("--load forecasts from saved models: no --entity, --save or --model with it")
+    if load is None and (source is None) == (entity is None):
         raise InputError("give either INPUT.csv or --entity")
+    if save is not None and entity is not None:
+        raise InputError("--save keeps the models fitted to INPUT.csv; an --entity outlook is not saved")
     if samples < 10:
         raise InputError(f"--samples must be at least 10, got {samples}")
     from forecast.backtest.selection import as_mapping, load_selection
@@ -85,6 +102,15 @@ def predict(
         table = entity_outlook(
             entity, metric, basis, as_of, horizon, models[0], samples, seed, chosen, freq, level or [80, 95]
         )
+    elif load is not None:
+        from forecast.longframe import read_csv
+        from forecast.saved_models import load_models
+
+        saved = load_models(load)
+        if source is not None:
+            saved.check_data(read_csv(source), str(source), id_col=id_col, ds_col=ds_col, y_col=y_col)
+        result = saved.predict(horizon, samples, seed, level)
+        table = result.table()
     else:
         from forecast.longframe import read_csv
         from forecast.predict import predict as run_predict
@@ -105,7 +131,15 @@ def predict(
             y_col=y_col,
             allow_negative=allow_negative,
             source=str(source),
+            engine=engine.value if engine else None,
+            scheduler=scheduler,
+            keep_models=save is not None,
         )
+        if save is not None:
+            from forecast.saved_models import save_models
+
+            save_models(result, save, {"horizon": horizon, "models": list(models), "samples": samples, "seed": seed})
+            typer.echo(f"saved {len(result.forecasts)} fitted models to {save}", err=True)
         for row in result.fallbacks().itertuples(index=False):
             typer.echo(f"fallback: {row.unique_id} {row.model} -> {row.used}: {row.reason}", err=True)
         table = result.table()

@@ -1,0 +1,156 @@
+"""Fit once, forecast again later: the fitted models of a prediction saved to a folder and loaded back.
+
+A saved folder holds one pickle per series × model and ``manifest.json`` saying what ran: each entry's series,
+output column, the model asked for and the one used (with the fallback reason), the last date and a hash of the
+history it was fitted on, the frequency and season length, the toolkit's version and a hash of the code that
+fits and samples models. A loaded folder forecasts any horizon with the paths the original run would have drawn
+for the same seed, and refuses to load under other model code (a pickled model is only as good as the class it
+is read back into). Given the data again, it refuses series whose history changed since the fit.
+
+No model here can be updated with new observations without refitting (statsforecast's ``forward``): the state-
+space members would need their filters re-run from the saved parameters, which none exposes yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+import forecast
+from forecast.errors import InputError
+from forecast.fitting import series_seed
+from forecast.frequency import FREQUENCIES, future_dates
+from forecast.longframe import on_grid, regular_series
+from forecast.predict import KeptModel, Prediction, SeriesForecast, history_hash
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+def code_hash() -> str:
+    """Hash of the code a saved model depends on: every model family, the fitting path and the distributions."""
+    root = Path(forecast.__file__).parent
+    files = sorted((root / "models").glob("*.py")) + [root / "fitting.py", root / "distribution.py"]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+
+
+def save_models(prediction: Prediction, directory: str | Path, settings: dict | None = None) -> Path:
+    """Write the fitted models of ``prediction`` (made with ``keep_models=True``) to ``directory``, replacing
+    what was there only once everything is written."""
+    kept = [fc for fc in prediction.forecasts if fc.kept is not None]
+    if not kept or len(kept) != len(prediction.forecasts):
+        raise InputError("the prediction kept no fitted models: call predict(..., keep_models=True)")
+    target = Path(directory)
+    if target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
+        raise InputError(f"{target}: not empty and not a saved-models folder; give a new or empty folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        entries = []
+        for k, fc in enumerate(kept):
+            name = f"{k:06d}.pkl"
+            with open(staging / name, "wb") as handle:
+                pickle.dump(fc.kept.fitted, handle)
+            entries.append(
+                {
+                    "unique_id": fc.unique_id,
+                    "column": fc.model,
+                    "asked": fc.kept.asked,
+                    "used": fc.used,
+                    "reason": fc.reason,
+                    "last_ds": fc.kept.last_ds.isoformat(),
+                    "history_hash": fc.kept.history_hash,
+                    "file": name,
+                }
+            )
+        manifest = {
+            "format": FORMAT,
+            "forecast_version": forecast.__version__,
+            "code_hash": code_hash(),
+            "freq": prediction.freq.name,
+            "season_length": prediction.season_length,
+            "models": list(prediction.models),
+            "levels": list(prediction.levels),
+            "settings": settings or {},
+            "entries": entries,
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+@dataclass(frozen=True)
+class SavedModels:
+    """Fitted models loaded from a folder (see the module docstring)."""
+
+    directory: Path
+    manifest: dict
+
+    def check_data(self, df: pd.DataFrame, source: str | None = None, **columns) -> None:
+        """Refuse when a saved series' history in ``df`` differs from the one its model was fitted on."""
+        data, frequency = on_grid(df, source=source, allow_negative=True, freq=self.manifest["freq"], **columns)
+        now = {uid: (pd.Timestamp(index[-1]), history_hash(y)) for uid, index, y in regular_series(data, frequency)}
+        for entry in self.manifest["entries"]:
+            uid = entry["unique_id"]
+            if uid not in now:
+                raise InputError(f"{source or 'data'}: series {uid!r} of the saved models is missing")
+            if now[uid] != (pd.Timestamp(entry["last_ds"]), entry["history_hash"]):
+                raise InputError(
+                    f"{source or 'data'}: series {uid!r} changed since its models were saved in "
+                    f"{self.directory}; fit again (without --load)"
+                )
+
+    def predict(self, h: int, n_paths: int = 1000, seed: int = 0, level=None) -> Prediction:
+        """Forecast ``h`` steps from each saved model: for the same ``n_paths`` and ``seed``, the paths of the
+        original run over the steps both cover."""
+        frequency = FREQUENCIES[self.manifest["freq"]]
+        forecasts = []
+        for entry in self.manifest["entries"]:
+            with open(self.directory / entry["file"], "rb") as handle:
+                fitted = pickle.load(handle)
+            last = pd.Timestamp(entry["last_ds"])
+            paths = fitted.sample(h, n_paths, series_seed(seed, entry["unique_id"], entry["asked"]))
+            kept = KeptModel(fitted, entry["asked"], last, entry["history_hash"])
+            forecasts.append(
+                SeriesForecast(
+                    entry["unique_id"],
+                    entry["column"],
+                    entry["used"],
+                    entry["reason"],
+                    future_dates(last, h, frequency),
+                    paths,
+                    kept,
+                )
+            )
+        levels = tuple(level or self.manifest["levels"])
+        return Prediction(forecasts, levels, frequency, tuple(self.manifest["models"]), self.manifest["season_length"])
+
+
+def load_models(directory: str | Path) -> SavedModels:
+    """The saved models in ``directory``; a folder saved by other model code is an :class:`InputError`."""
+    folder = Path(directory)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{folder}: no saved models here (no {MANIFEST})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{folder / MANIFEST}: not a saved-models manifest ({err})") from None
+    if manifest.get("format") != FORMAT:
+        raise InputError(f"{folder}: saved in format {manifest.get('format')!r}, this version reads {FORMAT}")
+    if manifest.get("code_hash") != code_hash():
+        raise InputError(
+            f"{folder}: saved by other model code (forecast {manifest.get('forecast_version')}, code "
+            f"{manifest.get('code_hash')}; this is {code_hash()}); fit again"
+        )
+    return SavedModels(folder, manifest)
