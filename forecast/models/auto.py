@@ -203,8 +203,10 @@ def combine(fits: list, h: int, z: np.ndarray, combination: str) -> np.ndarray:
 
 @register("auto")
 class Auto(Model):
-    """Median of fast members under shared innovations, their paths mixed (members by frequency, see the module
-    docstring); members whose minimum length a short series does not meet drop out."""
+    """Median of fast Theta, ETS and drift members under shared innovations, their paths mixed.
+
+    Members by frequency (see the module docstring); members whose minimum length a short series does not meet
+    drop out."""
 
     capabilities = Capabilities(min_length=3, seasonal=True, simplicity=130)
 
