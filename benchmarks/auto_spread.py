@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _m3 import m3
+from _competitions import collection
 
 from forecast.data.panels import series_panel
 from forecast.models.auto import Auto
@@ -46,10 +46,10 @@ def score(cases, options) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    train, test, _, _ = m3("yearly")
-    m3_cases = [
-        (g["y"].to_numpy(), test.loc[test["unique_id"] == uid, "y"].to_numpy()) for uid, g in train.groupby("unique_id")
-    ]
+    data = collection("m3-yearly")
+    train, test = data.train, data.test
+    m3_cases = [(g["y"].to_numpy(), test.loc[test["unique_id"] == uid, "y"].to_numpy())
+                for uid, g in train.groupby("unique_id")]  # fmt: skip
     bundled = []
     for _, g in series_panel("annual").groupby("unique_id"):
         y = g.sort_values("ds")["y"].to_numpy()

@@ -19,7 +19,7 @@ from pathlib import Path
 from forecast.predict import predict
 
 sys.path.insert(0, str(Path(__file__).parent))
-import _m3
+from _competitions import collection
 
 STAGES = {
     "to_tasks (split, regular dates)": ("predict.py", "to_tasks"),
@@ -71,7 +71,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    train, _, h, _ = _m3.m3("yearly")
+    data = collection("m3-yearly")
+    train, h = data.train, data.h
     train = train[train.unique_id.isin(train.unique_id.unique()[: args.series])]
     peer = statsforecast_time(train, h, args.jobs)
     ours = ours_time(train, h, args.jobs)

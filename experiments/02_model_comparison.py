@@ -48,9 +48,9 @@ panel.groupby("unique_id")["ds"].agg(first="min", last="max", points="size")
 # ## Backtest
 #
 # Three cutoffs (expanding window), two years ahead each, five models: `naive` (last value), `drift` (random
-# walk with drift), `ets` and `theta` (statsmodels), and `auto` (the default: the median of fast Theta, ETS and
-# drift forecasts, their paths mixed so the members' disagreement widens the intervals). Each forecast is 300 sample
-# paths; seeds are fixed, so the numbers are reproducible.
+# walk with drift), `ets` and `theta` (statsmodels), and `auto` (the default: the median of fast Theta, damped ETS,
+# drift and AICc-chosen ETS forecasts, their paths mixed so the members' disagreement widens the intervals). Each
+# forecast is 300 sample paths; seeds are fixed, so the numbers are reproducible.
 
 # %%
 result = backtest(

@@ -1,46 +1,16 @@
-"""``auto``, the default: the median of three fast members — Theta, exponential smoothing and random walk with
-drift — fitted in numpy (:mod:`forecast.models.smoothing`, a few ms per series where statsmodels takes 50–100 ms).
+"""``auto``, the default: a combination of fast numpy members — exponential smoothing
+(:mod:`forecast.models.fast_ets`), Theta and random walk with drift (:mod:`forecast.models.smoothing`) — fast
+enough for hundreds of series where a statsmodels fit per member would not be.
 
-Members, chosen by ``benchmarks/models_accuracy.py`` (MASE; statsforecast's AutoTheta / AutoETS in the same run):
-
-- annual: dynamic optimised Theta, ETS with AICc choosing no or damped trend, drift. M3 yearly (645 series,
-  h=6): auto 2.56 against AutoTheta 2.60 and AutoETS 2.70; no member wins everywhere, and the median
-  discards whichever one runs off.
-- sub-annual (after a multiplicative seasonal adjustment, when an ACF test finds seasonality): Theta picking
-  dynamic or static by in-sample fit (AutoTheta's rule), damped-trend ETS, drift. On M3 monthly (1,428 series,
-  h=18) the annual trio scored 0.864 against AutoTheta's 0.861; each swap was measured on its own (Theta rule
-  0.864 → 0.861, then damped ETS 0.861 → 0.859), and on yearly data the same swaps cost 1%, so they apply to
-  seasonal data only.
-
-The forecast (path mean) is the median of the members' point forecasts. Every member is driven by the *same*
-innovations, and the paths are then shifted onto that median (the mean of per-path medians leans towards the
-member with the widest spread: 0.5% MASE on M3 monthly). How the members' paths combine into the spread was
-measured on 80%/95% interval coverage:
-
-- annual: a mixture (path i from member i mod 3), so the members' disagreement — model uncertainty — widens
-  the intervals. M3 yearly coverage 0.65/0.80 with per-path medians, 0.72/0.87 as a mixture; simulated 12-point
-  series (``forecast.targets.calibration``), 80% coverage: random walk with drift 0.71 → 0.75, damped trend
-  0.77 → 0.81, Poisson growth 0.58 → 0.63.
-- seasonal: the per-path median (one member's spread). M3 monthly coverage 0.77/0.90 with medians against
-  0.86/0.97 as a mixture, which would over-cover.
-
-Relative spread (annual, strictly positive series growing less than ~25% a year on median): growing counts
-have errors that grow with the level, so a spread estimated on the whole history in absolute terms is too
-narrow at the end. The paths' spread is then taken from the same members fitted to log(y) (as ratios around
-their median, capped at e^±2 so an exponentiated Student-t tail cannot drag the mean) and laid on the level
-forecast, whose point is unchanged. Explosive early growth (the bundled series' first years: 17 → 42 → 80 →
-308 trains) keeps the absolute spread — relative errors from those years would make intervals useless.
-Measured (harness in the issue note; 80% coverage): M3 yearly 0.72 → 0.83 (95%: 0.87 → 0.95), MASE 2.564 →
-2.567; bundled rolling windows unchanged (MASE 1.175, coverage 0.83; with the relative spread everywhere they
-went to 1.84 and 1.00); simulated 12-point series: Poisson growth 0.63 → 0.79, random walk with drift 0.74 →
-0.83, damped trend 0.80 → 0.85.
-
-The log-scale spread is weighted towards recent years (:func:`recent_scale`, weights decaying by 0.85 a year):
-where errors are constant in size, log-scale errors shrink as the level grows, and the whole-history average
-overstated the spread at the end (a random walk with drift was covered 0.87 of the time by 80% intervals).
-``python benchmarks/auto_spread.py`` (rows "moderate, equal weights" → "moderate (default)"; 600 simulated
-series per process): random walk 0.850 → 0.818, damped trend 0.880 → 0.862, Poisson growth 0.798 → 0.793; M3
-yearly 80% coverage 0.825 → 0.811 (95%: 0.943 → 0.939), MASE 2.567 both; bundled windows unchanged.
+Every member is driven by the *same* innovations. The forecast (path mean) is the median of the members' point
+forecasts, and the paths, a mixture (path i from member i mod k), are shifted onto it, so the members'
+disagreement widens the intervals. Annual data: Theta, ETS (no or damped trend) and drift
+(:data:`ANNUAL_MEMBERS`); strictly positive, moderately growing series take their spread from the same members
+fitted to log(y) (errors that grow with the level), weighted towards recent years (:func:`recent_scale`).
+Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form chosen by AICc
+(:data:`SEASONAL_MEMBERS`); whether the series is seasonal is decided by that AICc choice: when it chose a
+seasonal form, the other members see the series with its seasonal states taken out, and forecasts get them back.
+How each choice was made, with its validation figures: ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -50,8 +20,9 @@ from functools import partial
 import numpy as np
 
 from forecast.models.base import Capabilities, Model, innovations
+from forecast.models.fast_ets import candidate_forms, fit_ets
 from forecast.models.registry import register
-from forecast.models.smoothing import ETS_MIN_LENGTH, fit_auto_ets, fit_auto_theta, fit_ets, fit_theta, seasonal_indices
+from forecast.models.smoothing import fit_auto_theta, fit_theta, seasonal_indices
 
 
 class _Drift:
@@ -72,19 +43,69 @@ class _Drift:
         return self.point(h) + slope_error * np.arange(1, h + 1) + np.cumsum(self.sigma * z, axis=1)
 
 
-# name → (minimum length, fit function returning an object with ``point(h)`` and ``paths(h, z)``)
+class _ClassicalSeason:
+    """Multiplicative seasonal indices of a classical decomposition, fixed over the sample and ahead."""
+
+    def __init__(self, indices: np.ndarray, n: int):
+        self.indices, self.n = indices, n
+
+    def adjust(self, y: np.ndarray) -> np.ndarray:
+        return y / np.resize(self.indices, len(y))
+
+    def reseasonalise(self, values: np.ndarray) -> np.ndarray:
+        return values * self.indices[(self.n + np.arange(values.shape[-1])) % len(self.indices)]
+
+
+class _Reseasonalised:
+    """A member fitted to a seasonally adjusted series, its forecasts put back on the original scale by the
+    ``season`` that adjusted it (classical indices, or a seasonal ETS fit's states)."""
+
+    def __init__(self, fit, season):
+        self.fit, self.season = fit, season
+
+    def point(self, h: int) -> np.ndarray:
+        return self.season.reseasonalise(self.fit.point(h))
+
+    def paths(self, h: int, z: np.ndarray) -> np.ndarray:
+        return self.season.reseasonalise(self.fit.paths(h, z))
+
+
+def _season(y: np.ndarray, season_length: int, seasonality: str, memo: dict):
+    """What takes the season out for the members that do not model it: the ``ets_aicc`` member's own states
+    when AICc chose a seasonal form ('ets'), or classical indices when an ACF test finds a season ('acf');
+    None when there is no season to take out."""
+    if season_length == 1:
+        return None
+    if seasonality == "ets":
+        if "ets_aicc" not in memo:
+            memo["ets_aicc"] = MEMBERS["ets_aicc"][1](y, season_length)
+        fit = memo["ets_aicc"]
+        return fit if fit.form.season != "none" else None
+    indices = seasonal_indices(y, season_length)
+    return _ClassicalSeason(indices, len(y)) if indices is not None else None
+
+
+def _ets(y: np.ndarray, m: int, method: str = "lm", **choices):
+    return fit_ets(y, m, forms=candidate_forms(y, m, **choices), method=method)
+
+
+# name → (minimum length, fit(y, season_length), whether it models the season itself); the others are fitted to the
+# seasonally adjusted series when there is a season (:func:`_season`), and put back on the original scale
 MEMBERS = {
-    "theta": (3, fit_theta),
-    "auto_theta": (3, fit_auto_theta),
-    "ets": (3, fit_auto_ets),
-    "damped": (ETS_MIN_LENGTH["damped"], partial(fit_ets, trend="damped")),
-    "drift": (3, _Drift),
+    "theta": (3, lambda y, m: fit_theta(y), False),
+    "auto_theta": (3, lambda y, m: fit_auto_theta(y), False),
+    "ets": (3, partial(_ets, method="grid", errors=("add",), trends=("none", "damped"), seasons=("none",)), False),
+    "damped": (5, partial(_ets, method="grid", errors=("add",), trends=("damped",), seasons=("none",)), False),
+    "drift": (3, lambda y, m: _Drift(y), False),
+    "ets_aicc": (3, _ets, True),
 }
 ANNUAL_MEMBERS = ("theta", "ets", "drift")
+SEASONAL_MEMBERS = ("auto_theta", "damped", "drift", "ets_aicc")
 MAX_LOG_RATIO = 2.0  # relative paths stay within e^±2 of the forecast: heavy log tails must not blow up the mean
 MAX_TYPICAL_GROWTH = 0.25  # median |Δ log y| above this (early, explosive growth) keeps the absolute spread
-SEASONAL_MEMBERS = ("auto_theta", "damped", "drift")
-SPREADS = ("moderate", "relative", "absolute")  # when the spread is relative (see the module docstring)
+SPREADS = ("moderate", "relative", "absolute")  # when the annual spread is relative (see the module docstring)
+SEASONALITIES = ("ets", "acf")  # what takes the season out for the members that do not model it (:func:`_season`)
+COMBINATIONS = ("mixture", "median")  # how members' paths combine (:func:`combine`)
 RECENT_WEIGHT = 0.85  # per-year decay of the weights of past log changes in the relative spread (half-life ~4 years)
 
 
@@ -100,61 +121,122 @@ def recent_scale(log_y: np.ndarray, decay: float = RECENT_WEIGHT) -> float:
     return float(np.sqrt(np.sum(weights * r**2) / np.sum(weights) / plain))
 
 
+def fit_members(
+    y: np.ndarray, season_length: int, names: tuple[str, ...], seasonality: str = "ets", memo: dict | None = None
+) -> list:
+    """Fit each named member whose minimum length ``y`` meets; members that do not model the season themselves
+    see the seasonally adjusted series (:func:`_season`). ``memo`` (name → fit, for this ``y``) lets a
+    validation run share fits between rules."""
+    unknown = set(names) - set(MEMBERS)
+    if unknown:
+        raise ValueError(f"auto: unknown member(s) {sorted(unknown)}; choose from {sorted(MEMBERS)}")
+    memo = {} if memo is None else memo
+    fits = []
+    for name in names:
+        need, fit, seasonal = MEMBERS[name]
+        if len(y) < need:
+            continue
+        key = name if seasonal else (name, seasonality)
+        if key not in memo:
+            season = None if seasonal else _season(y, season_length, seasonality, memo)
+            if seasonal:
+                memo[key] = fit(y, season_length)
+            elif season is None:
+                memo[key] = fit(y, 1)
+            else:
+                memo[key] = _Reseasonalised(fit(season.adjust(y), 1), season)
+        fits.append(memo[key])
+    if not fits:
+        raise ValueError(f"auto: no member fits a series of {len(y)} points")
+    return fits
+
+
+def log_members(
+    y: np.ndarray,
+    season_length: int,
+    names: tuple[str, ...],
+    spread: str,
+    recent_weight: float,
+    memo: dict | None = None,
+) -> tuple[list | None, float]:
+    """For a relative spread (annual, strictly positive and, under 'moderate', not explosively growing): the
+    members fitted to log(y) and the recent-to-whole-history scale of the log changes; else (None, 1)."""
+    relative = season_length == 1 and bool(np.all(y > 0)) and spread != "absolute"
+    if relative and spread == "moderate":
+        relative = float(np.median(np.abs(np.diff(np.log(y))))) < MAX_TYPICAL_GROWTH
+    if not relative:
+        return None, 1.0
+    return fit_members(np.log(y), 1, names, memo=memo), recent_scale(np.log(y), recent_weight)
+
+
+def path_limit(y: np.ndarray) -> float:
+    """No path goes beyond e^MAX_LOG_RATIO times the largest value seen (either sign): a member with a huge
+    relative error (multiplicative ETS on an erratic series) would otherwise compound it without bound."""
+    return float(np.exp(MAX_LOG_RATIO) * np.max(np.abs(y)))
+
+
+def forecast_paths(
+    fits: list, log_fits: list | None, log_scale: float, h: int, z: np.ndarray, combination: str, limit: float = np.inf
+) -> np.ndarray:
+    """Paths centred on the median of the members' point forecasts, spread as ``combination`` combines the
+    members' paths (or, with ``log_fits``, their log-scale paths as ratios around the point, times ``log_scale``),
+    within ±``limit``."""
+    point = np.median([fit.point(h) for fit in fits], axis=0)
+    if log_fits is not None:
+        log_paths = combine(log_fits, h, z, combination)
+        deviation = log_scale * (log_paths - np.median(log_paths, axis=0))
+        paths = point * np.exp(np.clip(deviation, -MAX_LOG_RATIO, MAX_LOG_RATIO))
+    else:
+        paths = combine(fits, h, z, combination)
+    paths = np.clip(paths, -limit, limit)
+    return paths + point - paths.mean(axis=0)
+
+
+def combine(fits: list, h: int, z: np.ndarray, combination: str) -> np.ndarray:
+    """Members' paths under the shared innovations ``z``: a mixture (path i from member i mod k) or the
+    per-path median."""
+    member = np.array([fit.paths(h, z) for fit in fits])
+    if combination == "mixture":
+        return member[np.arange(len(z)) % len(member), np.arange(len(z))]
+    return np.median(member, axis=0)
+
+
 @register("auto")
 class Auto(Model):
-    """Median of Theta, ETS and drift under shared innovations (members by frequency, see the module docstring);
-    members whose minimum length a short series does not meet drop out."""
+    """Median of fast Theta, ETS and drift members under shared innovations, their paths mixed.
+
+    Members by frequency (see the module docstring); members whose minimum length a short series does not meet
+    drop out."""
 
     capabilities = Capabilities(min_length=3, seasonal=True, simplicity=130)
 
     def __init__(
-        self, members: tuple[str, ...] | None = None, spread: str = "moderate", recent_weight: float = RECENT_WEIGHT
+        self,
+        members: tuple[str, ...] | None = None,
+        spread: str = "moderate",
+        recent_weight: float = RECENT_WEIGHT,
+        combination: str = "mixture",
+        seasonality: str = "ets",
     ):
         if spread not in SPREADS:
             raise ValueError(f"auto: unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
+        if combination not in COMBINATIONS:
+            raise ValueError(f"auto: unknown combination {combination!r}; choose from {', '.join(COMBINATIONS)}")
         self.members, self.spread, self.recent_weight = members, spread, recent_weight
+        if seasonality not in SEASONALITIES:
+            raise ValueError(f"auto: unknown seasonality {seasonality!r}; choose from {', '.join(SEASONALITIES)}")
+        self.combination, self.seasonality = combination, seasonality
 
     def _fit(self, y, season_length):
-        self.seasonal_ = seasonal_indices(y, season_length) if season_length > 1 else None
-        adjusted = y / np.resize(self.seasonal_, len(y)) if self.seasonal_ is not None else y
-        self.members_ = self.members or (SEASONAL_MEMBERS if season_length > 1 else ANNUAL_MEMBERS)
-        unknown = set(self.members_) - set(MEMBERS)
-        if unknown:
-            raise ValueError(f"auto: unknown member(s) {sorted(unknown)}; choose from {sorted(MEMBERS)}")
-        usable = [m for m in self.members_ if len(y) >= MEMBERS[m][0]]
-        if not usable:
-            raise ValueError(f"auto: no member fits a series of {len(y)} points")
-        self.fits_ = [MEMBERS[m][1](adjusted) for m in usable]
-        # Annual and strictly positive: the spread comes from the same members fitted to log(y), so errors scale
-        # with the level (see "relative spread" in the module docstring).
-        relative = season_length == 1 and bool(np.all(y > 0)) and self.spread != "absolute"
-        if relative and self.spread == "moderate":
-            relative = float(np.median(np.abs(np.diff(np.log(y))))) < MAX_TYPICAL_GROWTH
-        self.log_fits_ = [MEMBERS[m][1](np.log(y)) for m in usable] if relative else None
-        self.recent_scale_ = recent_scale(np.log(y), self.recent_weight) if relative else 1.0
-        self.n_ = len(y)
+        self.members_ = self.members or (ANNUAL_MEMBERS if season_length == 1 else SEASONAL_MEMBERS)
+        self.fits_ = fit_members(y, season_length, self.members_, self.seasonality)
+        self.log_fits_, self.recent_scale_ = log_members(
+            y, season_length, self.members_, self.spread, self.recent_weight
+        )
+        self.limit_ = path_limit(y)
         # Student-t tails when few points back the error scale (same rule as the baselines).
         self.dof_ = float(max(len(y) - 3, 1))
 
     def sample_paths(self, h, n_paths, seed=None):
         z = innovations(np.random.default_rng(seed), n_paths, h, 1.0, self.dof_, unit_variance=True)
-        point = np.median([fit.point(h) for fit in self.fits_], axis=0)
-        if self.log_fits_ is not None:
-            log_paths = self._combine(self.log_fits_, h, z)
-            deviation = self.recent_scale_ * (log_paths - np.median(log_paths, axis=0))
-            deviation = np.clip(deviation, -MAX_LOG_RATIO, MAX_LOG_RATIO)
-            paths = point * np.exp(deviation)
-        else:
-            paths = self._combine(self.fits_, h, z)
-        paths += point - paths.mean(axis=0)
-        if self.seasonal_ is not None:
-            m = len(self.seasonal_)
-            paths = paths * self.seasonal_[(self.n_ + np.arange(h)) % m]
-        return paths
-
-    def _combine(self, fits, h, z) -> np.ndarray:
-        """Members' paths under the shared innovations ``z``: a mixture on annual data, else per-path medians."""
-        member = np.array([fit.paths(h, z) for fit in fits])
-        if self.season_length_ == 1:
-            return member[np.arange(len(z)) % len(member), np.arange(len(z))]  # path i from member i mod k
-        return np.median(member, axis=0)
+        return forecast_paths(self.fits_, self.log_fits_, self.recent_scale_, h, z, self.combination, self.limit_)

@@ -1,10 +1,10 @@
-"""Fast numpy exponential smoothing for ``auto``: additive ETS (no or damped trend) and optimised Theta.
+"""Fast numpy Theta and seasonal decomposition for ``auto``: optimised Theta and classical seasonal indices.
 
-statsmodels needs 15–80 ms per fit, which makes an ensemble over hundreds of series slow. Here the one-step
-errors are linear in the initial states, so for every smoothing-parameter set of a small grid (all run side by
-side as arrays) the initial states are solved by least squares; only the grid is searched (Theta refines its α
-on a finer grid around the best). A fit takes a few milliseconds. Each fitted model turns standard innovations
-into sample paths through its own state equations, so ``auto`` can drive all members with the same innovations.
+A statsmodels fit per member would make an ensemble over hundreds of series slow. Here the one-step errors are
+linear in the initial level and the trend weight, so for every α of a small grid (all run side by side as
+arrays) those are solved by least squares; only α is searched, on a coarse then a finer grid. A fit turns
+standard innovations into sample paths through its own state equation, so ``auto`` can drive all members with
+the same innovations.
 """
 
 from __future__ import annotations
@@ -14,104 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 SEASONALITY_CRITICAL = 1.6448536269514722  # one-sided 90% normal quantile, as in the M3/M4 Theta method
-ETS_MIN_LENGTH = {"none": 3, "damped": 5}
 THETA_ALPHA_BOUNDS = (0.1, 0.99)  # Fiorucci et al. (2016), as statsforecast's AutoTheta
-
-
-# --- additive ETS -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ets:
-    """Fitted additive-error ETS(A,N,N) or ETS(A,Ad,N): final state, parameters and error scale."""
-
-    level: float
-    trend: float
-    alpha: float
-    beta: float
-    phi: float
-    sigma: float
-    aicc: float
-
-    def point(self, h: int) -> np.ndarray:
-        return self.level + self.trend * np.cumsum(self.phi ** np.arange(1, h + 1))
-
-    def paths(self, h: int, z: np.ndarray) -> np.ndarray:
-        """Run the state equations forward with errors ``sigma * z``."""
-        level = np.full(z.shape[0], self.level)
-        trend = np.full(z.shape[0], self.trend)
-        out = np.empty_like(z)
-        for j in range(h):
-            e = self.sigma * z[:, j]
-            out[:, j] = level + self.phi * trend + e
-            level, trend = level + self.phi * trend + self.alpha * e, self.phi * trend + self.beta * e
-        return out
-
-
-def _ets_grid(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Least-squares SSE and initial states (l0, b0) for every parameter triple of a grid at once.
-
-    Errors are linear in the initial states, so three systems run side by side over the grid: the series from
-    zero states, and no input from a unit level and from a unit trend; SSE over (l0, b0) is then a 2×2 solve.
-    """
-    k, n = len(alpha), len(y)
-    inputs = np.zeros((3, 1))
-    level = np.zeros((3, k))
-    trend = np.zeros((3, k))
-    level[1], trend[2] = 1.0, 1.0
-    errors = np.empty((n, 3, k))
-    for t in range(n):
-        inputs[0, 0] = y[t]
-        e = inputs - level - phi * trend
-        errors[t] = e
-        level = level + phi * trend + alpha * e
-        trend = phi * trend + beta * e
-    ey, eu, ev = errors[:, 0], errors[:, 1], errors[:, 2]
-    uu, uv, vv = (eu * eu).sum(0), (eu * ev).sum(0), (ev * ev).sum(0)
-    uy, vy, yy = (eu * ey).sum(0), (ev * ey).sum(0), (ey * ey).sum(0)
-    det = uu * vv - uv**2
-    safe = np.abs(det) > 1e-10 * np.maximum(uu * vv, 1e-300)
-    l0 = np.where(safe, -(vv * uy - uv * vy) / np.where(safe, det, 1.0), -uy / np.maximum(uu, 1e-300))
-    b0 = np.where(safe, -(uu * vy - uv * uy) / np.where(safe, det, 1.0), 0.0)
-    sse = yy + 2 * (l0 * uy + b0 * vy) + l0**2 * uu + 2 * l0 * b0 * uv + b0**2 * vv
-    return np.maximum(sse, 0.0), np.column_stack([l0, b0])
-
-
-def _grid(trend: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Smoothing-parameter grid: α, β = α·share (β ≤ α), φ in [0.8, 0.98]; trend-free models have β = φ = 0."""
-    alphas = np.array([0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99])
-    if trend == "none":
-        alphas = np.linspace(0.01, 0.99, 50)
-        return alphas, np.zeros_like(alphas), np.zeros_like(alphas)
-    a, share, phi = np.meshgrid(alphas, [0.01, 0.05, 0.1, 0.2, 0.35, 0.6, 1.0], [0.8, 0.86, 0.92, 0.96, 0.98])
-    a, share, phi = a.ravel(), share.ravel(), phi.ravel()
-    return a, a * share, phi
-
-
-def fit_ets(y: np.ndarray, trend: str = "damped") -> Ets:
-    """Least-squares ETS with ``trend`` 'none' or 'damped' over a parameter grid; AICc for selection."""
-    y = np.asarray(y, dtype=float)
-    scale = float(np.std(y)) or 1.0
-    s = (y - y[0]) / scale
-    alphas, betas, phis = _grid(trend)
-    sse, states = _ets_grid(s, alphas, betas, phis)
-    best = int(np.argmin(sse))
-    alpha, beta, phi = alphas[best], betas[best], phis[best]
-    level, slope = states[best]
-    for value in s:  # roll the states to the end of the sample
-        e = value - level - phi * slope
-        level, slope = level + phi * slope + alpha * e, phi * slope + beta * e
-    n, k = len(y), (2 if trend == "none" else 5) + 1
-    sse_best = max(sse[best] * scale**2, 1e-12 * scale**2 * n)
-    aicc = n * np.log(sse_best / n) + 2 * k + (2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.inf)
-    sigma = float(np.sqrt(sse_best / max(n - k + 1, 1)))
-    return Ets(level * scale + y[0], slope * scale, float(alpha), float(beta), float(phi), sigma, float(aicc))
-
-
-def fit_auto_ets(y: np.ndarray) -> Ets:
-    """ETS(A,N,N) or ETS(A,Ad,N), whichever has the lower AICc among those the length allows."""
-    fits = [fit_ets(y, trend) for trend, need in ETS_MIN_LENGTH.items() if len(y) >= need]
-    return min(fits, key=lambda f: f.aicc)
 
 
 # --- Theta ----------------------------------------------------------------------------------------------------------
@@ -225,10 +128,17 @@ def seasonal_indices(y: np.ndarray, m: int) -> np.ndarray | None:
     limit = SEASONALITY_CRITICAL * np.sqrt((1 + 2 * np.sum(acf[1:m] ** 2)) / n)
     if abs(acf[m]) <= limit:
         return None
+    return classical_indices(y, m, multiplicative=True)
+
+
+def classical_indices(y: np.ndarray, m: int, multiplicative: bool = True) -> np.ndarray:
+    """Seasonal indices of a classical decomposition (length ``m``, phase of ``y[0]``; needs two seasons):
+    per-phase means of y over (or minus) its centred moving average, normalised to mean 1 (or sum 0)."""
     kernel = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
     trend = np.convolve(y, kernel, mode="valid")
     offset = (len(kernel) - 1) // 2
-    ratio = y[offset : offset + len(trend)] / trend
-    phase = (np.arange(len(ratio)) + offset) % m
-    idx = np.array([ratio[phase == s].mean() for s in range(m)])
-    return idx / idx.mean()
+    window = y[offset : offset + len(trend)]
+    detrended = window / trend if multiplicative else window - trend
+    phase = (np.arange(len(detrended)) + offset) % m
+    idx = np.array([detrended[phase == s].mean() for s in range(m)])
+    return idx / idx.mean() if multiplicative else idx - idx.mean()
