@@ -7,7 +7,9 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 from typing import Mapping, NamedTuple
 
 import duckdb
@@ -33,6 +35,15 @@ def library_versions() -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """The toolkit's version and a hash of its source, so a changed toolkit makes a new vintage of the same data
+    instead of reusing one computed by other code."""
+    root = Path(forecast.__file__).parent
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(root.rglob("*.py"))))
+    return f"{forecast.__version__}+{digest.hexdigest()[:12]}"
+
+
 def frame_hash(frame: pd.DataFrame) -> str:
     """A content hash of a frame (values, dtypes and column names, not the index): the data part of a run id."""
     digest = hashlib.sha256(json.dumps([list(map(str, frame.columns)), list(map(str, frame.dtypes))]).encode())
@@ -50,7 +61,7 @@ class RunRecord:
 
     data_hash: str
     settings: Mapping = field(default_factory=dict)
-    code_version: str = forecast.__version__
+    code_version: str = field(default_factory=code_version)
     started_at: datetime = field(default_factory=_utcnow)
     finished_at: datetime | None = None
     status: str = "ok"
