@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO, Callable, Iterable
 
 from forecast.errors import InputError, ValidationError
 from forecast.locking import try_lock
@@ -103,3 +104,13 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+PACKAGE = Path(__file__).parent
+"""The installed ``forecast`` package's folder (its source files)."""
+
+
+def source_hash(files: Iterable[Path]) -> str:
+    """A short hash of the contents of ``files`` (in the order given): which code produced a cached or saved
+    result, so results of other code are not reused."""
+    return hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()[:16]

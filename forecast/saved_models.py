@@ -13,12 +13,12 @@ space members would need their filters re-run from the saved parameters, which n
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -28,17 +28,19 @@ from forecast.errors import InputError
 from forecast.fitting import series_seed
 from forecast.frequency import FREQUENCIES, future_dates
 from forecast.longframe import on_grid, regular_series
+from forecast.paths import PACKAGE, source_hash
 from forecast.predict import KeptModel, Prediction, SeriesForecast, history_hash
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 
 
+@lru_cache(maxsize=1)
 def code_hash() -> str:
     """Hash of the code a saved model depends on: every model family, the fitting path and the distributions."""
-    root = Path(forecast.__file__).parent
-    files = sorted((root / "models").glob("*.py")) + [root / "fitting.py", root / "distribution.py"]
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+    return source_hash(
+        sorted((PACKAGE / "models").glob("*.py")) + [PACKAGE / "fitting.py", PACKAGE / "distribution.py"]
+    )
 
 
 def save_models(prediction: Prediction, directory: str | Path, settings: dict | None = None) -> Path:

@@ -26,8 +26,7 @@ from forecast.data.schema import COLUMNS
 @lru_cache(maxsize=1)
 def code_hash() -> str:
     """Hash of the modules whose code decides a reconciliation."""
-    code = b"".join(Path(m.__file__).read_bytes() for m in (constraints, reconciliation, schema))
-    return hashlib.sha256(code).hexdigest()[:16]
+    return paths.source_hash(Path(m.__file__) for m in (constraints, reconciliation, schema))
 
 
 def group_key(facts: pd.DataFrame, rule: str, keep) -> str:

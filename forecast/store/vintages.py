@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 from typing import Mapping, NamedTuple
 
 import duckdb
@@ -17,6 +16,7 @@ import pandas as pd
 
 import forecast
 from forecast.errors import InputError
+from forecast.paths import PACKAGE, source_hash
 from forecast.store.connection import open_store
 from forecast.store.lock import LOCK_TIMEOUT
 from forecast.store.schema import DATA_TABLES, columns
@@ -39,9 +39,7 @@ def library_versions() -> dict[str, str]:
 def code_version() -> str:
     """The toolkit's version and a hash of its source, so a changed toolkit makes a new vintage of the same data
     instead of reusing one computed by other code."""
-    root = Path(forecast.__file__).parent
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(root.rglob("*.py"))))
-    return f"{forecast.__version__}+{digest.hexdigest()[:12]}"
+    return f"{forecast.__version__}+{source_hash(sorted(PACKAGE.rglob('*.py')))[:12]}"
 
 
 def frame_hash(frame: pd.DataFrame) -> str:
