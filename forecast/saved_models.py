@@ -7,6 +7,10 @@ fits and samples models. A loaded folder forecasts any horizon with the paths th
 for the same seed, and refuses to load under other model code (a pickled model is only as good as the class it
 is read back into). Given the data again, it refuses series whose history changed since the fit.
 
+A model fitted with regressors keeps them (its ``Fitted.design``): events give their rows for any horizon,
+user regressors only as far as their file gave values — a longer horizon is an :class:`InputError` naming the
+file, series and date.
+
 No model here can be updated with new observations without refitting (statsforecast's ``forward``): the state-
 space members would need their filters re-run from the saved parameters, which none exposes yet.
 """
@@ -37,9 +41,11 @@ MANIFEST = "manifest.json"
 
 @lru_cache(maxsize=1)
 def code_hash() -> str:
-    """Hash of the code a saved model depends on: every model family, the fitting path and the distributions."""
+    """Hash of the code a saved model depends on: every model family, the fitting path, the regressors it
+    keeps (their future rows are drawn at forecast time) and the distributions."""
     return source_hash(
-        sorted((PACKAGE / "models").glob("*.py")) + [PACKAGE / "fitting.py", PACKAGE / "distribution.py"]
+        sorted((PACKAGE / "models").glob("*.py"))
+        + [PACKAGE / "fitting.py", PACKAGE / "regressors.py", PACKAGE / "distribution.py"]
     )
 
 

@@ -72,6 +72,14 @@ def predict(
     allow_negative: bool = typer.Option(
         False, "--allow-negative", help="Accept negative values (series that are not counts)."
     ),
+    events: Optional[str] = typer.Option(
+        None,
+        "--events",
+        help="Events file (name, start, end, kind, scope, source) as regressors; 'bundled' for datasets/events.csv.",
+    ),
+    exog: Optional[Path] = typer.Option(
+        None, "--exog", help="Regressors with their future values: long CSV unique_id, ds, one column each."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the forecast table as CSV here."),
     fmt: OutputFormat = typer.Option(
         OutputFormat.table, "--format", help="How to print when no --output: table, csv, json."
@@ -80,6 +88,8 @@ def predict(
     """Forecast each series H steps ahead: mean and interval columns per model, one row per series and date."""
     if load is not None and (entity is not None or save is not None or model):
         raise InputError("--load forecasts from saved models: no --entity, --save or --model with it")
+    if (events is not None or exog is not None) and (load is not None or entity is not None):
+        raise InputError("--events and --exog go with INPUT.csv; saved models keep the regressors they were fitted on")
     if load is None and (source is None) == (entity is None):
         raise InputError("give either INPUT.csv or --entity")
     if save is not None and entity is not None:
@@ -128,11 +138,14 @@ def predict(
             engine=engine.value if engine else None,
             scheduler=scheduler,
             keep_models=save is not None,
+            events=events,
+            exog=exog,
         )
         if save is not None:
             from forecast.saved_models import save_models
 
-            save_models(result, save, {"horizon": horizon, "models": list(models), "samples": samples, "seed": seed})
+            settings = {"horizon": horizon, "models": list(models), "samples": samples, "seed": seed}
+            save_models(result, save, {**settings, "events": events, "exog": None if exog is None else str(exog)})
             typer.echo(f"saved {len(result.forecasts)} fitted models to {save}", err=True)
         for row in result.fallbacks().itertuples(index=False):
             typer.echo(f"fallback: {row.unique_id} {row.model} -> {row.used}: {row.reason}", err=True)
