@@ -72,6 +72,9 @@ class Arima(Model):
             for trend in TRENDS[d]
             if p + q + len(trend.strip("n")) + 2 < n_free
         ]
+        if not candidates:
+            k = 0 if self.X_ is None else self.X_.shape[1]
+            raise ValueError(f"arima: {len(y)} points are too few for an ARIMA with d = {d} and {k} regressor(s)")
         best = self._best(y, candidates)
         if season_length > 1 and len(y) >= 3 * season_length:
             # a seasonal difference takes one more integration order: the trend term must follow (statsmodels)
