@@ -278,3 +278,24 @@ def test_the_cli_says_which_models_ignored_the_events(broken, tmp_path):
     assert result.exit_code == 0, result.output
     assert "fallback: a ets -> ets: ets ignored events/regressors: it takes none" in result.stderr.splitlines()
     assert "arima" not in result.stderr
+
+
+def test_the_cli_refuses_missing_future_regressors_with_exit_2(broken, tmp_path):
+    data, exog = tmp_path / "in.csv", tmp_path / "exog.csv"
+    broken.to_csv(data, index=False)
+    broken.assign(x=np.arange(30.0))[["unique_id", "ds", "x"]].to_csv(exog, index=False)
+    result = forecast(tmp_path, "predict", data, "-h", 2, "--model", "arima", "--exog", exog)
+    lines = assert_clean_failure(result, 2)
+    assert lines == [
+        f"error: {exog}: series 'a' has no value of 'x' for forecast step 2026-01-01; regressors need a value at "
+        "every date of the history and of the horizon"
+    ]
+
+
+def test_the_backtest_command_takes_events(broken, tmp_path):
+    data = tmp_path / "in.csv"
+    broken.to_csv(data, index=False)
+    args = ("backtest", data, "--horizon", 1, "--windows", 2, "--model", "ets", "--model", "arima", "--paths", 50)
+    result = forecast(tmp_path, *args, "--events", "bundled", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "ets ignored events/regressors: it takes none" in result.stdout
