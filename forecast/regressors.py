@@ -99,7 +99,11 @@ def read_events(source) -> tuple[Event, ...]:
     if isinstance(source, (list, tuple)) and all(isinstance(e, Event) for e in source):
         return tuple(source)
     if isinstance(source, pd.DataFrame):
-        frame, name = source.astype(str).fillna(""), None
+        frame, name = source.copy(), None
+        for column in frame.columns:
+            if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+        frame = frame.fillna("").astype(str)
     else:
         path = bundled("events.csv") if str(source) == BUNDLED else Path(source)
         frame, name = read_csv(path), str(path)

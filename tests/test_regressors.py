@@ -79,6 +79,23 @@ def test_a_bad_event_row_names_file_line_and_field(tmp_path, row, field, fragmen
     assert "\n" not in str(err.value)
 
 
+def test_events_from_a_frame_take_timestamps_and_blank_ends():
+    frame = pd.DataFrame(
+        {
+            "name": ["surge", "dip"],
+            "start": pd.to_datetime(["2020-03-01", "2022-02-01"]),
+            "end": [None, pd.Timestamp("2022-05-31")],
+            "kind": ["step", "pulse"],
+            "scope": ["all", "national"],
+            "source": ["a", "b"],
+        }
+    )
+    surge, dip = read_events(frame)
+    assert surge.end is None and dip.end == pd.Timestamp("2022-05-31") and dip.scope == ("national",)
+    with pytest.raises(InputError, match=r"^row 3: end: a pulse needs an end date$"):
+        read_events(frame.assign(end=None))
+
+
 def test_an_events_file_without_a_column_says_which(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("name,start,kind,scope,source\ne1,2020-03-01,step,all,src\n", encoding="utf-8")
