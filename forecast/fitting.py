@@ -9,6 +9,7 @@ right for a series that is dying out, not for a hub that runs thousands of train
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from dataclasses import dataclass
 
@@ -73,6 +74,11 @@ class Fitted:
     used: str
     reason: str | None
     nonnegative: bool
+
+    def update(self, y: np.ndarray) -> "Fitted":
+        """This fit with its model's history extended to ``y`` (:meth:`forecast.models.base.Model.update`),
+        prepared as for fitting (gaps filled: no updatable model takes them)."""
+        return dataclasses.replace(self, model=self.model.update(prepare(y)[0]))
 
     def sample(self, h: int, n_paths: int, seed: int) -> SamplePaths:
         with limited_threads():
