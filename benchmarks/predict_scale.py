@@ -1,22 +1,25 @@
 """How ``predict`` scales with workers: N synthetic annual series forecast with ``auto`` serially and on 1 and 2
-local Dask workers (and local processes), through the one executor; series per second, the largest worker's
-memory, the speed-up, and a check that every engine gives the serial numbers. From the per-worker rate it
-prints what 1M and 10M series would take on a cluster of 10 and 100 such workers.
+local Dask workers, through the one executor; series per second, peak memory of the caller and of the largest
+worker, the speed-up, and a check that every engine gives the serial numbers (a hash of the forecast table).
+From the per-worker rate it prints what 1M and 10M series would take on clusters of 10 and 100 such workers.
 
-Run: ``python benchmarks/predict_scale.py [--series 100000] [--paths 200]``.
+Each run is a process of its own, so its memory figures are its own (a worker's peak is read by the operating
+system when the worker ends).
+
+Run: ``python benchmarks/predict_scale.py [--series 100000] [--paths 200] [--runs serial:1 dask:1 dask:2]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import time
 
 import numpy as np
 import pandas as pd
-
-from forecast.predict import predict
 
 
 def synthetic(n: int, length: int = 20, seed: int = 0) -> pd.DataFrame:
@@ -31,8 +34,21 @@ def synthetic(n: int, length: int = 20, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def children_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def one_run(series: int, paths: int, horizon: int, engine: str, jobs: int) -> dict:
+    """Forecast the synthetic panel once on ``engine`` and say how long it took, how much memory it used and
+    what it forecast (a hash of the table)."""
+    from forecast.predict import predict
+
+    frame = synthetic(series)
+    start = time.perf_counter()
+    table = predict(frame, horizon, n_paths=paths, seed=0, engine=engine, jobs=jobs, progress=False).table()
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "caller MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "largest worker MB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "table hash": str(int(pd.util.hash_pandas_object(table, index=False).sum())),
+    }
 
 
 def main(argv=None) -> int:
@@ -40,41 +56,41 @@ def main(argv=None) -> int:
     parser.add_argument("--series", type=int, default=100_000)
     parser.add_argument("--paths", type=int, default=200)
     parser.add_argument("--horizon", type=int, default=6)
+    parser.add_argument("--runs", nargs="+", default=["serial:1", "dask:1", "dask:2"], help="engine:workers")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # engine:workers, run in this process, JSON out
     args = parser.parse_args(argv)
-    frame = synthetic(args.series)
-    runs = [("serial", 1), ("processes", 1), ("processes", 2), ("dask", 1), ("dask", 2)]
-    rows, reference = [], None
-    for engine, jobs in runs:
-        start = time.perf_counter()
-        table = predict(frame, args.horizon, n_paths=args.paths, seed=0, engine=engine, jobs=jobs, progress=False)
-        seconds = time.perf_counter() - start
-        table = table.table()
-        reference = table if reference is None else reference
-        same = table.equals(reference)
-        memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if engine == "serial" else children_peak_mb()
-        rows.append(
-            {
-                "engine": engine,
-                "workers": jobs,
-                "seconds": seconds,
-                "series/s": args.series / seconds,
-                "peak MB per worker": memory,
-                "same as serial": same,
-            }
-        )
-    out = pd.DataFrame(rows)
-    base = out.loc[out["engine"] == "serial", "seconds"].iloc[0]
-    out["speed-up"] = base / out["seconds"]
-    print(f"{args.series:,} series x {args.horizon} years, auto, {args.paths} paths\n")
-    print(out.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
-    rate = float(out.loc[(out["engine"] == "dask") & (out["workers"] == 2), "series/s"].iloc[0]) / 2
-    print(f"\nper Dask worker: {rate:,.0f} series/s")
-    for n in (1_000_000, 10_000_000):
-        for workers in (10, 100):
-            print(
-                f"{n:>12,} series on {workers:>3} workers: about {n / (rate * workers) / 60:,.1f} min "
-                "(if the scheduler keeps up)"
-            )
+    if args.one:
+        engine, jobs = args.one.split(":")
+        print(json.dumps(one_run(args.series, args.paths, args.horizon, engine, int(jobs))))
+        return 0
+    rows = []
+    for run in args.runs:
+        engine, jobs = run.split(":")
+        command = [sys.executable, __file__, "--one", run, "--series", str(args.series), "--paths", str(args.paths)]
+        command += ["--horizon", str(args.horizon)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        rows.append({"engine": engine, "workers": int(jobs), **json.loads(out.strip().splitlines()[-1])})
+        print(f"  {run}: {rows[-1]['seconds']:,.0f} s", file=sys.stderr)
+    table = pd.DataFrame(rows)
+    table["series/s"] = args.series / table["seconds"]
+    table["speed-up"] = table.loc[0, "seconds"] / table["seconds"]
+    table["same as serial"] = table["table hash"] == table.loc[0, "table hash"]
+    if (table["engine"] == "serial").any():
+        table.loc[table["engine"] == "serial", "largest worker MB"] = float("nan")
+    print(f"{args.series:,} annual series x {args.horizon} years, auto, {args.paths} paths\n")
+    shown = table.drop(columns="table hash")
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-"))
+    dask = table[table["engine"] == "dask"]
+    if not dask.empty:
+        widest = dask.loc[dask["workers"].idxmax()]
+        rate = widest["series/s"] / widest["workers"]
+        print(f"\nper Dask worker ({int(widest['workers'])} workers): {rate:,.0f} series/s")
+        for n in (1_000_000, 10_000_000):
+            for workers in (10, 100):
+                print(
+                    f"{n:>12,} series on {workers:>3} workers: about {n / (rate * workers) / 60:,.1f} min "
+                    "(if the scheduler keeps up)"
+                )
     return 0
 
 

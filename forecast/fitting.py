@@ -14,6 +14,7 @@ included — is fitted without them and the note says "<model> ignored events/re
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from dataclasses import dataclass
 
@@ -82,6 +83,11 @@ class Fitted:
     reason: str | None
     nonnegative: bool
     design: Design | None = None
+
+    def update(self, y: np.ndarray) -> "Fitted":
+        """This fit with its model's history extended to ``y`` (:meth:`forecast.models.base.Model.update`),
+        prepared as for fitting (gaps filled: no updatable model takes them)."""
+        return dataclasses.replace(self, model=self.model.update(prepare(y)[0]))
 
     def sample(self, h: int, n_paths: int, seed: int) -> SamplePaths:
         future = self.design.future(h) if self.design is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,11 @@ def infer_frequency(ds: pd.Series | pd.DatetimeIndex) -> Frequency:
     stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(ds).dropna().unique())).sort_values()
     if len(stamps) < 2:
         raise InputError("cannot infer the frequency from fewer than two distinct dates; pass it explicitly")
-    days = float(np.median(np.diff(stamps.asi8)) / 86_400e9)
+    return frequency_of_spacing(float(np.median(np.diff(stamps.asi8)) / 86_400e9))
+
+
+def frequency_of_spacing(days: float) -> Frequency:
+    """The frequency whose steps are ``days`` apart (the median spacing of a series' distinct dates)."""
     for limit, name in _BY_MEDIAN_DAYS:
         if days <= limit:
             return FREQUENCIES[name]
@@ -64,8 +69,9 @@ def steps_between(first: pd.Timestamp, last: pd.Timestamp, freq: Frequency) -> i
     return max(k if k <= 0 or _shift(first, k, freq) <= last else k - 1, 0)
 
 
+@lru_cache(maxsize=4096)
 def future_dates(last: pd.Timestamp, h: int, freq: Frequency) -> pd.DatetimeIndex:
-    """The ``h`` timestamps after ``last`` at frequency ``freq``."""
+    """The ``h`` timestamps after ``last`` at frequency ``freq`` (cached: many series end on the same date)."""
     return pd.DatetimeIndex([_shift(pd.Timestamp(last), k, freq) for k in range(1, h + 1)])
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
-from forecast.frequency import FREQUENCIES, Frequency, infer_frequency, regular_index
+from forecast.frequency import FREQUENCIES, Frequency, frequency_of_spacing, regular_index
 from forecast.limits import FIRST_DATE, LAST_DATE, MAX_SERIES_VALUE, date_problem
 from forecast.paths import read_text
 
@@ -125,18 +125,29 @@ def _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points):
 
 
 def _common_frequency(data: pd.DataFrame, where) -> Frequency:
-    """The frequency every series with two or more dates follows (each inferred from its own dates)."""
-    found: dict[str, tuple[str, int]] = {}
-    for uid, rows in data.groupby("unique_id", sort=False):
-        if rows["ds"].nunique() < 2:
-            continue
-        try:
-            name = infer_frequency(rows["ds"]).name
-        except InputError as err:
-            raise InputError(f"{where(int(rows.index[0]))}: ds: series {uid!r}: {err}") from None
-        found.setdefault(name, (uid, int(rows.index[0])))
-    if not found:
+    """The frequency every series with two or more dates follows, each inferred from the median spacing of its
+    own distinct dates (as :func:`forecast.frequency.infer_frequency` does), all series at once."""
+    first_row = pd.Series(data.index, index=data.index).groupby(data["unique_id"], sort=False).min()
+    dates = data.loc[data["ds"].notna(), ["unique_id", "ds"]].drop_duplicates().sort_values(["unique_id", "ds"])
+    gaps = dates.groupby("unique_id", sort=False)["ds"].diff().dt.total_seconds() / 86_400
+    spacing = gaps.groupby(dates["unique_id"], sort=False).median().dropna()
+    if spacing.empty:
         raise InputError("cannot infer the frequency: no series has two distinct dates; pass it explicitly")
+    series = pd.DataFrame({"days": spacing, "row": first_row.reindex(spacing.index)}).sort_values("row")
+    found: dict[str, tuple[str, int]] = {}  # frequency → its first series and row
+    failures = []
+    for days, group in series.groupby("days", sort=False):
+        uid, row = group.index[0], int(group["row"].iloc[0])
+        try:
+            name = frequency_of_spacing(float(days)).name
+        except InputError as err:
+            failures.append((row, uid, err))
+            continue
+        if name not in found or row < found[name][1]:
+            found[name] = (uid, row)
+    if failures:
+        row, uid, err = min(failures, key=lambda f: f[0])
+        raise InputError(f"{where(row)}: ds: series {uid!r}: {err}")
     if len(found) > 1:
         (a, (uid_a, _)), (b, (uid_b, at)) = sorted(found.items(), key=lambda kv: kv[1][1])[:2]
         raise InputError(

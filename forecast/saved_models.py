@@ -5,14 +5,14 @@ output column, the model asked for and the one used (with the fallback reason), 
 history it was fitted on, the frequency and season length, the toolkit's version and a hash of the code that
 fits and samples models. A loaded folder forecasts any horizon with the paths the original run would have drawn
 for the same seed, and refuses to load under other model code (a pickled model is only as good as the class it
-is read back into). Given the data again, it refuses series whose history changed since the fit.
+is read back into). Given the data again, it refuses series whose history changed since the fit, or takes
+their new observations in without fitting again (:meth:`SavedModels.update`, statsforecast's ``forward``) where
+the model can: the state-space models (``ets``, ``arima``) re-run their filters under the saved parameters.
 
 A model fitted with regressors keeps them (its ``Fitted.design``): events give their rows for any horizon,
 user regressors only as far as their file gave values — a longer horizon is an :class:`InputError` naming the
-file, series and date.
-
-No model here can be updated with new observations without refitting (statsforecast's ``forward``): the state-
-space members would need their filters re-run from the saved parameters, which none exposes yet.
+file, series and date. Such a model does not take new observations (their regressor values would be needed
+too): it is fitted again.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import json
 import pickle
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,24 +100,60 @@ def save_models(prediction: Prediction, directory: str | Path, settings: dict | 
 
 @dataclass(frozen=True)
 class SavedModels:
-    """Fitted models loaded from a folder (see the module docstring)."""
+    """Fitted models loaded from a folder (see the module docstring); ``updated`` holds the models that took new
+    observations since (entry file → fitted model), which :meth:`predict` uses instead of the saved ones."""
 
     directory: Path
     manifest: dict
+    updated: dict = field(default_factory=dict)
+
+    def _histories(self, df: pd.DataFrame, source: str | None, columns: dict) -> dict[str, tuple]:
+        """Each saved series' last date, history hash and values in ``df``; a saved series missing from it is an
+        :class:`InputError`."""
+        data, frequency = on_grid(df, source=source, allow_negative=True, freq=self.manifest["freq"], **columns)
+        found = {
+            uid: (pd.Timestamp(index[-1]), history_hash(y), y) for uid, index, y in regular_series(data, frequency)
+        }
+        for entry in self.manifest["entries"]:
+            if entry["unique_id"] not in found:
+                raise InputError(f"{source or 'data'}: series {entry['unique_id']!r} of the saved models is missing")
+        return found
 
     def check_data(self, df: pd.DataFrame, source: str | None = None, **columns) -> None:
         """Refuse when a saved series' history in ``df`` differs from the one its model was fitted on."""
-        data, frequency = on_grid(df, source=source, allow_negative=True, freq=self.manifest["freq"], **columns)
-        now = {uid: (pd.Timestamp(index[-1]), history_hash(y)) for uid, index, y in regular_series(data, frequency)}
+        histories = self._histories(df, source, columns)
         for entry in self.manifest["entries"]:
-            uid = entry["unique_id"]
-            if uid not in now:
-                raise InputError(f"{source or 'data'}: series {uid!r} of the saved models is missing")
-            if now[uid] != (pd.Timestamp(entry["last_ds"]), entry["history_hash"]):
+            if histories[entry["unique_id"]][:2] != (pd.Timestamp(entry["last_ds"]), entry["history_hash"]):
                 raise InputError(
-                    f"{source or 'data'}: series {uid!r} changed since its models were saved in "
-                    f"{self.directory}; fit again (without --load)"
+                    f"{source or 'data'}: series {entry['unique_id']!r} changed since its models were saved in "
+                    f"{self.directory}; fit again (without --load), or take the new values in with --update"
                 )
+
+    def update(self, df: pd.DataFrame, source: str | None = None, **columns) -> "SavedModels":
+        """These models with the new observations of ``df`` taken in, parameters kept (no fitting): a series whose
+        history in ``df`` extends the saved one updates its model's state; a model that cannot take new
+        observations, or a history that rewrites the saved values, is an :class:`InputError`."""
+        histories = self._histories(df, source, columns)
+        entries, updated = [], dict(self.updated)
+        for entry in self.manifest["entries"]:
+            last, digest, y = histories[entry["unique_id"]]
+            if (last, digest) != (pd.Timestamp(entry["last_ds"]), entry["history_hash"]):
+                try:
+                    updated[entry["file"]] = self.fitted(entry).update(y)
+                except ValueError as err:
+                    raise InputError(
+                        f"{source or 'data'}: series {entry['unique_id']!r}: {err}; fit again (without --load)"
+                    ) from None
+                entry = {**entry, "last_ds": last.isoformat(), "history_hash": digest}
+            entries.append(entry)
+        return SavedModels(self.directory, {**self.manifest, "entries": entries}, updated)
+
+    def fitted(self, entry: dict):
+        """The fitted model of one manifest entry: updated in this session, else read from its pickle."""
+        if entry["file"] in self.updated:
+            return self.updated[entry["file"]]
+        with open(self.directory / entry["file"], "rb") as handle:
+            return pickle.load(handle)
 
     def predict(self, h: int, n_paths: int = 1000, seed: int = 0, level=None) -> Prediction:
         """Forecast ``h`` steps from each saved model: for the same ``n_paths`` and ``seed``, the paths of the
@@ -125,8 +161,7 @@ class SavedModels:
         frequency = FREQUENCIES[self.manifest["freq"]]
         forecasts = []
         for entry in self.manifest["entries"]:
-            with open(self.directory / entry["file"], "rb") as handle:
-                fitted = pickle.load(handle)
+            fitted = self.fitted(entry)
             last = pd.Timestamp(entry["last_ds"])
             paths = fitted.sample(h, n_paths, series_seed(seed, entry["unique_id"], entry["asked"]))
             kept = KeptModel(fitted, entry["asked"], last, entry["history_hash"])

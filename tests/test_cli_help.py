@@ -22,6 +22,7 @@ HEAVY = (
     "sklearn",
     "jinja2",
     "rich",
+    "typer._adapters",  # typer's pydantic validators: loaded to check an unset flag, 0.2 s before help prints
 )
 
 

@@ -316,3 +316,11 @@ def test_the_backtest_command_takes_events(broken, tmp_path):
     result = forecast(tmp_path, *args, "--events", "bundled", "--format", "json")
     assert result.exit_code == 0, result.output
     assert "ets ignored events/regressors: it takes none" in result.stdout
+
+
+def test_a_saved_model_fitted_with_events_is_fitted_again_to_take_new_observations(broken, tmp_path):
+    fitted = predict(broken, 2, ["arima"], events=STEP_2016, n_paths=50, keep_models=True)
+    save_models(fitted, tmp_path / "m")
+    newer = pd.concat([broken, pd.DataFrame({"unique_id": ["a"], "ds": [pd.Timestamp("2026-01-01")], "y": [175.0]})])
+    with pytest.raises(InputError, match=r"series 'a': arima was fitted with events/regressors: fit it again"):
+        load_models(tmp_path / "m").update(newer)

@@ -63,3 +63,70 @@ def test_cli_save_then_load_prints_the_same_forecast(frame, tmp_path):
     assert first.stdout == again.stdout
     refused = forecast(home, "predict", "-h", "3", "--load", tmp_path / "nowhere")
     assert refused.exit_code == 2 and "no saved models here" in refused.stderr
+
+
+def extended(frame: pd.DataFrame, years: int = 2) -> pd.DataFrame:
+    """``frame`` with ``years`` more observations per series, growing as before."""
+    rows = [frame]
+    for uid, series in frame.groupby("unique_id"):
+        last = series.iloc[-1]
+        dates = pd.date_range(last["ds"], periods=years + 1, freq="YS")[1:]
+        rows.append(pd.DataFrame({"unique_id": uid, "ds": dates, "y": last["y"] * 1.1 ** np.arange(1, years + 1)}))
+    return pd.concat(rows, ignore_index=True).sort_values(["unique_id", "ds"], ignore_index=True)
+
+
+def test_update_takes_new_observations_under_the_saved_parameters(frame, tmp_path):
+    """ETS and ARIMA re-run their filters over the longer history with the parameters they were fitted with: the
+    forecast is statsmodels' own for those parameters on the whole series, not that of a new fit."""
+    from statsmodels.tsa.arima.model import ARIMA
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    save_models(predict(frame, 3, models=("ets", "arima"), n_paths=200, seed=1, keep_models=True), tmp_path / "m")
+    saved = load_models(tmp_path / "m")
+    longer = extended(frame)
+    updated = saved.update(longer)
+    for entry in updated.manifest["entries"]:
+        before, after = saved.fitted(entry).model, updated.fitted(entry).model
+        assert entry["used"] == entry["asked"]  # no fallback: the model itself was updated
+        y = longer.loc[longer["unique_id"] == entry["unique_id"], "y"].to_numpy()
+        np.testing.assert_array_equal(after.result_.params, before.result_.params)
+        if entry["asked"] == "ets":
+            reference = ETSModel(y, **before.spec_).smooth(before.result_.params)
+            refit = ETSModel(y, **before.spec_).fit(disp=False)
+            assert not np.allclose(refit.params, before.result_.params)  # a new fit would have moved them
+        else:
+            model = ARIMA(y, order=before.order_, seasonal_order=before.seasonal_order_, trend=before.trend_)
+            reference = model.filter(before.result_.params)
+        np.testing.assert_allclose(after.result_.forecast(3), reference.forecast(3), rtol=1e-9)
+        assert not np.allclose(after.result_.forecast(3), before.result_.forecast(3))
+    forecast_after = updated.predict(3, n_paths=200, seed=1)
+    assert forecast_after.table()["ds"].min() == pd.Timestamp("2026-01-01")  # from the new last date on
+    save_models(forecast_after, tmp_path / "m2")
+    again = load_models(tmp_path / "m2")
+    again.check_data(longer)  # the updated models were saved with the history they now hold
+    pd.testing.assert_frame_equal(again.predict(3, n_paths=200, seed=1).table(), forecast_after.table())
+    assert updated.update(longer).predict(3, n_paths=200, seed=1).table().equals(forecast_after.table())
+
+
+def test_update_refuses_models_that_cannot_and_histories_that_were_rewritten(frame, tmp_path):
+    save_models(predict(frame, 2, models=("theta",), n_paths=50, keep_models=True), tmp_path / "theta")
+    with pytest.raises(InputError, match="series 'a': theta cannot take new observations without being fitted"):
+        load_models(tmp_path / "theta").update(extended(frame))
+    save_models(predict(frame, 2, models=("arima",), n_paths=50, keep_models=True), tmp_path / "arima")
+    rewritten = extended(frame)
+    rewritten.loc[0, "y"] += 5
+    with pytest.raises(InputError, match="does not begin with the 12 values it was fitted on"):
+        load_models(tmp_path / "arima").update(rewritten)
+
+
+def test_cli_update_forecasts_from_the_new_last_date(frame, tmp_path):
+    data, longer = tmp_path / "in.csv", tmp_path / "longer.csv"
+    frame.to_csv(data, index=False)
+    extended(frame).to_csv(longer, index=False)
+    home, saved = tmp_path / "home", tmp_path / "saved"
+    assert forecast(home, "predict", data, "-h", "2", "-m", "arima", "--save", saved).exit_code == 0
+    stale = forecast(home, "predict", longer, "-h", "2", "--load", saved)
+    assert stale.exit_code == 2 and "take the new values in with --update" in stale.stderr
+    fresh = forecast(home, "predict", longer, "-h", "2", "--load", saved, "--update", "--format", "json")
+    assert fresh.exit_code == 0, fresh.stderr
+    assert {row["ds"][:4] for row in json.loads(fresh.stdout)} == {"2026", "2027"}

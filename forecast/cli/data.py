@@ -8,12 +8,13 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import OutputFormat, emit
+from forecast.cli.common import OutputFormat, QuickHelpGroup, emit
 
 app = typer.Typer(
     help="Browse the reconciled China-Europe series, their conflicts and sources; add your own facts.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    cls=QuickHelpGroup,
 )
 
 

@@ -48,6 +48,12 @@ def predict(
         help="Forecast from the models saved in this folder instead of fitting; with INPUT.csv, check that it "
         "holds the histories they were fitted on.",
     ),
+    update: bool = typer.Option(
+        False,
+        "--update",
+        help="With --load and INPUT.csv: take its new observations into the saved models without fitting again "
+        "(models that can: see `forecast models`); with --save, keep the updated models.",
+    ),
     seed: int = typer.Option(0, "--seed"),
     id_col: str = typer.Option("unique_id", "--id-col"),
     ds_col: str = typer.Option("ds", "--ds-col"),
@@ -86,8 +92,10 @@ def predict(
     ),
 ) -> None:
     """Forecast each series H steps ahead: mean and interval columns per model, one row per series and date."""
-    if load is not None and (entity is not None or save is not None or model):
-        raise InputError("--load forecasts from saved models: no --entity, --save or --model with it")
+    if load is not None and (entity is not None or model):
+        raise InputError("--load forecasts from saved models: no --entity or --model with it")
+    if update and (load is None or source is None):
+        raise InputError("--update takes the new values of INPUT.csv into the models of --load: give both")
     if (events is not None or exog is not None) and (load is not None or entity is not None):
         raise InputError("--events and --exog go with INPUT.csv; saved models keep the regressors they were fitted on")
     if load is None and (source is None) == (entity is None):
@@ -112,8 +120,14 @@ def predict(
 
         saved = load_models(load)
         if source is not None:
-            saved.check_data(read_csv(source), str(source), id_col=id_col, ds_col=ds_col, y_col=y_col)
+            columns = {"id_col": id_col, "ds_col": ds_col, "y_col": y_col}
+            if update:
+                saved = saved.update(read_csv(source), str(source), **columns)
+            else:
+                saved.check_data(read_csv(source), str(source), **columns)
         result = saved.predict(horizon, samples, seed, level)
+        if save is not None:
+            _save(result, save, saved.manifest["settings"])
         table = result.table()
     else:
         from forecast.longframe import read_csv
@@ -142,11 +156,8 @@ def predict(
             exog=exog,
         )
         if save is not None:
-            from forecast.saved_models import save_models
-
             settings = {"horizon": horizon, "models": list(models), "samples": samples, "seed": seed}
-            save_models(result, save, {**settings, "events": events, "exog": None if exog is None else str(exog)})
-            typer.echo(f"saved {len(result.forecasts)} fitted models to {save}", err=True)
+            _save(result, save, {**settings, "events": events, "exog": None if exog is None else str(exog)})
         for row in result.fallbacks().itertuples(index=False):
             typer.echo(f"fallback: {row.unique_id} {row.model} -> {row.used}: {row.reason}", err=True)
         table = result.table()
@@ -157,6 +168,13 @@ def predict(
         typer.echo(f"wrote {len(table)} rows for {table['unique_id'].nunique()} series to {output}", err=True)
     else:
         emit(table, fmt)
+
+
+def _save(result, folder: Path, settings: dict) -> None:
+    from forecast.saved_models import save_models
+
+    save_models(result, folder, settings)
+    typer.echo(f"saved {len(result.forecasts)} fitted models to {folder}", err=True)
 
 
 def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, selection, freq, levels):

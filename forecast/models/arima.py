@@ -57,7 +57,7 @@ def _invertible_and_stationary(result) -> bool:
 class Arima(Model):
     """Automatic ARIMA: KPSS for d, AICc over p, q in 0..max_order and the trend terms (and a few seasonal orders)."""
 
-    capabilities = Capabilities(min_length=5, seasonal=True, exogenous=True, simplicity=70)
+    capabilities = Capabilities(min_length=5, seasonal=True, exogenous=True, simplicity=70, updatable=True)
 
     def __init__(self, max_order: int = 2):
         self.max_order = max_order
@@ -103,6 +103,11 @@ class Arima(Model):
         if best is None:
             raise ValueError("arima: no order could be fitted: " + "; ".join(failures)[:300])
         return best
+
+    def _update(self, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.result_ = self.result_.append(y[self.result_.nobs :], refit=False)
 
     def sample_paths(self, h, n_paths, seed=None, X=None):
         with warnings.catch_warnings():

@@ -7,6 +7,7 @@ paths (:class:`forecast.distribution.SamplePaths`), so every model answers every
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
@@ -29,6 +30,7 @@ class Capabilities:
       in :meth:`Model.fit` and their future rows in ``sample_paths(..., X=...)``; for the others the orchestrator
       leaves them out and says so.
     - ``simplicity``: rank for ties in backtest selection (lower is simpler and wins).
+    - ``updatable``: a fitted model takes new observations without estimating again (:meth:`Model.update`).
     """
 
     min_length: int = 1
@@ -37,6 +39,7 @@ class Capabilities:
     nonnegative: bool = False
     exogenous: bool = False
     simplicity: int = 100
+    updatable: bool = False
 
 
 class Model(ABC):
@@ -98,6 +101,28 @@ class Model(ABC):
     @abstractmethod
     def _fit(self, y: np.ndarray, season_length: int) -> None:
         """Estimate the model on a validated series."""
+
+    def update(self, y: np.ndarray) -> "Model":
+        """A copy of this fitted model whose history is ``y`` — the history it was fitted on, then new
+        observations — with its filter re-run under the parameters already estimated, which stay as they are
+        (statsforecast's ``forward``). Only models whose capabilities say ``updatable``."""
+        y = np.asarray(y, dtype=float)
+        if not self.capabilities.updatable:
+            raise ValueError(f"{self.name} cannot take new observations without being fitted again")
+        if self.X_ is not None:
+            raise ValueError(f"{self.name} was fitted with events/regressors: fit it again to take new observations")
+        n = len(self.y_)
+        if len(y) < n or not np.array_equal(y[:n], self.y_, equal_nan=True):
+            raise ValueError(f"{self.name}: the new history does not begin with the {n} values it was fitted on")
+        updated = copy.copy(self)
+        updated.y_ = y
+        with limited_threads():
+            updated._update(y)
+        return updated
+
+    def _update(self, y: np.ndarray) -> None:
+        """Re-run the filter over the whole history ``y`` with the estimated parameters (updatable models)."""
+        raise NotImplementedError
 
     @abstractmethod
     def sample_paths(self, h: int, n_paths: int, seed: int | None = None) -> np.ndarray:

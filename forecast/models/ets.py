@@ -47,7 +47,7 @@ def _valid(result, spec: dict) -> bool:
 class Ets(Model):
     """Exponential smoothing (ETS) with automatic selection among additive/multiplicative, damped, seasonal forms."""
 
-    capabilities = Capabilities(min_length=4, seasonal=True, simplicity=60)
+    capabilities = Capabilities(min_length=4, seasonal=True, simplicity=60, updatable=True)
 
     def __init__(self, criterion: str = "aicc", maxiter: int = 200):
         self.criterion = criterion
@@ -72,6 +72,11 @@ class Ets(Model):
         if best is None:
             raise ValueError("ets: no specification could be fitted: " + "; ".join(failures)[:300])
         _, self.spec_, self.result_ = best
+
+    def _update(self, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.result_ = ETSModel(y, **self.spec_).smooth(self.result_.params)
 
     def sample_paths(self, h, n_paths, seed=None):
         with warnings.catch_warnings():
