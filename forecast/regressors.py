@@ -314,7 +314,3 @@ class Design:
     def future(self, h: int) -> np.ndarray:
         """The ``h`` rows after the fitted history."""
         return self.regressors.matrix(self.stop, self.stop + h)[:, list(self.columns)]
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.regressors.names[j] for j in self.columns)

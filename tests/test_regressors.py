@@ -247,6 +247,12 @@ def test_a_bad_regressor_value_names_file_line_and_column(tmp_path):
         read_exog(path)
 
 
+def test_a_regressor_may_not_share_an_events_name(broken):
+    exog = broken.assign(jump=1.0)[["unique_id", "ds", "jump"]]
+    with pytest.raises(InputError, match=r"^regressors:1: header: jump is also an event's name; rename one$"):
+        predict(broken, 1, ["arima"], events=STEP_2016, exog=exog)
+
+
 def test_a_backtest_with_events_changes_arima_and_not_ets(broken):
     kwargs = dict(h=2, n_windows=3, n_paths=100, engine="serial", progress=False)
     plain = backtest(broken, ["ets", "arima"], **kwargs).forecasts
