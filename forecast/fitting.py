@@ -5,6 +5,11 @@ predict, the backtest and the outlook all forecast through :func:`forecast_array
 are non-finite or mis-shaped, when an interval has no width (a model that found no variation in the history says
 nothing about the future), or when a series far from zero gets a point mass at zero (clipping counts at zero is
 right for a series that is dying out, not for a hub that runs thousands of trains).
+
+Regressors (events, user columns: :mod:`forecast.regressors`) are decided here too: a model declaring
+``exogenous`` gets the columns that vary over the history it is fitted on (one constant there but not over the
+forecast steps is left out, and the note says so); any other model — ``auto``, ``ensemble`` and the fallbacks
+included — is fitted without them and the note says "<model> ignored events/regressors: it takes none".
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from forecast.executor import check_engine, limited_threads
 from forecast.limits import check_forecast_size
 from forecast.models.base import Model
 from forecast.models.registry import get_model, model_label
+from forecast.regressors import Design, Regressors
 
 FALLBACK_CHAIN = ("drift", "naive")
 ZERO_MASS = 0.05  # at most this share of paths may sit at zero for a series far from zero
@@ -67,13 +73,16 @@ def prepare(y: np.ndarray) -> tuple[np.ndarray, int]:
 @dataclass(frozen=True)
 class Fitted:
     """A model fitted to one series by :func:`fit_with_fallback`: the model that was used, why another one was
-    (None when none was), and whether its paths are counts floored at zero. ``sample`` draws paths as the fit
-    did, so a saved and reloaded ``Fitted`` gives the same paths for the same seed."""
+    (None when none was), whether its paths are counts floored at zero and the regressors it was fitted with
+    (None when it took none). ``sample`` draws paths as the fit did, so a saved and reloaded ``Fitted`` gives
+    the same paths for the same seed; its regressors' future rows come with it (events for any horizon, user
+    regressors as far as their file gave values: further is an :class:`InputError`)."""
 
     model: Model
     used: str
     reason: str | None
     nonnegative: bool
+    design: Design | None = None
 
     def update(self, y: np.ndarray) -> "Fitted":
         """This fit with its model's history extended to ``y`` (:meth:`forecast.models.base.Model.update`),
@@ -81,8 +90,12 @@ class Fitted:
         return dataclasses.replace(self, model=self.model.update(prepare(y)[0]))
 
     def sample(self, h: int, n_paths: int, seed: int) -> SamplePaths:
+        future = self.design.future(h) if self.design is not None else None
         with limited_threads():
-            paths = SamplePaths(self.model.sample_paths(h, n_paths, seed))
+            if future is None:
+                paths = SamplePaths(self.model.sample_paths(h, n_paths, seed))
+            else:
+                paths = SamplePaths(self.model.sample_paths(h, n_paths, seed, X=future))
         return paths.clip_at_zero() if self.nonnegative else paths
 
 
@@ -101,17 +114,20 @@ def fit_with_fallback(
     n_paths: int = 1000,
     seed: int = 0,
     nonnegative: bool | None = None,
+    regressors: Regressors | None = None,
 ) -> tuple[Fitted, SamplePaths]:
     """Fit ``model`` (a spec: :func:`forecast.models.registry.model_label`) to one series, falling back along
     :data:`FALLBACK_CHAIN` when it cannot fit or its paths are unusable (see the module docstring); returns the
     :class:`Fitted` model and the paths (``h`` steps, ``n_paths``, ``seed``) that judged it usable. Counts
-    (``nonnegative``, by default: no negative value in the history) are floored at zero."""
+    (``nonnegative``, by default: no negative value in the history) are floored at zero. ``regressors`` (on
+    the dates of ``y``) go to the models that take them (see the module docstring)."""
     raw = np.asarray(y, dtype=float)
     filled, gaps = prepare(raw)
     if len(filled) == 0:
         raise InputError("series has no observed values")
     known = np.flatnonzero(np.isfinite(raw))
     trimmed = raw[known[0] : known[-1] + 1]  # gaps kept, for models that take them
+    design = None if regressors is None else Design.of(regressors, int(known[0]), int(known[-1]) + 1, h)
     if nonnegative is None:
         nonnegative = bool(np.all(filled >= 0))
     reasons: list[str] = []
@@ -125,10 +141,11 @@ def fit_with_fallback(
         if refusal:
             reasons.append(f"{name}: {refusal}")
             continue
+        takes = design if design is not None and instance.capabilities.exogenous and design.columns else None
         try:
             with limited_threads():
-                instance.fit(series, season_length)
-            result = Fitted(instance, name, None, nonnegative).sample(h, n_paths, seed)
+                instance.fit(series, season_length, *([design.history] if takes else []))
+            result = Fitted(instance, name, None, nonnegative, takes).sample(h, n_paths, seed)
             if result.paths.shape != (n_paths, h) or not np.all(np.isfinite(result.paths)):
                 raise ValueError("produced non-finite or mis-shaped paths")
         except Exception as err:  # noqa: BLE001 — any model failure must fall back, never end the run
@@ -137,17 +154,30 @@ def fit_with_fallback(
         problem = unusable(result.paths, filled)
         if problem:
             reasons.append(f"{name}: {problem}")
-            first_flawed = first_flawed or (instance, name, result)
+            first_flawed = first_flawed or (instance, name, result, takes)
             continue
         if gaps and not takes_gaps and name == model:
             reasons.append(f"filled {gaps} missing value(s) by linear interpolation")
-        return Fitted(instance, name, "; ".join(reasons) or None, nonnegative), result
+        reasons += regressor_notes(name, instance, design)
+        return Fitted(instance, name, "; ".join(reasons) or None, nonnegative, takes), result
     if first_flawed is not None:  # every model's paths were flawed: keep the first, and say so
-        instance, name, result = first_flawed
-        note = "; ".join(reasons) + f"; kept {name}'s paths: no model did better"
-        return Fitted(instance, name, note, nonnegative), result
+        instance, name, result, takes = first_flawed
+        notes = reasons + regressor_notes(name, instance, design)
+        note = "; ".join(notes) + f"; kept {name}'s paths: no model did better"
+        return Fitted(instance, name, note, nonnegative, takes), result
     # Naive needs one point and cannot fail; reaching here means the series itself is unusable.
     raise InputError("no model could forecast the series: " + "; ".join(reasons))
+
+
+def regressor_notes(name: str, model: Model, design: Design | None) -> list[str]:
+    """What became of the regressors in the fit of ``model``: ignored (it takes none), or some left out."""
+    if design is None or not (design.columns or design.constant):
+        return []  # no regressor varies over the history or the forecast steps: nothing was there to use
+    if not model.capabilities.exogenous:
+        return [f"{name} ignored events/regressors: it takes none"]
+    if design.constant:
+        return [f"{name} left out {', '.join(design.constant)}: constant over the history, no effect to estimate"]
+    return []
 
 
 def unusable(paths: np.ndarray, history: np.ndarray) -> str | None:

@@ -23,6 +23,7 @@ from forecast.frequency import Frequency, future_dates
 from forecast.limits import check_finite_forecast, check_horizon_end
 from forecast.longframe import on_grid, regular_series
 from forecast.models.registry import label_models, model_label, selected_model
+from forecast.regressors import Regressors, check_names, read_events, read_exog
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class Prediction:
         return out.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
 
     def fallbacks(self) -> pd.DataFrame:
-        """One row per (series, model) where another model was used or the input was repaired, and why."""
+        """One row per (series, model) where another model was used, the input was repaired or regressors were
+        ignored or left out, and why."""
         rows = [
             {"unique_id": f.unique_id, "model": f.model, "used": f.used, "reason": f.reason}
             for f in self.forecasts
@@ -99,11 +101,13 @@ def _fmt(level: float) -> str:
 
 def _forecast_group(task: tuple) -> list[SeriesForecast]:
     """Worker: forecast one series with every requested model (top-level so processes can pickle it)."""
-    uid, ds, y, h, models, season_length, n_paths, seed, freq, keep = task
+    uid, ds, y, h, models, season_length, n_paths, seed, freq, keep, regressors = task
     future = future_dates(ds[-1], h, freq)
     out = []
     for column, model in models:
-        fitted, paths = fit_with_fallback(y, h, model, season_length, n_paths, series_seed(seed, uid, model))
+        fitted, paths = fit_with_fallback(
+            y, h, model, season_length, n_paths, series_seed(seed, uid, model), regressors=regressors
+        )
         kept = KeptModel(fitted, model, pd.Timestamp(ds[-1]), history_hash(y)) if keep else None
         out.append(SeriesForecast(uid, column, fitted.used, fitted.reason, future, paths, kept))
     return out
@@ -115,11 +119,22 @@ def history_hash(y: np.ndarray) -> str:
 
 
 def to_tasks(
-    df: pd.DataFrame, h: int, models, season_length, n_paths, seed, freq: Frequency, selection=None, keep=False
+    df: pd.DataFrame,
+    h: int,
+    models,
+    season_length,
+    n_paths,
+    seed,
+    freq: Frequency,
+    selection=None,
+    keep=False,
+    events=(),
+    exog=None,
 ) -> list[tuple]:
     """One task per series, its dates made regular so gaps show as missing values; each task carries
     (output column, model label) pairs from ``models`` (column, label) pairs, the series' own model for
-    :data:`SELECTED`.
+    :data:`SELECTED`, and the series' regressors (:class:`forecast.regressors.Regressors`, None without),
+    checked here for the history and the ``h`` steps so a missing value fails before any fit.
 
     Series sharing first and last dates share one regular index, computed once (``benchmarks/predict_speed.py``
     shows why).
@@ -127,7 +142,10 @@ def to_tasks(
     tasks = []
     for uid, index, y in regular_series(df, freq):
         pairs = tuple((column, selected_model(selection, uid) if m == SELECTED else m) for column, m in models)
-        tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq, keep))
+        regressors = Regressors.of(uid, index, freq, events, exog)
+        if regressors is not None:
+            regressors.matrix(0, len(index) + h)
+        tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq, keep, regressors))
     return tasks
 
 
@@ -151,6 +169,8 @@ def predict(
     source: str | None = None,
     selection: dict[str, str] | None = None,
     keep_models: bool = False,
+    events=None,
+    exog=None,
 ) -> Prediction:
     """Forecast every series of a long frame ``h`` steps ahead with each model in ``models`` (specs: names,
     ``"lags(regressor=gbr, n_lags=4)"``, ``(name, params)`` or instances; output columns are named by the
@@ -163,6 +183,10 @@ def predict(
     :func:`forecast.backtest.selection.as_mapping`), the model name :data:`SELECTED` forecasts each series with
     its own model (``auto`` for series the selection does not name). ``keep_models`` keeps each fitted model
     in the result, for :func:`forecast.saved_models.save_models`.
+    ``events`` (an events file, :data:`forecast.regressors.BUNDLED` for the shipped one, a frame or events) and
+    ``exog`` (a long regressors file or frame with values for the history and the ``h`` steps) become regressor
+    columns for the models that take them; the others say in :meth:`Prediction.fallbacks` that they ignored them
+    (:mod:`forecast.regressors`, :mod:`forecast.fitting`).
     ``engine`` (default ``processes`` when ``jobs`` > 1, else ``serial``) and ``scheduler`` are those of
     :func:`forecast.executor.run`.
     """
@@ -173,7 +197,11 @@ def predict(
     data, frequency = on_grid(df, id_col, ds_col, y_col, source, allow_negative, min_points=2, freq=freq)
     check_horizon_end(data, h, frequency)
     season = int(season_length or frequency.season_length)
-    tasks = to_tasks(data, h, tuple(zip(columns, models)), season, n_paths, seed, frequency, selection, keep_models)
+    events, exog = read_events(events), read_exog(exog)
+    check_names(events, exog)
+    tasks = to_tasks(
+        data, h, tuple(zip(columns, models)), season, n_paths, seed, frequency, selection, keep_models, events, exog
+    )
     results = executor.run(
         _forecast_group, tasks, engine=engine, jobs=jobs, scheduler=scheduler, progress=progress, desc="series"
     )

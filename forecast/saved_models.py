@@ -8,6 +8,11 @@ for the same seed, and refuses to load under other model code (a pickled model i
 is read back into). Given the data again, it refuses series whose history changed since the fit, or takes
 their new observations in without fitting again (:meth:`SavedModels.update`, statsforecast's ``forward``) where
 the model can: the state-space models (``ets``, ``arima``) re-run their filters under the saved parameters.
+
+A model fitted with regressors keeps them (its ``Fitted.design``): events give their rows for any horizon,
+user regressors only as far as their file gave values — a longer horizon is an :class:`InputError` naming the
+file, series and date. Such a model does not take new observations (their regressor values would be needed
+too): it is fitted again.
 """
 
 from __future__ import annotations
@@ -36,9 +41,11 @@ MANIFEST = "manifest.json"
 
 @lru_cache(maxsize=1)
 def code_hash() -> str:
-    """Hash of the code a saved model depends on: every model family, the fitting path and the distributions."""
+    """Hash of the code a saved model depends on: every model family, the fitting path, the regressors it
+    keeps (their future rows are drawn at forecast time) and the distributions."""
     return source_hash(
-        sorted((PACKAGE / "models").glob("*.py")) + [PACKAGE / "fitting.py", PACKAGE / "distribution.py"]
+        sorted((PACKAGE / "models").glob("*.py"))
+        + [PACKAGE / "fitting.py", PACKAGE / "regressors.py", PACKAGE / "distribution.py"]
     )
 
 

@@ -23,6 +23,7 @@ from forecast.fitting import check_request, forecast_array, series_seed
 from forecast.frequency import Frequency
 from forecast.longframe import on_grid, regular_series
 from forecast.models.registry import model_label
+from forecast.regressors import Regressors, check_names, read_events, read_exog
 
 
 @dataclass
@@ -83,6 +84,8 @@ def backtest(
     progress: bool | None = None,
     allow_negative: bool = False,
     source: str | None = None,
+    events=None,
+    exog=None,
 ) -> BacktestResult:
     """Rolling-origin backtest of every series in a long frame (``unique_id, ds, y``) with every model (specs:
     names, ``"lags(n_lags=4)"``, ``(name, params)`` or instances; results are keyed by their labels,
@@ -98,6 +101,9 @@ def backtest(
     ``keep_paths`` also returns every window's sample paths (``BacktestResult.paths``); leave it off for many
     series — by default only per-point summaries come back, so 10,000 series fit in memory.
     The frame is checked by :func:`forecast.longframe.on_grid` (``source`` names it in messages).
+    ``events`` and ``exog`` are those of :func:`forecast.predict.predict`: each window's models that take
+    regressors see their values over its training part and its test steps (a regressor's future is taken as
+    known, as it is when forecasting; an event's end date too, which at a cutoff inside it is hindsight).
     """
     models = tuple(model_label(m) for m in models)
     levels = tuple(float(lv) for lv in level)
@@ -107,7 +113,9 @@ def backtest(
     )
     data, frequency = on_grid(df, source=source, allow_negative=allow_negative, freq=freq)
     season = int(season_length or frequency.season_length)
-    series, skipped, train = _series(data, spec, frequency)
+    events, exog = read_events(events), read_exog(exog)
+    check_names(events, exog)
+    series, skipped, train = _series(data, spec, frequency, events, exog)
     worker = partial(_backtest_series, (models, levels, season, n_paths, seed, h, keep_paths))
     results = executor.run(
         worker,
@@ -123,8 +131,9 @@ def backtest(
     return _assemble(results, models, levels, season, frequency, spec, skipped, train)
 
 
-def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency):
-    """Per series: (id, regular dates, values, windows); plus the skipped series and the regularised history.
+def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency, events=(), exog=None):
+    """Per series: (id, regular dates, values, windows, regressors); plus the skipped series and the regularised
+    history. Regressors are checked over the whole history here, so a missing value fails before any fit.
 
     Series sharing first and last dates share one regular index (computed once), which keeps 10,000 series fast.
     """
@@ -133,7 +142,10 @@ def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency):
         train.append((uid, index, y))
         wins = windows(len(y), spec, np.isfinite(y))
         if wins:
-            series.append((uid, index, y, wins))
+            regressors = Regressors.of(uid, index, freq, events, exog)
+            if regressors is not None:
+                regressors.matrix(0, len(index))
+            series.append((uid, index, y, wins, regressors))
         else:
             need = spec.min_train + spec.h + (spec.n_windows - 1) * spec.step
             skipped.append(
@@ -158,7 +170,7 @@ def _backtest_series(config: tuple, series: tuple) -> dict:
     """Worker: every window × model of one series → summary columns (arrays, series → window → step order),
     fallbacks and, when asked, the paths."""
     models, levels, season, n_paths, seed, h, keep_paths = config
-    uid, index, y, wins = series
+    uid, index, y, wins, regressors = series
     keys = {
         "unique_id": np.full(h * len(wins), uid, dtype=object),
         "ds": np.concatenate([index[win.test(h)].to_numpy() for win in wins]),
@@ -172,7 +184,13 @@ def _backtest_series(config: tuple, series: tuple) -> dict:
         for win in wins:
             cutoff = index[win.cutoff]
             paths, used, reason = _forecast_window(
-                y[win.train()], h, model, season, n_paths, series_seed(seed, f"{uid}@{cutoff.isoformat()}", model)
+                y[win.train()],
+                h,
+                model,
+                season,
+                n_paths,
+                series_seed(seed, f"{uid}@{cutoff.isoformat()}", model),
+                None if regressors is None else regressors.window(win.train()),
             )
             for name, values in _summary(paths, y[win.test(h)], levels).items():
                 cols.setdefault(f"{model}{name}", []).append(values)
@@ -193,12 +211,12 @@ def _summary(paths: SamplePaths, y: np.ndarray, levels) -> dict[str, np.ndarray]
     return out
 
 
-def _forecast_window(train, h, model, season, n_paths, seed) -> tuple[SamplePaths, str, str | None]:
+def _forecast_window(train, h, model, season, n_paths, seed, regressors=None) -> tuple[SamplePaths, str, str | None]:
     """Paths for one window through the fit-with-fallback path; a trailing gap before the cutoff is forecast
     through, so the returned steps still start right after it."""
     observed = np.flatnonzero(np.isfinite(train))
     trailing = len(train) - 1 - int(observed.max()) if len(observed) else 0
-    result, used, reason = forecast_array(train, h + trailing, model, season, n_paths, seed)
+    result, used, reason = forecast_array(train, h + trailing, model, season, n_paths, seed, regressors=regressors)
     return SamplePaths(result.paths[:, trailing:]), used, reason
 
 

@@ -43,6 +43,10 @@ def backtest(
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write per-series scores as CSV."),
     selection: Optional[Path] = typer.Option(None, "--selection", help="Write the per-series best model as CSV."),
+    events: Optional[str] = typer.Option(
+        None, "--events", help="Events file as regressors ('bundled' for datasets/events.csv); see predict."
+    ),
+    exog: Optional[Path] = typer.Option(None, "--exog", help="Regressors: long CSV unique_id, ds, one column each."),
     fmt: SummaryFormat = typer.Option(SummaryFormat.table, "--format", help="table or json."),
 ) -> None:
     """Score models by rolling-origin backtest and print the leaderboard (overall, failures, per step)."""
@@ -84,6 +88,8 @@ def backtest(
         freq=None if source is not None else freq,
         allow_negative=allow_negative,
         source=None if source is None else str(source),
+        events=events,
+        exog=exog,
     )
     if result.forecasts.empty:
         raise InputError("no series is long enough for one window; " + "; ".join(result.skipped["reason"][:1]))

@@ -78,6 +78,14 @@ def predict(
     allow_negative: bool = typer.Option(
         False, "--allow-negative", help="Accept negative values (series that are not counts)."
     ),
+    events: Optional[str] = typer.Option(
+        None,
+        "--events",
+        help="Events file (name, start, end, kind, scope, source) as regressors; 'bundled' for datasets/events.csv.",
+    ),
+    exog: Optional[Path] = typer.Option(
+        None, "--exog", help="Regressors with their future values: long CSV unique_id, ds, one column each."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the forecast table as CSV here."),
     fmt: OutputFormat = typer.Option(
         OutputFormat.table, "--format", help="How to print when no --output: table, csv, json."
@@ -88,6 +96,8 @@ def predict(
         raise InputError("--load forecasts from saved models: no --entity or --model with it")
     if update and (load is None or source is None):
         raise InputError("--update takes the new values of INPUT.csv into the models of --load: give both")
+    if (events is not None or exog is not None) and (load is not None or entity is not None):
+        raise InputError("--events and --exog go with INPUT.csv; saved models keep the regressors they were fitted on")
     if load is None and (source is None) == (entity is None):
         raise InputError("give either INPUT.csv or --entity")
     if save is not None and entity is not None:
@@ -142,9 +152,12 @@ def predict(
             engine=engine.value if engine else None,
             scheduler=scheduler,
             keep_models=save is not None,
+            events=events,
+            exog=exog,
         )
         if save is not None:
-            _save(result, save, {"horizon": horizon, "models": list(models), "samples": samples, "seed": seed})
+            settings = {"horizon": horizon, "models": list(models), "samples": samples, "seed": seed}
+            _save(result, save, {**settings, "events": events, "exog": None if exog is None else str(exog)})
         for row in result.fallbacks().itertuples(index=False):
             typer.echo(f"fallback: {row.unique_id} {row.model} -> {row.used}: {row.reason}", err=True)
         table = result.table()

@@ -7,6 +7,9 @@ constant and a linear trend. KPSS has almost no power on the 5–10 points of a 
 keeps d = 0 for a series that plainly grows; without the trend term that series would be forecast back to its
 mean (measured on the bundled national series: a flat forecast at a third of the last value).
 Fits with an AR or MA root within 1.01 of the unit circle are discarded (R does the same).
+
+Regressors (events, user columns) enter as statsmodels' ``exog``: a regression with ARIMA errors, the same
+order search with one parameter more per column, and their future rows in the simulation.
 """
 
 from __future__ import annotations
@@ -54,14 +57,14 @@ def _invertible_and_stationary(result) -> bool:
 class Arima(Model):
     """Automatic ARIMA: KPSS for d, AICc over p, q in 0..max_order and the trend terms (and a few seasonal orders)."""
 
-    capabilities = Capabilities(min_length=5, seasonal=True, simplicity=70, updatable=True)
+    capabilities = Capabilities(min_length=5, seasonal=True, exogenous=True, simplicity=70, updatable=True)
 
     def __init__(self, max_order: int = 2):
         self.max_order = max_order
 
     def _fit(self, y, season_length):
         d = differences_needed(y)
-        n_free = len(y) - d
+        n_free = len(y) - d - (0 if self.X_ is None else self.X_.shape[1])
         candidates = [
             ((p, d, q), (0, 0, 0, 0), trend)
             for p in range(self.max_order + 1)
@@ -69,6 +72,9 @@ class Arima(Model):
             for trend in TRENDS[d]
             if p + q + len(trend.strip("n")) + 2 < n_free
         ]
+        if not candidates:
+            k = 0 if self.X_ is None else self.X_.shape[1]
+            raise ValueError(f"arima: {len(y)} points are too few for an ARIMA with d = {d} and {k} regressor(s)")
         best = self._best(y, candidates)
         if season_length > 1 and len(y) >= 3 * season_length:
             # a seasonal difference takes one more integration order: the trend term must follow (statsmodels)
@@ -85,7 +91,7 @@ class Arima(Model):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    result = ARIMA(y, order=order, seasonal_order=seasonal_order, trend=trend).fit()
+                    result = ARIMA(y, exog=self.X_, order=order, seasonal_order=seasonal_order, trend=trend).fit()
             except Exception as err:  # noqa: BLE001 — try the next order
                 failures.append(f"{order}x{seasonal_order}: {err}")
                 continue
@@ -103,8 +109,10 @@ class Arima(Model):
             warnings.simplefilter("ignore")
             self.result_ = self.result_.append(y[self.result_.nobs :], refit=False)
 
-    def sample_paths(self, h, n_paths, seed=None):
+    def sample_paths(self, h, n_paths, seed=None, X=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "covariance is not symmetric positive-semidefinite" on tiny fits
-            sims = self.result_.simulate(h, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
+            sims = self.result_.simulate(
+                h, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed), exog=self.future_regressors(X, h)
+            )
         return np.asarray(sims, dtype=float).reshape(h, n_paths).T

@@ -10,7 +10,8 @@ fitted to log(y) (errors that grow with the level), weighted towards recent year
 Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form chosen by AICc
 (:data:`SEASONAL_MEMBERS`); whether the series is seasonal is decided by that AICc choice: when it chose a
 seasonal form, the other members see the series with its seasonal states taken out, and forecasts get them back.
-How each choice was made, with its validation figures: ``benchmarks/README.md``.
+How each choice was made, with its validation figures: ``benchmarks/README.md``. ``auto`` takes no regressors
+(events, user columns); the forecast's notes say it ignored them (:mod:`forecast.fitting`).
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ class Capabilities:
     - ``seasonal``: it uses the season length; models that do not are fitted with season length 1.
     - ``handles_missing``: it takes interior gaps (NaN); others get them linearly filled, and the fill is reported.
     - ``nonnegative``: it needs values ≥ 0 (growth curves of counts); a series with a negative value falls back.
+    - ``exogenous``: it takes regressors (events, user columns: :mod:`forecast.regressors`) as a matrix ``X``
+      in :meth:`Model.fit` and their future rows in ``sample_paths(..., X=...)``; for the others the orchestrator
+      leaves them out and says so.
     - ``simplicity``: rank for ties in backtest selection (lower is simpler and wins).
     - ``updatable``: a fitted model takes new observations without estimating again (:meth:`Model.update`).
     """
@@ -34,6 +37,7 @@ class Capabilities:
     seasonal: bool = False
     handles_missing: bool = False
     nonnegative: bool = False
+    exogenous: bool = False
     simplicity: int = 100
     updatable: bool = False
 
@@ -60,19 +64,39 @@ class Model(ABC):
             return "needs non-negative values"
         return None
 
-    def fit(self, y: np.ndarray, season_length: int = 1) -> "Model":
-        """Check the input against the capabilities, then fit; returns ``self``."""
+    def fit(self, y: np.ndarray, season_length: int = 1, X: np.ndarray | None = None) -> "Model":
+        """Check the input against the capabilities, then fit; returns ``self``. ``X`` (``len(y)`` rows, one
+        column per regressor) only for models declaring ``exogenous``; they read it as ``self.X_`` (None
+        without regressors)."""
         y = np.asarray(y, dtype=float)
         if y.ndim != 1:
             raise ValueError(f"{self.name}: expected a 1-d series, got shape {y.shape}")
         problem = self.refusal(y)
         if problem:
             raise ValueError(f"{self.name}: {problem}")
+        self.X_ = None if X is None else self._regressors(X, len(y))
         self.y_ = y
         self.season_length_ = int(season_length) if season_length and self.capabilities.seasonal else 1
         with limited_threads():
             self._fit(y, self.season_length_)
         return self
+
+    def _regressors(self, X, rows: int) -> np.ndarray:
+        """``X`` as a finite float matrix of ``rows`` rows, for a model that takes regressors."""
+        if not self.capabilities.exogenous:
+            raise ValueError(f"{self.name}: takes no regressors")
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[0] != rows or not np.all(np.isfinite(X)):
+            raise ValueError(f"{self.name}: regressors must be a finite matrix of {rows} rows, got shape {X.shape}")
+        return X
+
+    def future_regressors(self, X, h: int) -> np.ndarray | None:
+        """The ``h`` future rows of the regressors this model was fitted with, checked (None for a fit without)."""
+        if self.X_ is None:
+            return None
+        if X is None or np.shape(X) != (h, self.X_.shape[1]):
+            raise ValueError(f"{self.name}: fitted with {self.X_.shape[1]} regressor(s): give their {h} future rows")
+        return np.asarray(X, dtype=float)
 
     @abstractmethod
     def _fit(self, y: np.ndarray, season_length: int) -> None:
@@ -85,6 +109,8 @@ class Model(ABC):
         y = np.asarray(y, dtype=float)
         if not self.capabilities.updatable:
             raise ValueError(f"{self.name} cannot take new observations without being fitted again")
+        if self.X_ is not None:
+            raise ValueError(f"{self.name} was fitted with events/regressors: fit it again to take new observations")
         n = len(self.y_)
         if len(y) < n or not np.array_equal(y[:n], self.y_, equal_nan=True):
             raise ValueError(f"{self.name}: the new history does not begin with the {n} values it was fitted on")

@@ -4,6 +4,8 @@ Pooling paths (each member contributes its share of the paths) keeps every membe
 disagreement, which is what calibrated intervals need when members differ; its mean is the weighted mean of the
 members' means. Weights are equal, or inversely proportional to each member's error on the last ``holdout``
 points (members refitted without them). A member that fails is left out; the ensemble fails only if all do.
+It takes no regressors (events, user columns): its members are fitted without them, and the forecast's notes
+say the ensemble ignored them (:mod:`forecast.fitting`); forecast with ``arima`` or ``lags`` to use them.
 """
 
 from __future__ import annotations

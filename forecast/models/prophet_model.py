@@ -1,5 +1,6 @@
 """``prophet`` (linear growth) and ``prophet_logistic`` (logistic growth towards a capacity): Meta's Prophet with
-Stan's output silenced, yearly seasonality only for sub-annual data, and paths from its predictive samples."""
+Stan's output silenced, yearly seasonality only for sub-annual data, regressors (events, user columns) through
+``add_regressor``, and paths from its predictive samples."""
 
 from __future__ import annotations
 
@@ -43,10 +44,17 @@ class _ProphetBase(Model):
     def _extra(self, frame: pd.DataFrame) -> pd.DataFrame:
         return frame
 
+    @staticmethod
+    def _with(frame: pd.DataFrame, X: np.ndarray | None) -> pd.DataFrame:
+        """``frame`` with one column ``x<j>`` per regressor."""
+        if X is None:
+            return frame
+        return frame.assign(**{f"x{j}": X[:, j] for j in range(X.shape[1])})
+
     def _fit(self, y, season_length):
         from prophet import Prophet
 
-        frame = self._extra(self._frame(len(y), season_length).assign(y=y))
+        frame = self._with(self._extra(self._frame(len(y), season_length).assign(y=y)), self.X_)
         self.model_ = Prophet(
             growth=self.growth,
             yearly_seasonality=season_length > 1 and len(y) >= 2 * season_length,
@@ -54,12 +62,15 @@ class _ProphetBase(Model):
             daily_seasonality=False,
             changepoint_prior_scale=self.changepoint_prior_scale,
         )
+        for j in range(0 if self.X_ is None else self.X_.shape[1]):
+            self.model_.add_regressor(f"x{j}")
         with _quiet_and_seeded(0):
             self.model_.fit(frame)
         self.n_ = len(y)
 
-    def sample_paths(self, h, n_paths, seed=None):
+    def sample_paths(self, h, n_paths, seed=None, X=None):
         future = self._extra(self._frame(self.n_ + h, self.season_length_).iloc[self.n_ :].reset_index(drop=True))
+        future = self._with(future, self.future_regressors(X, h))
         self.model_.uncertainty_samples = n_paths
         with _quiet_and_seeded(seed):
             samples = self.model_.predictive_samples(future)["yhat"]
@@ -70,7 +81,7 @@ class _ProphetBase(Model):
 class ProphetLinear(_ProphetBase):
     """Piecewise-linear trend with changepoints (+ yearly seasonality for sub-annual data)."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True, simplicity=110)
+    capabilities = Capabilities(min_length=3, seasonal=True, exogenous=True, simplicity=110)
     growth = "linear"
 
     def __init__(self, changepoint_prior_scale: float = 0.05):
@@ -81,7 +92,7 @@ class ProphetLinear(_ProphetBase):
 class ProphetLogistic(_ProphetBase):
     """Logistic trend saturating at ``cap`` (default ``cap_ratio`` × the series maximum), floor 0."""
 
-    capabilities = Capabilities(min_length=3, seasonal=True, nonnegative=True, simplicity=115)
+    capabilities = Capabilities(min_length=3, seasonal=True, nonnegative=True, exogenous=True, simplicity=115)
     growth = "logistic"
 
     def __init__(self, cap: float | None = None, cap_ratio: float = 1.5, changepoint_prior_scale: float = 0.05):
