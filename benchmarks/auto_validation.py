@@ -60,6 +60,8 @@ RULES = {
     ),
     "ets_aicc alone": dict(members=("ets_aicc",)),
     "auto_theta+damped+ets_aicc": dict(members=("auto_theta", "damped", "ets_aicc")),
+    "annual: theta+ets_trend+drift": dict(annual=dict(members=("theta", "ets_trend", "drift"))),
+    "annual: theta+ets+ets_trend+drift": dict(annual=dict(members=("theta", "ets", "ets_trend", "drift"))),
     "default+theta": dict(members=("auto_theta", "damped", "drift", "ets_aicc", "theta")),
 }
 

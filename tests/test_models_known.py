@@ -148,7 +148,7 @@ def test_monthly_series_shorter_than_two_seasons_gets_forecasts():
 
 def test_auto_centres_between_its_members_and_reseasonalises():
     model = get_model("auto").fit(Y)
-    assert model.members_ == ("theta", "ets", "drift")
+    assert model.members_ == ("theta", "ets_trend", "drift")
     points = np.array([fit.point(4) for fit in model.fits_])
     # the forecast (path mean) is the median of the members' point forecasts
     np.testing.assert_allclose(model.sample_paths(4, 500, seed=0).mean(axis=0), np.median(points, axis=0))

@@ -4,7 +4,7 @@ enough for hundreds of series where a statsmodels fit per member would not be.
 
 Every member is driven by the *same* innovations. The forecast (path mean) is the median of the members' point
 forecasts, and the paths, a mixture (path i from member i mod k), are shifted onto it, so the members'
-disagreement widens the intervals. Annual data: Theta, ETS (no or damped trend) and drift
+disagreement widens the intervals. Annual data: Theta, ETS (no, additive or damped trend) and drift
 (:data:`ANNUAL_MEMBERS`); strictly positive, moderately growing series take their spread from the same members
 fitted to log(y) (errors that grow with the level), weighted towards recent years (:func:`recent_scale`).
 Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form chosen by AICc
@@ -97,10 +97,11 @@ MEMBERS = {
     "auto_theta": (3, lambda y, m: fit_auto_theta(y), False),
     "ets": (3, partial(_ets, method="grid", errors=("add",), trends=("none", "damped"), seasons=("none",)), False),
     "damped": (5, partial(_ets, method="grid", errors=("add",), trends=("damped",), seasons=("none",)), False),
+    "ets_trend": (3, partial(_ets, method="grid", errors=("add",), seasons=("none",)), False),
     "drift": (3, lambda y, m: _Drift(y), False),
     "ets_aicc": (3, _ets, True),
 }
-ANNUAL_MEMBERS = ("theta", "ets", "drift")
+ANNUAL_MEMBERS = ("theta", "ets_trend", "drift")
 SEASONAL_MEMBERS = ("auto_theta", "damped", "drift", "ets_aicc")
 MAX_LOG_RATIO = 2.0  # relative paths stay within e^±2 of the forecast: heavy log tails must not blow up the mean
 MAX_TYPICAL_GROWTH = 0.25  # median |Δ log y| above this (early, explosive growth) keeps the absolute spread
