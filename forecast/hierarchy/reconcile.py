@@ -1,0 +1,120 @@
+"""Reconcile sample paths so they add up: the MinT projection with a shrunk covariance, bounded from below.
+
+Each row of ``paths`` (one sample path: a value per node) is moved to the nearest point, in the metric of the
+forecast error covariance ``W``, that satisfies the sums ``C y = 0`` (:meth:`Structure.constraints`)::
+
+    ỹ = ŷ − W C'(C W C')⁻¹ C ŷ
+
+the constraint form of MinT, ``ỹ = S (S'W⁻¹S)⁻¹ S'W⁻¹ ŷ`` (Wickramasuriya, Athanasopoulos & Hyndman 2019) for any
+``S`` spanning the null space of ``C``. It is used because the catalogue is not a tree: a parent can have several
+partitions (the nation by border path and by origin) and a part several parents (Manzhouli), which the
+constraint form takes as they are. ``W`` (:func:`shrunk_covariance`) is the covariance of the base paths at that
+horizon, shrunk towards its diagonal (Ledoit–Wolf on the standardised paths, from scikit-learn; the
+Schäfer–Strimmer target) so a few dozen nodes and a few thousand paths give a well-conditioned matrix. ``ols``
+uses ``W = I``; ``bottom_up`` makes every node that is a parent nowhere infinitely more variable than the rest, so
+only parents move (exactly ``S · bottom`` on a tree).
+
+Bounds: a node can be fixed (a year the facts pin down) and every node has a floor (zero, or what the facts say
+has already run this year). Paths that the projection takes below a floor are solved again with those nodes
+held at their floors, the others moved to the conditional optimum given them and projected again (clip and
+re-project, at most once per node), so the sums hold exactly afterwards.
+
+hierarchicalforecast implements MinT too, but on its own data frames of point forecasts and quantiles and
+without floors per path or fixed nodes; the projection is a few lines of numpy, so it is written here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.covariance import ledoit_wolf
+
+METHODS = ("mint", "ols", "bottom_up")
+BOTTOM_UP_RATIO = 1e-9  # a bottom node's variance relative to a parent's under bottom_up
+TOL = 1e-7  # relative slack when checking floors
+
+
+def shrunk_covariance(paths: np.ndarray) -> np.ndarray:
+    """The covariance of the columns of ``paths`` (paths × nodes), its correlations shrunk towards zero by the
+    Ledoit–Wolf intensity; a constant column gets a tiny variance."""
+    scale = paths.std(axis=0)
+    scale = np.where(scale > 0, scale, np.maximum(np.abs(paths).mean(axis=0), 1.0) * 1e-6)
+    z = (paths - paths.mean(axis=0)) / scale
+    shrunk, _ = ledoit_wolf(z, assume_centered=True)
+    return shrunk * np.outer(scale, scale)
+
+
+def weights(method: str, paths: np.ndarray, constraints: np.ndarray) -> np.ndarray:
+    """``W`` for ``method``: the shrunk covariance of the base paths (mint), ``I`` (ols), or a diagonal that
+    keeps the nodes no sum has as parent still (bottom_up)."""
+    k = paths.shape[1]
+    if method == "mint":
+        return shrunk_covariance(paths)
+    if method == "ols":
+        return np.eye(k)
+    if method == "bottom_up":
+        parent = (constraints > 0).any(axis=0)
+        return np.diag(np.where(parent, 1.0, BOTTOM_UP_RATIO))
+    raise ValueError(f"unknown reconciliation method {method!r}; known: {', '.join(METHODS)}")
+
+
+def project(paths: np.ndarray, constraints: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Every row of ``paths`` moved to satisfy ``constraints @ y = 0`` in the metric of ``w`` (no bounds)."""
+    if not len(constraints):
+        return paths.copy()
+    cw = constraints @ w
+    gain = np.linalg.pinv(cw @ constraints.T) @ cw  # (C W C')⁻¹ C W
+    return paths - (paths @ constraints.T) @ gain
+
+
+def reconcile(
+    paths: np.ndarray,
+    constraints: np.ndarray,
+    w: np.ndarray,
+    floor: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
+) -> np.ndarray:
+    """``paths`` (paths × nodes) made to add up (``constraints @ y = 0`` for every row), nearest in ``w``'s
+    metric, no value below ``floor`` (paths × nodes, default 0) and the ``fixed`` nodes (boolean per node) kept
+    at their values."""
+    n, k = paths.shape
+    floor = np.zeros((n, k)) if floor is None else np.broadcast_to(floor, (n, k))
+    held = np.zeros((n, k), dtype=bool) if fixed is None else np.broadcast_to(np.asarray(fixed, bool), (n, k)).copy()
+    target = np.where(held, paths, -np.inf)  # values of held nodes
+    out = paths.copy()
+    for _ in range(k + 1):
+        patterns, inverse = np.unique(held, axis=0, return_inverse=True)
+        for p, pattern in enumerate(patterns):
+            rows = np.flatnonzero(inverse.ravel() == p)
+            out[rows] = _solve(paths[rows], target[rows], pattern, constraints, w)
+        slack = TOL * np.maximum(np.abs(floor), 1.0)
+        below = (out < floor - slack) & ~held
+        if not below.any():
+            break
+        held |= below
+        target = np.where(below, floor, target)
+    return out
+
+
+def _solve(paths, target, held, constraints, w):
+    """Rows whose ``held`` nodes sit at ``target``: the free nodes at their conditional optimum given the held
+    ones, then projected onto the sums (in the conditional covariance)."""
+    free = ~held
+    out = np.where(held, target, paths)
+    if not free.any():
+        return out
+    if held.any():
+        w_fx = w[np.ix_(free, held)]
+        w_xx = w[np.ix_(held, held)]
+        shift = np.linalg.pinv(w_xx) @ w_fx.T  # held × free
+        start = paths[:, free] + (target[:, held] - paths[:, held]) @ shift
+        cond = w[np.ix_(free, free)] - w_fx @ shift
+    else:
+        start, cond = paths[:, free], w
+    c_free, c_held = constraints[:, free], constraints[:, held]
+    if len(constraints):
+        cw = c_free @ cond
+        gain = np.linalg.pinv(cw @ c_free.T) @ cw
+        offset = start @ c_free.T + target[:, held] @ c_held.T
+        start = start - offset @ gain
+    out[:, free] = start
+    return out
