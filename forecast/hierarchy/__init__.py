@@ -10,7 +10,7 @@
 :mod:`~forecast.hierarchy.coherent` applies it to the outlooks of one metric and basis.
 """
 
-from forecast.hierarchy.coherent import Coherent, cohere
+from forecast.hierarchy.coherent import Coherent, cohere, describe_sums
 from forecast.hierarchy.reconcile import METHODS, reconcile, shrunk_covariance
 from forecast.hierarchy.structure import Structure, Sum, coherence_table, summing_structure
 
@@ -21,6 +21,7 @@ __all__ = [
     "Sum",
     "cohere",
     "coherence_table",
+    "describe_sums",
     "reconcile",
     "shrunk_covariance",
     "summing_structure",

@@ -198,3 +198,27 @@ def _with_paths(view: Outlook, annual: np.ndarray, method: str) -> Outlook:
     shown = [f"{int(y)} {100 * m:+.0f}%" for y, m in zip(view.years, moved) if abs(m) >= MOVED_NOTE][:3]
     notes.append(f"reconciled with its hierarchy ({method})" + (f": mean moved {', '.join(shown)}" if shown else ""))
     return dataclasses.replace(view, annual=annual, monthly=monthly, notes=notes)
+
+
+def describe_sums(coherent: Coherent | None, entity: str) -> list[str]:
+    """One line per sum ``entity`` is in, with the means of the year in progress (else the first reconciled year
+    with the sum): ``xinjiang-ports = alashankou + khorgos + not itemised: 18,746 = 8,431 + 9,903 + 412 (2025)``."""
+    if coherent is None:
+        return []
+    now = next(iter(coherent.outlooks.values())).as_of.year
+    lines = []
+    for s in coherent.structure.sums:
+        if entity != s.parent and entity not in s.parts:
+            continue
+        years = [y for y, names in coherent.nodes.items() if s.parent in names and s.other in names]
+        if not years:
+            continue
+        year = now if now in years else years[0]
+        mean = coherent.frame(year).mean()
+        names = [p for p in s.parts if p in mean.index]
+        terms = " + ".join([*names, "not itemised"])
+        values = " + ".join(f"{mean[p]:,.0f}" for p in [*names, s.other])
+        line = f"{s.parent} = {terms}: {mean[s.parent]:,.0f} = {values} ({year})"
+        missing = [p for p in s.parts if p not in names]
+        lines.append(line + (f"; no figure for {', '.join(missing)} (in not itemised)" if missing else ""))
+    return lines
