@@ -49,7 +49,10 @@ def origin_rows(outlooks: Outlooks, latest, as_of: pd.Timestamp) -> list[dict]:
                 continue
         if not views:
             continue
-        coherent = {m: cohere(views, structure, vintage, m, outlooks.seed).outlooks for m in METHODS}
+        coherent = {m: {} for m in METHODS}
+        for part in structure.components():  # as Outlooks.coherent reconciles them
+            for m in METHODS:
+                coherent[m].update(cohere(views, part, vintage, m, outlooks.seed).outlooks)
         for entity, view in views.items():
             truth = latest.series(entity, metric, basis).pinned
             for year in (as_of.year, as_of.year + 1):

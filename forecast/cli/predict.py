@@ -191,7 +191,7 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
         if hierarchy:
             from forecast.hierarchy import describe_sums
 
-            for line in describe_sums(outlooks.coherent(*key[1:], vintage.as_of), slug):
+            for line in describe_sums(outlooks.coherent(*key, vintage.as_of), slug):
                 typer.echo(f"  {line}", err=True)
         tables.append(view.monthly_table(levels) if freq == "monthly" else view.table(levels))
     if not tables:

@@ -2,7 +2,7 @@
 
     from forecast.outlook import Outlooks
     outlooks = Outlooks(hierarchy="mint")            # every outlook now adds up within its metric and basis
-    coherent = outlooks.coherent("trains", "reported")
+    coherent = outlooks.coherent("xinjiang-ports", "trains", "reported")  # the sums it is in, reconciled
     coherent.frame(2026)                             # paths × nodes, "…/other-…" the not-itemised parts
 
 :mod:`~forecast.hierarchy.structure` builds the sums and checks them against history,

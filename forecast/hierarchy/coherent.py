@@ -69,6 +69,8 @@ def cohere(
     structure's entities reconciled (see the module docstring); entities without an outlook count where the
     ``vintage`` pins their years, and are left to the not-itemised nodes elsewhere."""
     present = {e: o for e, o in outlooks.items() if e in structure.entities}
+    if not present:
+        return Coherent(structure, method, {}, {}, {}, {}, {})
     n = next(iter(present.values())).n_paths
     years = sorted({int(y) for o in present.values() for y in o.years})
     pinned = {e: vintage.series(e, structure.metric, structure.basis).pinned for e in structure.entities}
@@ -203,7 +205,7 @@ def _with_paths(view: Outlook, annual: np.ndarray, method: str) -> Outlook:
 def describe_sums(coherent: Coherent | None, entity: str) -> list[str]:
     """One line per sum ``entity`` is in, with the means of the year in progress (else the first reconciled year
     with the sum): ``xinjiang-ports = alashankou + khorgos + not itemised: 18,746 = 8,431 + 9,903 + 412 (2025)``."""
-    if coherent is None:
+    if coherent is None or not coherent.outlooks:
         return []
     now = next(iter(coherent.outlooks.values())).as_of.year
     lines = []

@@ -35,7 +35,7 @@ FAMILIES = {
     "route": "route",
 }
 KIND_ORDER = ("corridor", "port_group", "port", "region", "province", "brand", "hub", "route")
-TOLERANCE = 0.03  # known parts may exceed the whole by this share before the sum counts as contradicted
+TOLERANCE = 0.03  # known parts may exceed the whole by this share (or one unit) before the sum is contradicted
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,24 @@ class Structure:
                     row[index[name]] = -1.0
             rows.append(row)
         return np.array(rows).reshape(len(rows), len(nodes))
+
+    def components(self) -> list[Structure]:
+        """The structure split into groups of sums that share no entity (reconciled apart: nothing ties them)."""
+        groups: list[tuple[set[str], list[Sum]]] = []
+        for s in self.sums:
+            names = {s.parent, *s.parts}
+            touching = [g for g in groups if g[0] & names]
+            merged = (names.union(*(g[0] for g in touching)), [x for g in touching for x in g[1]] + [s])
+            groups = [g for g in groups if not any(g is t for t in touching)] + [merged]
+        return [self._only(sums) for _, sums in groups]
+
+    def component(self, entity: str) -> Structure | None:
+        """The component holding ``entity`` (None when no sum has it)."""
+        return next((c for c in self.components() if entity in c.entities), None)
+
+    def _only(self, sums: list[Sum]) -> Structure:
+        names = {n for s in sums for n in (s.parent, *s.parts)}
+        return Structure(self.metric, self.basis, tuple(sums), (), self.history[self.history["parent"].isin(names)])
 
     def gap_summary(self) -> pd.DataFrame:
         """Per sum: years compared, years the known parts exceed the whole, and the whole's not-itemised share
@@ -168,7 +186,7 @@ def additivity(vintage, metric: str, basis: str, sums: list[Sum]) -> pd.DataFram
     """One row per sum and year where the vintage pins the parent and bounds at least one part from below: the
     parent, the parts' known sum (a part the facts do not pin counts with the pinned parts of its own sums, a lower
     bound), how many parts are pinned, the not-itemised share ``1 − Σ parts / parent`` and whether the parts
-    exceed the whole by more than :data:`TOLERANCE`."""
+    exceed the whole by more than :data:`TOLERANCE` (or one unit: "13 trains" may be 13.5)."""
     pinned: dict[str, pd.Series] = {}
     least: dict[str, pd.Series] = {}
     by_parent: dict[str, list[Sum]] = {}
@@ -204,7 +222,7 @@ def additivity(vintage, metric: str, basis: str, sums: list[Sum]) -> pd.DataFram
                     "parts_sum": total,
                     "parts_known": sum(year in known(p).index for p in s.parts),
                     "gap_share": 1 - total / float(value),
-                    "over": bool(total > (1 + TOLERANCE) * float(value)),
+                    "over": bool(total > float(value) + max(TOLERANCE * float(value), 1.0)),
                 }
             )
     columns = ["parent", "family", "year", "parent_value", "parts_sum", "parts_known", "gap_share", "over"]

@@ -62,6 +62,7 @@ class Outlooks:
             raise InputError(f"unknown reconciliation {hierarchy!r}; known: {', '.join(METHODS)}")
         self.hierarchy = hierarchy
         self._coherent: dict[tuple, Coherent | None] = {}
+        self._structures: dict[tuple, list] = {}
         self.facts = facts if facts is not None else FactBase(observations)
         self.model, self.years, self.n_paths, self.seed = model, years, n_paths, seed
         self.selection = selection or {}
@@ -81,20 +82,25 @@ class Outlooks:
         view = self.base(entity, metric, basis, as_of)
         if self.hierarchy is None:
             return view
-        coherent = self.coherent(metric, basis or DEFAULT_BASIS, view.as_of)
+        coherent = self.coherent(view.series.entity, metric, basis or DEFAULT_BASIS, view.as_of)
         return coherent.outlooks.get(view.series.entity, view) if coherent is not None else view
 
-    def coherent(self, metric: str, basis: str = DEFAULT_BASIS, as_of=None) -> Coherent | None:
-        """Every outlook of ``metric`` on ``basis`` reconciled with the catalogue's sums (method: ``hierarchy``,
-        else MinT); None when no sum has an outlook."""
+    def coherent(self, entity: str, metric: str = "trains", basis: str = DEFAULT_BASIS, as_of=None) -> Coherent | None:
+        """The outlooks of the sums ``entity`` is in (and those they touch, on ``metric`` and ``basis``)
+        reconciled (method: ``hierarchy``, else MinT); None when no sum holds it. Only the series sharing a sum
+        with it, step by step, are built."""
         vintage = self.facts.on(as_of)
-        key = (metric, basis, vintage.as_of)
+        if (metric, basis, vintage.as_of) not in self._structures:
+            self._structures[(metric, basis, vintage.as_of)] = summing_structure(vintage, metric, basis).components()
+        structure = next((c for c in self._structures[(metric, basis, vintage.as_of)] if entity in c.entities), None)
+        if structure is None:
+            return None
+        key = (metric, basis, vintage.as_of, structure.entities[0])
         if key not in self._coherent:
-            structure = summing_structure(vintage, metric, basis)
             views = {}
-            for entity in structure.entities:
+            for name in structure.entities:
                 try:
-                    views[entity] = self.base(entity, metric, basis, vintage.as_of)
+                    views[name] = self.base(name, metric, basis, vintage.as_of)
                 except NoOutlook:
                     continue
             self._coherent[key] = (

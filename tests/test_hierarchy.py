@@ -1,0 +1,161 @@
+"""Coherent hierarchies: the reconciler against answers worked by hand or by the textbook S-form of MinT, the
+summing structure of the bundled catalogue, and reconciled outlooks that add up path by path on the real data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecast.data.vintage import FactBase
+from forecast.hierarchy import reconcile, shrunk_covariance, summing_structure
+from forecast.hierarchy.reconcile import project, weights
+from forecast.hierarchy.structure import TOLERANCE, candidate_sums
+from forecast.outlook import Outlooks
+
+# total = a + b, a = a1 + a2: nodes (total, a, b, a1, a2), bottom (b, a1, a2)
+C = np.array([[1.0, -1, -1, 0, 0], [0, 1, 0, -1, -1]])
+S = np.array([[1.0, 1, 1], [1, 0, 1], [0, 1, 0], [1, 0, 0], [0, 0, 1]])  # columns: a1, b, a2
+BOTTOM = [3, 2, 4]
+
+
+def base_paths(n=40, seed=0):
+    return np.random.default_rng(seed).gamma(4.0, 25.0, (n, 5))
+
+
+def s_form(y, w):
+    """The textbook MinT: S (S'W⁻¹S)⁻¹ S'W⁻¹ ŷ, per row."""
+    wi = np.linalg.inv(w)
+    return (S @ np.linalg.solve(S.T @ wi @ S, S.T @ wi @ y.T)).T
+
+
+def test_mint_with_identity_is_the_ols_projection():
+    y = base_paths()
+    ols = (S @ np.linalg.solve(S.T @ S, S.T @ y.T)).T
+    np.testing.assert_allclose(project(y, C, np.eye(5)), ols, rtol=1e-10)
+
+
+def test_mint_equals_the_s_form_for_a_full_covariance():
+    y = base_paths()
+    w = shrunk_covariance(np.random.default_rng(1).normal(size=(400, 5)) @ np.diag([5.0, 3, 2, 1, 1]) + 2.0)
+    np.testing.assert_allclose(reconcile(y, C, w, floor=np.full(5, -np.inf)), s_form(y, w), rtol=1e-9)
+
+
+def test_bottom_up_is_s_times_the_bottom_level():
+    y = base_paths()
+    out = reconcile(y, C, weights("bottom_up", y, C))
+    np.testing.assert_allclose(out, (S @ y[:, BOTTOM].T).T, rtol=1e-6)
+
+
+def test_a_floor_holds_the_node_and_the_rest_is_projected_again():
+    # total = a + b, W = I, ŷ = (10, 8, -4): the projection gives (8, 10, -2); b held at 0 leaves
+    # min (T-10)² + (a-8)² with T = a, so T = a = 9
+    out = reconcile(np.array([[10.0, 8, -4]]), np.array([[1.0, -1, -1]]), np.eye(3))
+    np.testing.assert_allclose(out, [[9, 9, 0]], atol=1e-12)
+
+
+def test_fixed_nodes_keep_their_values_and_floors_above_zero_hold():
+    y = base_paths()
+    y[:, 0] = 400.0  # the total is known
+    floor = np.zeros_like(y)
+    floor[:, 3] = 150.0  # a1 has already run 150
+    fixed = np.array([True, False, False, False, False])
+    out = reconcile(y, C, weights("mint", y, C), floor, fixed)
+    np.testing.assert_allclose(out[:, 0], 400.0)
+    assert np.all(out[:, 3] >= 150 - 1e-6) and np.all(out >= -1e-9)
+    assert np.any(y[:, 3] < 150) and np.any(np.isclose(out[:, 3], 150))
+    np.testing.assert_allclose(out @ C.T, 0, atol=1e-8)
+
+
+def test_shrunk_covariance_keeps_variances_and_shrinks_correlations():
+    rng = np.random.default_rng(2)
+    common = rng.normal(size=(60, 1))
+    paths = np.hstack([common + 0.3 * rng.normal(size=(60, 1)), 100 * (common + rng.normal(size=(60, 1)))])
+    w = shrunk_covariance(paths)
+    np.testing.assert_allclose(np.diag(w), paths.var(axis=0), rtol=1e-10)
+    sample = np.corrcoef(paths.T)[0, 1]
+    shrunk = w[0, 1] / np.sqrt(w[0, 0] * w[1, 1])
+    assert 0 < shrunk < sample
+    assert np.all(np.linalg.eigvalsh(w) > 0)
+
+
+def test_parts_sharing_a_port_are_partitions_of_their_own():
+    sums = candidate_sums({"national", "western-corridor", "central-corridor", "inner-mongolia-ports", "erenhot"})
+    national = {s.parts for s in sums if s.parent == "national"}
+    assert national == {("central-corridor", "western-corridor"), ("inner-mongolia-ports",)}
+
+
+@pytest.fixture(scope="module")
+def latest():
+    return FactBase().on()
+
+
+def test_the_xinjiang_ports_are_alashankou_and_khorgos_in_the_bundled_history(latest):
+    structure = summing_structure(latest, "trains", "reported")
+    rows = structure.history[(structure.history["parent"] == "xinjiang-ports") & (structure.history["year"] == 2020)]
+    assert rows["parts_sum"].iloc[0] == pytest.approx(5027 + 4652) == rows["parent_value"].iloc[0]
+    summary = structure.gap_summary().set_index("parent")
+    assert summary.loc["xinjiang-ports", "gap_share_mean"] == pytest.approx(0, abs=1e-3)
+
+
+def test_a_sum_the_history_contradicts_is_dropped_and_reported(latest):
+    # the border ports count more trains than the national China-Europe total (2022: 13,290 through Xinjiang and
+    # 4,855 through Manzhouli against 16,509), so the corridors are not a partition of that total
+    structure = summing_structure(latest, "trains", "reported")
+    dropped = {(s.parent, s.parts) for s in structure.dropped}
+    assert ("national", ("central-corridor", "eastern-corridor", "western-corridor")) in dropped
+    over = structure.history[structure.history["over"]]
+    assert (over["parts_sum"] > over["parent_value"] * (1 + TOLERANCE)).all()
+    assert over.loc[(over["parent"] == "national") & (over["year"] == 2022), "parts_sum"].iloc[0] > 13_290 + 4_855
+    kept = {s.parent for s in structure.sums}
+    assert {"xinjiang-ports", "xian", "jiangsu"} <= kept and not kept & {s.parent for s in structure.dropped} - {
+        "national"
+    }
+    summary = structure.gap_summary()
+    assert set(summary.loc[~summary["kept"], "parent"]) == {s.parent for s in structure.dropped}
+
+
+@pytest.fixture(scope="module")
+def coherent(latest):
+    outlooks = Outlooks(n_paths=200, hierarchy="mint")
+    parts = summing_structure(latest, "trains", "reported").components()
+    return outlooks, [outlooks.coherent(c.entities[0], "trains", "reported") for c in parts]
+
+
+def test_every_reconciled_path_of_a_parent_is_its_parts_plus_the_rest(coherent):
+    _, results = coherent
+    checked = 0
+    for result in results:
+        for year, names in result.nodes.items():
+            frame = result.frame(year)
+            for s in result.structure.sums:
+                if s.parent not in names:
+                    continue
+                parts = [p for p in (*s.parts, s.other) if p in names]
+                np.testing.assert_allclose(
+                    frame[s.parent], frame[parts].sum(axis=1), rtol=1e-7, atol=1e-6, err_msg=f"{s.parent} {year}"
+                )
+                checked += 1
+            entities = [n for n in names if "/other-" not in n]
+            assert (frame[entities] >= 0).all().all()
+    assert checked > 100
+
+
+def test_reconciled_outlooks_keep_what_has_run_and_their_months_add_up(coherent):
+    outlooks, results = coherent
+    moved = 0
+    for entity, view in ((e, v) for r in results for e, v in r.outlooks.items()):
+        assert view is outlooks.get(entity, "trains", "reported")
+        base = outlooks.base(entity, "trains", "reported")
+        moved += not np.allclose(view.annual, base.annual)
+        for year, seen in view.observed.items():  # no lower than what has run (unless the base path was)
+            floor = np.minimum(seen.lo, base.year_paths(year))
+            assert np.all(view.year_paths(year) >= floor - 1e-6), (entity, year)
+        if view.monthly is not None:
+            sums = view.monthly.reshape(view.n_paths, len(view.years), 12).sum(axis=2)
+            np.testing.assert_allclose(sums, view.annual, rtol=1e-9)
+    assert moved >= 10
+
+
+def test_an_unknown_reconciliation_is_refused():
+    with pytest.raises(Exception, match="unknown reconciliation 'mean'"):
+        Outlooks(hierarchy="mean")
