@@ -3,9 +3,14 @@ summing structure of the bundled catalogue, and reconciled outlooks that add up 
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import json
 
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecast.cli.main import app
 from forecast.data.vintage import FactBase
 from forecast.hierarchy import reconcile, shrunk_covariance, summing_structure
 from forecast.hierarchy.reconcile import project, weights
@@ -116,7 +121,7 @@ def test_a_sum_the_history_contradicts_is_dropped_and_reported(latest):
 
 @pytest.fixture(scope="module")
 def coherent(latest):
-    outlooks = Outlooks(n_paths=200, hierarchy="mint")
+    outlooks = Outlooks(n_paths=100, hierarchy="mint")
     parts = summing_structure(latest, "trains", "reported").components()
     return outlooks, [outlooks.coherent(c.entities[0], "trains", "reported") for c in parts]
 
@@ -159,3 +164,20 @@ def test_reconciled_outlooks_keep_what_has_run_and_their_months_add_up(coherent)
 def test_an_unknown_reconciliation_is_refused():
     with pytest.raises(Exception, match="unknown reconciliation 'mean'"):
         Outlooks(hierarchy="mean")
+
+
+@pytest.mark.slow
+def test_predict_hierarchy_prints_the_coherent_outlook_and_its_sums():
+    args = ["predict", "--entity", "xinjiang-ports", "--metric", "trains", "--basis", "reported", "--horizon", "2"]
+    result = CliRunner().invoke(app, [*args, "--samples", "200", "--hierarchy", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "xinjiang-ports = alashankou + khorgos + not itemised: " in result.stderr
+    rows = pd.DataFrame(json.loads(result.stdout))
+    view = Outlooks(n_paths=200, years=2, hierarchy="mint").get("xinjiang-ports", "trains", "reported")
+    assert np.allclose(rows["mean"].to_numpy(float), view.table()["mean"].to_numpy())
+    assert not np.allclose(view.annual, Outlooks(n_paths=200, years=2).get("xinjiang-ports").annual)
+
+
+def test_predict_hierarchy_needs_an_entity(tmp_path):
+    result = CliRunner().invoke(app, ["predict", str(tmp_path / "in.csv"), "--horizon", "2", "--hierarchy"])
+    assert result.exit_code == 2 and "give --entity" in result.output
