@@ -181,3 +181,40 @@ def test_predict_hierarchy_prints_the_coherent_outlook_and_its_sums():
 def test_predict_hierarchy_needs_an_entity(tmp_path):
     result = CliRunner().invoke(app, ["predict", str(tmp_path / "in.csv"), "--horizon", "2", "--hierarchy"])
     assert result.exit_code == 2 and "give --entity" in result.output
+
+
+def test_a_reconciled_run_reports_means_which_add_up():
+    from forecast.hierarchy.coherent import NOTE
+    from forecast.report.content import entity_table, outlook_tables
+
+    years = pd.to_datetime(["2023-01-01", "2024-01-01"])
+    history = pd.concat(
+        [
+            pd.DataFrame(
+                {"unique_id": f"{e}/trains/reported", "entity": e, "metric": "trains", "basis": "reported"}
+                | {"freq": "annual", "ds": years, "y": y, "y_lo": y, "y_hi": y, "sources": "N1", "flags": ""}
+            )
+            for e, y in (("xinjiang-ports", [14000.0, 16400.0]), ("alashankou", [7000.0, 8000.0]))
+        ]
+    )
+    forecasts = pd.DataFrame(
+        {
+            "unique_id": ["xinjiang-ports/trains/reported", "alashankou/trains/reported"],
+            "model": "auto",
+            "ds": pd.Timestamp("2025-01-01"),
+            "freq": "annual",
+            "mean": [18746.0, 8431.0],
+            "q50": [18600.0, 8300.0],
+            "lo_80": [17000.0, 7000.0],
+            "hi_80": [20000.0, 9000.0],
+            "notes": f"{NOTE} (mint)",
+        }
+    )
+    (table,) = outlook_tables(history, forecasts, entity_table(), pd.Timestamp("2025-06-30"))
+    assert "2025: mean (80%)" in table.columns and "the means shown add up" in table.note
+    cells = [row[3] for row in table.rows if isinstance(row, list)]
+    assert cells[0].startswith("18,746 (") and cells[1].startswith("8,431 (")
+    forecasts["notes"] = "set aside as conflicting: X1"
+    (plain,) = outlook_tables(history, forecasts, entity_table(), pd.Timestamp("2025-06-30"))
+    assert "2025: median (80%)" in plain.columns
+    assert [row[3] for row in plain.rows if isinstance(row, list)][0].startswith("18,600 (")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the outlook package imports this module
     from forecast.outlook.result import Outlook
 
 GAP_SPREAD = 0.05  # least spread of a not-itemised share learnt from a few years of history
+NOTE = "reconciled with its hierarchy"  # begins the note a reconciled outlook carries (the report reads it)
 MOVED_NOTE = 0.005  # a reconciliation moving a year's mean by less than this share goes unmentioned
 
 
@@ -198,7 +199,7 @@ def _with_paths(view: Outlook, annual: np.ndarray, method: str) -> Outlook:
     moved = annual.mean(axis=0) / np.where(view.annual.mean(axis=0) > 0, view.annual.mean(axis=0), 1.0) - 1
     notes = list(view.notes)
     shown = [f"{int(y)} {100 * m:+.0f}%" for y, m in zip(view.years, moved) if abs(m) >= MOVED_NOTE][:3]
-    notes.append(f"reconciled with its hierarchy ({method})" + (f": mean moved {', '.join(shown)}" if shown else ""))
+    notes.append(f"{NOTE} ({method})" + (f": mean moved {', '.join(shown)}" if shown else ""))
     return dataclasses.replace(view, annual=annual, monthly=monthly, notes=notes)
 
 
