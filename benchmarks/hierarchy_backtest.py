@@ -7,7 +7,8 @@ against the total the bundled facts now pin down, on the same metric and countin
 the paths' median over the in-sample naive error of the years known before T, from
 :func:`forecast.backtest.metrics.mase`) and CRPS (from :func:`forecast.backtest.metrics.crps_paths`; scaled
 the same way, :func:`forecast.backtest.metrics.scaled_crps`), averaged per series and then per level (the
-entity's kind: national, corridor, port group, port, hub, …).
+entity's kind: national, corridor, port group, port, hub, …), with the share of outcomes inside the 80% interval
+(:func:`forecast.backtest.metrics.coverage`).
 
 Run: ``python benchmarks/hierarchy_backtest.py [--start 2019] [--end 2024] [--paths 500] [--output rows.csv]``
 (a few minutes on 2 cores).
@@ -22,10 +23,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from forecast.backtest.metrics import crps_paths, mase, scaled_crps
+from forecast.backtest.metrics import coverage, crps_paths, mase, scaled_crps
 from forecast.data.entities import entity_catalogue
 from forecast.data.vintage import FactBase
-from forecast.hierarchy import cohere, summing_structure
+from forecast.hierarchy import cohere, coherence_table, summing_structure
 from forecast.outlook import NoOutlook, Outlooks
 
 METHODS = ("mint", "ols", "bottom_up")
@@ -76,6 +77,7 @@ def origin_rows(outlooks: Outlooks, latest, as_of: pd.Timestamp) -> list[dict]:
                     paths = chosen.year_paths(year)
                     row[model] = float(np.median(paths))
                     row[f"{model}-crps"] = float(crps_paths(paths[:, None], np.array([y]))[0])
+                    row[f"{model}-lo-80"], row[f"{model}-hi-80"] = np.quantile(paths, [0.1, 0.9])
                 rows.append(row)
     return rows
 
@@ -93,9 +95,10 @@ def train_frame(latest, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def level_table(rows: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
-    """MASE and scaled CRPS per level and model (series averaged first), with an overall row."""
+    """MASE, scaled CRPS and 80% coverage per level and model (series averaged first), with an overall row."""
     scores = mase(rows, list(MODELS), train).set_index("unique_id").add_prefix("MASE ")
     scores = scores.join(scaled_crps(rows, list(MODELS), train).set_index("unique_id").add_prefix("CRPS "))
+    scores = scores.join(coverage(rows, list(MODELS), level=80).set_index("unique_id").add_prefix("cov80 "))
     kinds = entity_catalogue().set_index("slug")["kind"]
     scores["level"] = [kinds.get(uid.split("/")[0], "hub") for uid in scores.index]
     scores = scores.dropna()
@@ -105,6 +108,35 @@ def level_table(rows: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
     overall = scores.drop(columns="level").mean().to_frame("all").T
     overall["series"] = len(scores)
     return pd.concat([table, overall])
+
+
+def sums_table(latest) -> str:
+    """:func:`forecast.hierarchy.coherence_table` of the latest vintage, the sums with history, as Markdown: years
+    compared, years the parts exceed the whole (by more than the tolerance), the not-itemised share of the
+    whole over the years every part is known (mean, range)."""
+    table = coherence_table(latest)
+    table = table[table["years"] > 0]
+    lines = ["| metric / basis | parent = parts + other | years | parts exceed (beyond 3%) | not itemised | kept |"]
+    lines.append("|---|---|---|---|---|---|")
+    for r in table.itertuples(index=False):
+        share = "–"
+        if not np.isnan(r.gap_share_mean):
+            share = f"{r.gap_share_mean:.1%} ({r.gap_share_min:.1%} to {r.gap_share_max:.1%})"
+        lines.append(
+            f"| {r.metric} / {r.basis} | {r.parent} = {r.parts.replace(';', ' + ')} | {r.years} | "
+            f"{r.years_parts_exceed} ({r.years_over}) | {share} | {'yes' if r.kept else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The table as Markdown rows (level, then each column; scores to three decimals), for the README."""
+    head = ["level", *table.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for level, row in table.iterrows():
+        cells = [f"{int(v)}" if name == "series" else f"{v:.3f}" for name, v in row.items()]
+        lines.append("| " + " | ".join([str(level), *cells]) + " |")
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
@@ -131,9 +163,11 @@ def main(argv=None) -> int:
     for h in sorted(frame["h"].unique()):
         own = frame[frame["h"] == h]
         print(f"\nh = {h} ({'year in progress' if h == 0 else f'{h} year(s) after'}), {len(own)} rows")
-        print(level_table(own, train).to_string(float_format=lambda v: f"{v:.3f}"))
+        print(markdown(level_table(own, train)))
     print("\nboth horizons")
-    print(level_table(frame, train).to_string(float_format=lambda v: f"{v:.3f}"))
+    print(markdown(level_table(frame, train)))
+    print("\nhow the history adds up (sums with a year where the parent and a part are known)")
+    print(sums_table(latest))
     print(f"\n{time.perf_counter() - clock:.0f} s")
     return 0
 

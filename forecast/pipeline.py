@@ -2,8 +2,8 @@
 
 Each stage is the same Python call a notebook makes; this module only chains them and records one vintage.
 Forecasts and target odds come from one :class:`forecast.outlook.Outlooks`, so the report's charts, its target
-table and ``forecast target`` / ``forecast predict --entity`` on the same data agree; their paths are reconciled
-with the catalogue's sums (MinT), so a parent's paths are its parts' plus what they do not itemise. The backtest
+table and ``forecast predict --entity … --hierarchy`` on the same data agree; their paths are reconciled with the
+catalogue's sums (MinT), so a parent's paths are its parts' plus what they do not itemise. The backtest
 scores the models on every series long enough for its windows (the leaderboard) and records which one each series
 would pick.
 The run id hashes the data, the code version and the settings, so re-running on the same data and code finds

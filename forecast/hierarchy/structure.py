@@ -113,8 +113,9 @@ class Structure:
         return Structure(self.metric, self.basis, tuple(sums), (), self.history[self.history["parent"].isin(names)])
 
     def gap_summary(self) -> pd.DataFrame:
-        """Per sum: years compared, years the known parts exceed the whole, and the whole's not-itemised share
-        (mean and range over the years every part is known) — whether the sum is kept."""
+        """Per sum: years compared, years the known parts exceed the whole (at all, and by more than
+        :data:`TOLERANCE`), the whole's not-itemised share (mean and range over the years every part is known),
+        and whether the sum is kept."""
         kept = {(s.parent, s.family) for s in self.sums}
         rows = []
         for s in (*self.sums, *self.dropped):
@@ -127,6 +128,7 @@ class Structure:
                     "parent": s.parent,
                     "parts": ";".join(s.parts),
                     "years": len(own),
+                    "years_parts_exceed": int((own["gap_share"] < 0).sum()),
                     "years_over": int(own["over"].sum()),
                     "years_all_parts": len(full),
                     "gap_share_mean": full["gap_share"].mean() if len(full) else np.nan,
