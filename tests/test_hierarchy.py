@@ -142,6 +142,7 @@ def test_every_reconciled_path_of_a_parent_is_its_parts_plus_the_rest(coherent):
                 checked += 1
             entities = [n for n in names if "/other-" not in n]
             assert (frame[entities] >= 0).all().all()
+        assert result.max_gap() < 1e-8
     assert checked > 100
 
 

@@ -92,7 +92,7 @@ def reconcile(
             break
         held |= below
         target = np.where(below, floor, target)
-    return np.maximum(out, floor)  # rounding (within TOL) below a floor
+    return np.where(held, out, np.maximum(out, floor))  # rounding (within TOL) below a floor
 
 
 def _solve(paths, target, held, constraints, w):
