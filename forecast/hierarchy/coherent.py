@@ -5,8 +5,10 @@ fixed value) and one "other / not itemised" node per sum, whose base paths are
 
 - where the history pins the parent and all its parts: the parent's paths × the not-itemised share of those years
   (mean, spread at least :data:`GAP_SPREAD`), drawn independently of the rest;
-- else vague: the parent's paths less the parts', each shuffled, so its mean is what the base forecasts leave
-  over and its spread that of all of them together — wide, so it takes most of the adjustment.
+- else vague: the size of the gap between the parent's paths and the sum of the parts', each shuffled
+  (``|parent − Σ parts|``): never negative, as wide as all of them together, and as large as the base forecasts
+  disagree — so a parent forecast below its known parts ends at the parts plus a spread of "other", not at a
+  point mass on the parts' sum.
 
 Floors: a node cannot end below what the facts say has run this year (:class:`Observed`), nor a path below what
 its own months had run by then; a parent's floor is at least the sum of its parts'. After the reconciliation
@@ -159,7 +161,7 @@ def _other_paths(structure: Structure, s, parent, parts, rng) -> np.ndarray:
         share = float(np.clip(rows["gap_share"].mean(), 0.0, 1.0))
         spread = max(float(rows["gap_share"].std(ddof=0)) if len(rows) > 1 else 0.0, GAP_SPREAD)
         return rng.permutation(parent) * (share + spread * rng.standard_normal(n))
-    return rng.permutation(parent) - sum((rng.permutation(p) for p in parts), np.zeros(n))
+    return np.abs(rng.permutation(parent) - sum((rng.permutation(p) for p in parts), np.zeros(n)))
 
 
 def _lifted(floor: np.ndarray, c: np.ndarray) -> np.ndarray:
