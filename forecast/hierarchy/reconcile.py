@@ -62,7 +62,7 @@ def project(paths: np.ndarray, constraints: np.ndarray, w: np.ndarray) -> np.nda
     if not len(constraints):
         return paths.copy()
     cw = constraints @ w
-    gain = np.linalg.pinv(cw @ constraints.T) @ cw  # (C W C')⁻¹ C W
+    gain = _solve_linear(cw @ constraints.T, cw)  # (C W C')⁻¹ C W
     return paths - (paths @ constraints.T) @ gain
 
 
@@ -80,18 +80,21 @@ def reconcile(
     floor = np.zeros((n, k)) if floor is None else np.broadcast_to(floor, (n, k))
     held = np.zeros((n, k), dtype=bool) if fixed is None else np.broadcast_to(np.asarray(fixed, bool), (n, k)).copy()
     target = np.where(held, paths, -np.inf)  # values of held nodes
+    slack = TOL * np.maximum(np.abs(floor), 1.0)
     out = paths.copy()
+    rows = np.arange(n)  # the rows solved last: only they can have left a floor
     for _ in range(k + 1):
-        patterns, inverse = np.unique(held, axis=0, return_inverse=True)
+        patterns, inverse = np.unique(held[rows], axis=0, return_inverse=True)
         for p, pattern in enumerate(patterns):
-            rows = np.flatnonzero(inverse.ravel() == p)
-            out[rows] = _solve(paths[rows], target[rows], pattern, constraints, w)
-        slack = TOL * np.maximum(np.abs(floor), 1.0)
-        below = (out < floor - slack) & ~held
-        if not below.any():
+            mine = rows[inverse.ravel() == p]
+            out[mine] = _solve(paths[mine], target[mine], pattern, constraints, w)
+        below = (out[rows] < floor[rows] - slack[rows]) & ~held[rows]
+        bad = below.any(axis=1)
+        if not bad.any():
             break
-        held |= below
-        target = np.where(below, floor, target)
+        rows, below = rows[bad], below[bad]
+        held[rows] |= below
+        target[rows] = np.where(below, floor[rows], target[rows])
     return np.where(held, out, np.maximum(out, floor))  # rounding (within TOL) below a floor
 
 
@@ -105,7 +108,7 @@ def _solve(paths, target, held, constraints, w):
     if held.any():
         w_fx = w[np.ix_(free, held)]
         w_xx = w[np.ix_(held, held)]
-        shift = np.linalg.pinv(w_xx) @ w_fx.T  # held × free
+        shift = _solve_linear(w_xx, w_fx.T)  # held × free
         start = paths[:, free] + (target[:, held] - paths[:, held]) @ shift
         cond = w[np.ix_(free, free)] - w_fx @ shift
     else:
@@ -113,8 +116,16 @@ def _solve(paths, target, held, constraints, w):
     c_free, c_held = constraints[:, free], constraints[:, held]
     if len(constraints):
         cw = c_free @ cond
-        gain = np.linalg.pinv(cw @ c_free.T) @ cw
+        gain = _solve_linear(cw @ c_free.T, cw)
         offset = start @ c_free.T + target[:, held] @ c_held.T
         start = start - offset @ gain
     out[:, free] = start
     return out
+
+
+def _solve_linear(a, b):
+    """``a⁻¹ b``; the least-squares answer when ``a`` is singular (a sum whose every node is held)."""
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(a) @ b
