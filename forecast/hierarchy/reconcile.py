@@ -84,10 +84,12 @@ def reconcile(
     out = paths.copy()
     rows = np.arange(n)  # the rows solved last: only they can have left a floor
     for _ in range(k + 1):
-        patterns, inverse = np.unique(held[rows], axis=0, return_inverse=True)
-        for p, pattern in enumerate(patterns):
-            mine = rows[inverse.ravel() == p]
-            out[mine] = _solve(paths[mine], target[mine], pattern, constraints, w)
+        keys = np.packbits(held[rows], axis=1)  # one key per path's held set, cheaper to sort than its row
+        _, first, inverse = np.unique(keys.view(np.dtype((np.void, keys.shape[1]))).ravel(), True, True)
+        order = np.argsort(inverse, kind="stable")
+        splits = np.split(rows[order], np.cumsum(np.bincount(inverse))[:-1])
+        for p, mine in enumerate(splits):
+            out[mine] = _solve(paths[mine], target[mine], held[rows[first[p]]], constraints, w)
         below = (out[rows] < floor[rows] - slack[rows]) & ~held[rows]
         bad = below.any(axis=1)
         if not bad.any():
@@ -106,11 +108,11 @@ def _solve(paths, target, held, constraints, w):
     if not free.any():
         return out
     if held.any():
-        w_fx = w[np.ix_(free, held)]
-        w_xx = w[np.ix_(held, held)]
+        w_f = w[free]
+        w_fx, w_xx = w_f[:, held], w[held][:, held]
         shift = _solve_linear(w_xx, w_fx.T)  # held × free
         start = paths[:, free] + (target[:, held] - paths[:, held]) @ shift
-        cond = w[np.ix_(free, free)] - w_fx @ shift
+        cond = w_f[:, free] - w_fx @ shift
     else:
         start, cond = paths[:, free], w
     c_free, c_held = constraints[:, free], constraints[:, held]
