@@ -219,3 +219,15 @@ def test_a_reconciled_run_reports_means_which_add_up():
     (plain,) = outlook_tables(history, forecasts, entity_table(), pd.Timestamp("2025-06-30"))
     assert "2025: median (80%)" in plain.columns
     assert [row[3] for row in plain.rows if isinstance(row, list)][0].startswith("18,600 (")
+
+
+def test_data_sums_lists_every_sum_with_its_history_check():
+    result = CliRunner().invoke(app, ["data", "sums", "--metric", "trains", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    table = pd.DataFrame(json.loads(result.stdout)).set_index(["basis", "parent", "parts"])
+    row = table.loc[("reported", "xinjiang-ports", "alashankou;khorgos")]
+    assert row["kept"] and row["years_over"] == 0 and abs(row["gap_share_mean"]) < 1e-3
+    corridors = table.loc[("reported", "national", "central-corridor;eastern-corridor;western-corridor")]
+    assert not corridors["kept"] and corridors["years_over"] >= 1
+    bad = CliRunner().invoke(app, ["data", "sums", "--metric", "trainz"])
+    assert bad.exit_code == 2 and "unknown metric 'trainz'" in bad.output
