@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import lsq_linear
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
@@ -56,6 +57,19 @@ def test_a_floor_holds_the_node_and_the_rest_is_projected_again():
     # min (T-10)² + (a-8)² with T = a, so T = a = 9
     out = reconcile(np.array([[10.0, 8, -4]]), np.array([[1.0, -1, -1]]), np.eye(3))
     np.testing.assert_allclose(out, [[9, 9, 0]], atol=1e-12)
+
+
+def test_the_bounded_projection_is_the_exact_non_negative_mint():
+    # reference: scipy's bounded least squares on the bottom level, min ||W^-1/2 (S b - y)|| with b >= 0
+    rng = np.random.default_rng(3)
+    w = shrunk_covariance(rng.normal(size=(30, 5)) @ rng.normal(size=(5, 5)))
+    root = np.linalg.cholesky(np.linalg.inv(w)).T
+    y = rng.normal(10, 12, (300, 5))
+    ours = reconcile(y, C, w)
+    s_cols = S[:, [1, 0, 2]]  # bottom columns (b, a1, a2): rows 2-4 of S are then the identity
+    exact = np.array([s_cols @ lsq_linear(root @ s_cols, root @ row, bounds=(0, np.inf), method="bvls").x for row in y])
+    assert np.any(exact[:, 2:] == 0)  # the bounds bind on some paths
+    np.testing.assert_allclose(ours, exact, atol=1e-6)
 
 
 def test_fixed_nodes_keep_their_values_and_floors_above_zero_hold():
