@@ -89,6 +89,7 @@ class Outlooks:
         """The outlooks of the sums ``entity`` is in (and those they touch, on ``metric`` and ``basis``)
         reconciled (method: ``hierarchy``, else MinT); None when no sum holds it. Only the series sharing a sum
         with it, step by step, are built."""
+        entity = self.facts.check(entity, metric, basis)
         vintage = self.facts.on(as_of)
         if (metric, basis, vintage.as_of) not in self._structures:
             self._structures[(metric, basis, vintage.as_of)] = summing_structure(vintage, metric, basis).components()
@@ -184,11 +185,12 @@ def outlook(
     seed: int = 0,
     observations: pd.DataFrame | None = None,
     selection: dict[str, str] | None = None,
+    hierarchy: str | None = None,
 ) -> Outlook:
     """The outlook of one series (see the module docstring)."""
-    return Outlooks(observations, model=model, years=years, n_paths=n_paths, seed=seed, selection=selection).get(
-        entity, metric, basis, as_of
-    )
+    return Outlooks(
+        observations, model=model, years=years, n_paths=n_paths, seed=seed, selection=selection, hierarchy=hierarchy
+    ).get(entity, metric, basis, as_of)
 
 
 __all__ = ["DEFAULT_PATHS", "DEFAULT_YEARS", "NoOutlook", "Outlook", "Outlooks", "SELECTED", "outlook"]
