@@ -11,7 +11,8 @@ fixed value) and one "other / not itemised" node per sum, whose base paths are
   point mass on the parts' sum.
 
 Floors: a node cannot end below what the facts say has run this year (:class:`Observed`), nor a path below what
-its own months had run by then; a parent's floor is at least the sum of its parts'. After the reconciliation
+its own months had run by a year-to-date figure the facts pin down; a parent's floor is at least the sum of its
+parts'. After the reconciliation
 (:func:`forecast.hierarchy.reconcile.reconcile`), each outlook's months after the observed date are scaled so
 they sum to the reconciled year again; months and years still agree, and so does the year in progress with what
 has already run.
