@@ -2,8 +2,10 @@
 
 Each stage is the same Python call a notebook makes; this module only chains them and records one vintage.
 Forecasts and target odds come from one :class:`forecast.outlook.Outlooks`, so the report's charts, its target
-table and ``forecast target`` / ``forecast predict --entity`` on the same data agree. The backtest scores the
-models on every series long enough for its windows (the leaderboard) and records which one each series would pick.
+table and ``forecast predict --entity … --hierarchy`` on the same data agree; their paths are reconciled with the
+catalogue's sums (MinT), so a parent's paths are its parts' plus what they do not itemise. The backtest
+scores the models on every series long enough for its windows (the leaderboard) and records which one each series
+would pick.
 The run id hashes the data, the code version and the settings, so re-running on the same data and code finds
 its vintage already stored and only rewrites the report (idempotent); a new data release makes a new vintage.
 """
@@ -46,6 +48,7 @@ class RunSettings:
     min_points: int = 5
     n_paths: int = DEFAULT_PATHS
     seed: int = 0
+    hierarchy: str | None = "mint"  # outlooks reconciled with the catalogue's sums (forecast.hierarchy); None: not
 
     def __post_init__(self):
         """Model specs are kept as their labels, so the stored settings say exactly what ran."""
@@ -110,6 +113,7 @@ def run_pipeline(
         years=settings.horizon,
         n_paths=settings.n_paths,
         seed=settings.seed,
+        hierarchy=settings.hierarchy,
     )
     views, _ = outlooks.every()
     forecasts = forecast_rows(views)

@@ -86,6 +86,25 @@ def conflicts(
     emit(table[columns].round({"violation": 1, "relative": 4}), fmt)
 
 
+@app.command("sums")
+def sums(
+    metric: Optional[str] = typer.Option(None, "--metric", help="Only this metric (trains, teu, tonnes)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The facts published by this date (default: all)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """Which series sum to which, per metric and counting basis, and how well the history adds up: years
+    compared, years the parts exceed the whole, the not-itemised share, whether the sum is used."""
+    from forecast.data.schema import METRIC_UNITS
+    from forecast.data.vintage import FactBase
+    from forecast.errors import InputError
+    from forecast.hierarchy import coherence_table
+
+    if metric is not None and metric not in METRIC_UNITS:
+        raise InputError(f"unknown metric {metric!r}; known: {', '.join(METRIC_UNITS)}")
+    table = coherence_table(FactBase().on(as_of), metrics=(metric,) if metric else ("trains", "teu", "tonnes"))
+    emit(table.round({"gap_share_mean": 4, "gap_share_min": 4, "gap_share_max": 4}), fmt)
+
+
 @app.command("validate")
 def validate(
     file: Path = typer.Argument(..., help="Observations CSV in the bundled schema."),

@@ -75,6 +75,12 @@ def predict(
         "--selection",
         help="Per-series models from `forecast backtest --selection`; adds the model 'selected' (the default with it).",
     ),
+    hierarchy: bool = typer.Option(
+        False,
+        "--hierarchy",
+        help="With --entity: reconcile with the catalogue's sums (MinT), so parents' paths are their parts' plus "
+        "what they do not itemise.",
+    ),
     allow_negative: bool = typer.Option(
         False, "--allow-negative", help="Accept negative values (series that are not counts)."
     ),
@@ -108,11 +114,13 @@ def predict(
 
     chosen = as_mapping(load_selection(selection)) if selection is not None else None
     models = model or [SELECTED if chosen else "auto"]
+    if hierarchy and entity is None:
+        raise InputError("--hierarchy reconciles the bundled series: give --entity")
     if entity is not None:
         if len(models) > 1:
             raise InputError("--entity forecasts with one model: give --model once")
         table = entity_outlook(
-            entity, metric, basis, as_of, horizon, models[0], samples, seed, chosen, freq, level or [80, 95]
+            entity, metric, basis, as_of, horizon, models[0], samples, seed, chosen, freq, level or [80, 95], hierarchy
         )
     elif load is not None:
         from forecast.longframe import read_csv
@@ -177,16 +185,17 @@ def _save(result, folder: Path, settings: dict) -> None:
     typer.echo(f"saved {len(result.forecasts)} fitted models to {folder}", err=True)
 
 
-def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, selection, freq, levels):
+def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, selection, freq, levels, hierarchy):
     """The outlook table of every series of ``entity`` (one metric/basis when given), with a line on stderr per
-    series saying how old its data is and what it rests on."""
+    series saying how old its data is and what it rests on (and, with ``hierarchy``, the sums it is in)."""
     import pandas as pd
 
     from forecast.outlook import NoOutlook, Outlooks
 
     if freq not in (None, "annual", "monthly"):
         raise InputError(f"--freq with --entity is annual or monthly, got {freq!r}")
-    outlooks = Outlooks(model=model, years=horizon, n_paths=samples, seed=seed, selection=selection)
+    method = "mint" if hierarchy else None
+    outlooks = Outlooks(model=model, years=horizon, n_paths=samples, seed=seed, selection=selection, hierarchy=method)
     slug = outlooks.facts.check(entity, metric or "trains", basis)
     vintage = outlooks.facts.on(as_of)
     keys = [
@@ -210,6 +219,11 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
         typer.echo(
             f"{view.uid}: as of {view.as_of.date()}; latest full year {known or 'none'}; {view.method}", err=True
         )
+        if hierarchy:
+            from forecast.hierarchy import describe_sums
+
+            for line in describe_sums(outlooks.coherent(*key, vintage.as_of), slug):
+                typer.echo(f"  {line}", err=True)
         tables.append(view.monthly_table(levels) if freq == "monthly" else view.table(levels))
     if not tables:
         raise InputError(f"no series of {entity!r} has enough facts for an outlook")

@@ -9,16 +9,23 @@
 the growth pools and the share profiles; ``forecast predict --entity``, ``forecast target``, ``forecast run`` and
 the report all read their numbers from it. How one outlook is made: :mod:`forecast.outlook.build`. Outlooks
 are built serially (they share memoised pools and profiles) under :func:`forecast.executor.limited_threads`.
+With ``hierarchy`` (``mint``, ``ols`` or ``bottom_up``) every outlook is its series' share of its metric and
+basis reconciled with the catalogue's sums (:mod:`forecast.hierarchy`), so a parent's paths are its parts' plus
+what they do not itemise.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from forecast.data.schema import DEFAULT_BASIS
 from forecast.data.vintage import FactBase, series_uid
 from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, SELECTED
 from forecast.errors import InputError
 from forecast.executor import limited_threads
+from forecast.hierarchy.coherent import Coherent, cohere
+from forecast.hierarchy.reconcile import METHODS
+from forecast.hierarchy.structure import summing_structure
 from forecast.limits import check_samples
 from forecast.models.registry import label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
@@ -43,6 +50,7 @@ class Outlooks:
         seed: int = 0,
         selection: dict[str, str] | None = None,
         facts: FactBase | None = None,
+        hierarchy: str | None = None,
     ):
         (model,), selection = label_models([model], selection)
         if years < 1:
@@ -50,6 +58,11 @@ class Outlooks:
         if n_paths < 10:
             raise InputError(f"samples must be at least 10, got {n_paths}")
         check_samples(n_paths)
+        if hierarchy is not None and hierarchy not in METHODS:
+            raise InputError(f"unknown reconciliation {hierarchy!r}; known: {', '.join(METHODS)}")
+        self.hierarchy = hierarchy
+        self._coherent: dict[tuple, Coherent | None] = {}
+        self._structures: dict[tuple, list] = {}
         self.facts = facts if facts is not None else FactBase(observations)
         self.model, self.years, self.n_paths, self.seed = model, years, n_paths, seed
         self.selection = selection or {}
@@ -64,7 +77,40 @@ class Outlooks:
         return selected_model(self.selection, uid) if self.model == SELECTED else self.model
 
     def get(self, entity: str, metric: str = "trains", basis: str | None = None, as_of=None) -> Outlook:
-        """The outlook of one series (raises :class:`NoOutlook` when the facts cannot support one)."""
+        """The outlook of one series (raises :class:`NoOutlook` when the facts cannot support one); reconciled
+        with its hierarchy when the outlooks have one."""
+        view = self.base(entity, metric, basis, as_of)
+        if self.hierarchy is None:
+            return view
+        coherent = self.coherent(view.series.entity, metric, basis or DEFAULT_BASIS, view.as_of)
+        return coherent.outlooks.get(view.series.entity, view) if coherent is not None else view
+
+    def coherent(self, entity: str, metric: str = "trains", basis: str = DEFAULT_BASIS, as_of=None) -> Coherent | None:
+        """The outlooks of the sums ``entity`` is in (and those they touch, on ``metric`` and ``basis``)
+        reconciled (method: ``hierarchy``, else MinT); None when no sum holds it. Only the series sharing a sum
+        with it, step by step, are built."""
+        entity = self.facts.check(entity, metric, basis)
+        vintage = self.facts.on(as_of)
+        if (metric, basis, vintage.as_of) not in self._structures:
+            self._structures[(metric, basis, vintage.as_of)] = summing_structure(vintage, metric, basis).components()
+        structure = next((c for c in self._structures[(metric, basis, vintage.as_of)] if entity in c.entities), None)
+        if structure is None:
+            return None
+        key = (metric, basis, vintage.as_of, structure.entities[0])
+        if key not in self._coherent:
+            views = {}
+            for name in structure.entities:
+                try:
+                    views[name] = self.base(name, metric, basis, vintage.as_of)
+                except NoOutlook:
+                    continue
+            self._coherent[key] = (
+                cohere(views, structure, vintage, self.hierarchy or "mint", self.seed) if views else None
+            )
+        return self._coherent[key]
+
+    def base(self, entity: str, metric: str = "trains", basis: str | None = None, as_of=None) -> Outlook:
+        """The outlook of one series on its own, before any reconciliation."""
         entity = self.facts.check(entity, metric, basis)
         vintage = self.facts.on(as_of)
         key = (series_uid(entity, metric, basis), vintage.as_of)
@@ -139,11 +185,12 @@ def outlook(
     seed: int = 0,
     observations: pd.DataFrame | None = None,
     selection: dict[str, str] | None = None,
+    hierarchy: str | None = None,
 ) -> Outlook:
     """The outlook of one series (see the module docstring)."""
-    return Outlooks(observations, model=model, years=years, n_paths=n_paths, seed=seed, selection=selection).get(
-        entity, metric, basis, as_of
-    )
+    return Outlooks(
+        observations, model=model, years=years, n_paths=n_paths, seed=seed, selection=selection, hierarchy=hierarchy
+    ).get(entity, metric, basis, as_of)
 
 
 __all__ = ["DEFAULT_PATHS", "DEFAULT_YEARS", "NoOutlook", "Outlook", "Outlooks", "SELECTED", "outlook"]

@@ -14,6 +14,7 @@ import pandas as pd
 from forecast.backtest.leaderboard import model_means
 from forecast.backtest.metrics import inside, relative_error
 from forecast.errors import InputError
+from forecast.hierarchy.coherent import NOTE as COHERENT_NOTE
 from forecast.report.charts import ReliabilityChart, SeriesChart, reliability_chart, series_chart
 from forecast.report.links import Cell, Details, Group, Link
 from forecast.store import list_runs, read_table
@@ -255,6 +256,8 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
     if forecasts.empty or as_of is None:
         return [Table("outlook", "Outlook", ["Series"], [], "No outlook in this run.")]
     year = as_of.year
+    coherent = "notes" in forecasts and forecasts["notes"].fillna("").str.contains(COHERENT_NOTE).any()
+    point, centre = ("mean", "mean") if coherent else ("median", "q50")  # means add up; medians need not
     by_metric: dict[str, list] = {}
     for uid, history, own in _ordered(series, forecasts, entities):
         by_metric.setdefault(str(history["metric"].iloc[0]), []).append((uid, history, own))
@@ -264,9 +267,9 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
             "Series",
             "Latest full year",
             f"{year} so far",
-            f"{year}: median (80%)",
+            f"{year}: {point} (80%)",
             f"P(> {year - 1})",
-            f"{year + 1}: median (80%)",
+            f"{year + 1}: {point} (80%)",
             "Moved by facts",
         ]
         rows, group = [], None
@@ -294,9 +297,9 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
                     _label(entities, first),
                     latest,
                     seen,
-                    f"{fmt(r['q50'])} ({interval(r['lo_80'], r['hi_80'])})",
+                    f"{fmt(r[centre])} ({interval(r['lo_80'], r['hi_80'])})",
                     pct(r.get("p_up")),
-                    f"{fmt(nxt['q50'])} ({interval(nxt['lo_80'], nxt['hi_80'])})" if nxt is not None else DASH,
+                    f"{fmt(nxt[centre])} ({interval(nxt['lo_80'], nxt['hi_80'])})" if nxt is not None else DASH,
                     DASH if pd.isna(moved) or abs(moved) < 0.005 else f"{100 * moved:+.0f}%",
                 ]
             )
@@ -304,10 +307,16 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
         title = f"Outlook: {unit}, {year} and {year + 1}"
         tables.append(Table(f"outlook-{metric}", title, columns, rows))
     tables[0].note = (
-        f"Facts published up to {as_of:%d %B %Y}. So far: what the facts say had run by then. Median "
+        f"Facts published up to {as_of:%d %B %Y}. So far: what the facts say had run by then. {point.capitalize()} "
         "and 80% interval of the outlook's paths, which are conditioned on every fact about the year. "
-        "Moved by facts: the outlook's mean against the annual model's before this year's facts. "
+        "Moved by facts: the outlook's mean against the annual model's before this year's facts"
+        f"{' (and the reconciliation)' if coherent else ''}. "
         "(old): the latest full year is more than a year before the data's date."
+    ) + (
+        " The paths are reconciled within each metric and counting basis: a parent's are the sum of its parts' "
+        "and of what they do not itemise, so the means shown add up (intervals do not add)."
+        if coherent
+        else ""
     )
     return tables
 

@@ -1,0 +1,230 @@
+"""Coherent outlooks: the base outlooks of one metric and basis reconciled year by year, path by path.
+
+For each year, the nodes are the structure's entities (their outlook's paths; a year the facts pin down is a
+fixed value) and one "other / not itemised" node per sum, whose base paths are
+
+- where the history pins the parent and all its parts: the parent's paths × the not-itemised share of those years
+  (mean, spread at least :data:`GAP_SPREAD`), drawn independently of the rest;
+- else vague: the size of the gap between the parent's paths and the sum of the parts', each shuffled
+  (``|parent − Σ parts|``): never negative, as wide as all of them together, and as large as the base forecasts
+  disagree — so a parent forecast below its known parts ends at the parts plus a spread of "other", not at a
+  point mass on the parts' sum.
+
+Floors: a node cannot end below what the facts say has run this year (:class:`Observed`), nor a path below what
+its own months had run by a year-to-date figure the facts pin down; a parent's floor is at least the sum of its
+parts'. After the reconciliation
+(:func:`forecast.hierarchy.reconcile.reconcile`), each outlook's months after the observed date are scaled so
+they sum to the reconciled year again; months and years still agree, and so does the year in progress with what
+has already run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from forecast.hierarchy.reconcile import reconcile, weights
+from forecast.hierarchy.structure import Structure
+
+if TYPE_CHECKING:  # the outlook package imports this module
+    from forecast.outlook.result import Outlook
+
+GAP_SPREAD = 0.05  # least spread of a not-itemised share learnt from a few years of history
+NOTE = "reconciled with its hierarchy"  # begins the note a reconciled outlook carries (the report reads it)
+MOVED_NOTE = 0.005  # a reconciliation moving a year's mean by less than this share goes unmentioned
+
+
+@dataclass
+class Coherent:
+    """One metric and basis reconciled: per year the node names, base and coherent paths (paths × nodes) and the
+    sums' constraint matrix; ``outlooks`` the entities' outlooks with coherent paths (by entity)."""
+
+    structure: Structure
+    method: str
+    nodes: dict[int, list[str]]
+    base: dict[int, np.ndarray]
+    paths: dict[int, np.ndarray]
+    constraints: dict[int, np.ndarray]
+    outlooks: dict[str, Outlook]
+
+    def frame(self, year: int, base: bool = False) -> pd.DataFrame:
+        """The paths of ``year`` as a frame, one column per node."""
+        return pd.DataFrame((self.base if base else self.paths)[year], columns=self.nodes[year])
+
+    def max_gap(self) -> float:
+        """The largest |parent − Σ parts − other| over every year, path and sum, relative to the parent."""
+        worst = 0.0
+        for year, paths in self.paths.items():
+            c = self.constraints[year]
+            if len(c):
+                scale = np.maximum(np.abs(paths) @ np.maximum(c, 0).T, 1.0)
+                worst = max(worst, float(np.max(np.abs(paths @ c.T) / scale)))
+        return worst
+
+
+def cohere(
+    outlooks: dict[str, Outlook], structure: Structure, vintage, method: str = "mint", seed: int = 0
+) -> Coherent:
+    """The outlooks (entity → base outlook, one metric and basis, one as-of date and path count) of the
+    structure's entities reconciled (see the module docstring); entities without an outlook count where the
+    ``vintage`` pins their years, and are left to the not-itemised nodes elsewhere."""
+    present = {e: o for e, o in outlooks.items() if e in structure.entities}
+    if not present:
+        return Coherent(structure, method, {}, {}, {}, {}, {})
+    n = next(iter(present.values())).n_paths
+    years = sorted({int(y) for o in present.values() for y in o.years})
+    pinned = {e: vintage.series(e, structure.metric, structure.basis).pinned for e in structure.entities}
+    nodes_by, base_by, paths_by, c_by = {}, {}, {}, {}
+    new_annual = {e: o.annual.copy() for e, o in present.items()}
+    for year in years:
+        names, columns, floors, fixed = [], [], [], []
+        for entity in structure.entities:
+            view = present.get(entity)
+            if view is not None and year in view.years:
+                k = int(np.flatnonzero(view.years == year)[0])
+                names.append(entity)
+                columns.append(view.annual[:, k])
+                floors.append(_floor(view, year, k))
+                fixed.append(False)
+            elif year in pinned[entity].index:
+                names.append(entity)
+                columns.append(np.full(n, float(pinned[entity][year])))
+                floors.append(columns[-1])
+                fixed.append(True)
+        if not any(not f for f in fixed):
+            continue
+        index = {name: i for i, name in enumerate(names)}
+        rng = np.random.default_rng([seed, year])
+        for s in structure.sums:
+            if s.parent not in index:
+                continue
+            parent = columns[index[s.parent]]
+            parts = [columns[index[p]] for p in s.parts if p in index]
+            hold = fixed[index[s.parent]] and len(parts) == len(s.parts) and all(fixed[index[p]] for p in s.parts)
+            other = parent - sum(parts) if hold else _other_paths(structure, s, parent, parts, rng)
+            names.append(s.other)
+            index[s.other] = len(names) - 1
+            columns.append(other)
+            floors.append(np.minimum(0.0, other) if hold else np.zeros(n))
+            fixed.append(hold)
+        base = np.column_stack(columns)
+        c = structure.constraints(names)
+        floor = _lifted(np.column_stack(floors), c)
+        w = weights(method, base, c)
+        out = reconcile(base, c, w, floor, np.array(fixed))
+        nodes_by[year], base_by[year], paths_by[year], c_by[year] = names, base, out, c
+        for entity, view in present.items():
+            if year in view.years and entity in index:
+                new_annual[entity][:, int(np.flatnonzero(view.years == year)[0])] = out[:, index[entity]]
+    coherent = {e: _with_paths(o, new_annual[e], method) for e, o in present.items()}
+    return Coherent(structure, method, nodes_by, base_by, paths_by, c_by, coherent)
+
+
+def _through_months(view: Outlook, year: int) -> int:
+    """How many of ``year``'s months the facts pin down in full (0 without a pinned year-to-date figure)."""
+    seen = view.observed.get(year)
+    if seen is None or not seen.pinned or view.monthly is None:
+        return 0
+    end = seen.through
+    return end.month if end == end + pd.offsets.MonthEnd(0) else end.month - 1
+
+
+def _month_slice(view: Outlook, year: int) -> slice:
+    start = int(np.flatnonzero(view.years == year)[0]) * 12
+    return slice(start, start + 12)
+
+
+def _floor(view: Outlook, year: int, k: int) -> np.ndarray:
+    """Per path, the least the year can end at: what the facts say has run, and what the path's own months had
+    run by then."""
+    seen = view.observed.get(year)
+    floor = np.full(view.n_paths, max(seen.lo, 0.0) if seen is not None else 0.0)
+    done = _through_months(view, year)
+    if done:
+        months = view.monthly[:, _month_slice(view, year)]
+        floor = np.maximum(floor, months[:, :done].sum(axis=1))
+    return np.minimum(floor, view.annual[:, k])  # a base path below its floor keeps its value as the floor
+
+
+def _other_paths(structure: Structure, s, parent, parts, rng) -> np.ndarray:
+    """Base paths of the not-itemised node of ``s`` (see the module docstring)."""
+    rows = structure.history[
+        (structure.history["parent"] == s.parent)
+        & (structure.history["family"] == s.family)
+        & (structure.history["parts_known"] == len(s.parts))
+    ]
+    n = len(parent)
+    if len(rows) and len(parts) == len(s.parts):
+        share = float(np.clip(rows["gap_share"].mean(), 0.0, 1.0))
+        spread = max(float(rows["gap_share"].std(ddof=0)) if len(rows) > 1 else 0.0, GAP_SPREAD)
+        return rng.permutation(parent) * (share + spread * rng.standard_normal(n))
+    return np.abs(rng.permutation(parent) - sum((rng.permutation(p) for p in parts), np.zeros(n)))
+
+
+def _lifted(floor: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Floors with every parent's at least the sum of its parts' (and other's), up the structure."""
+    floor = floor.copy()
+    for _ in range(len(c)):
+        changed = False
+        for row in c:
+            parent = int(np.flatnonzero(row > 0)[0])
+            need = floor[:, row < 0].sum(axis=1)
+            if (need > floor[:, parent]).any():
+                floor[:, parent] = np.maximum(floor[:, parent], need)
+                changed = True
+        if not changed:
+            break
+    return floor
+
+
+def _with_paths(view: Outlook, annual: np.ndarray, method: str) -> Outlook:
+    """``view`` with ``annual`` as its paths: the months after the observed date of each year scaled to match."""
+    monthly = view.monthly
+    if monthly is not None:
+        monthly = monthly.copy()
+        for k, year in enumerate(view.years):
+            cut = _month_slice(view, int(year))
+            done = min(_through_months(view, int(year)), 11)  # a year run in full still takes a change in December
+            months = monthly[:, cut]
+            head = months[:, :done].sum(axis=1)
+            tail = months[:, done:]
+            left = np.maximum(annual[:, k] - head, 0.0)
+            total = tail.sum(axis=1)
+            even = np.full_like(tail, 1.0 / tail.shape[1])
+            shares = np.where(total[:, None] > 0, tail / np.where(total > 0, total, 1.0)[:, None], even)
+            months[:, done:] = shares * left[:, None]
+            monthly[:, cut] = months
+        annual = monthly.reshape(view.n_paths, len(view.years), 12).sum(axis=2)
+    moved = annual.mean(axis=0) / np.where(view.annual.mean(axis=0) > 0, view.annual.mean(axis=0), 1.0) - 1
+    notes = list(view.notes)
+    shown = [f"{int(y)} {100 * m:+.0f}%" for y, m in zip(view.years, moved) if abs(m) >= MOVED_NOTE][:3]
+    notes.append(f"{NOTE} ({method})" + (f": mean moved {', '.join(shown)}" if shown else ""))
+    return dataclasses.replace(view, annual=annual, monthly=monthly, notes=notes)
+
+
+def describe_sums(coherent: Coherent | None, entity: str) -> list[str]:
+    """One line per sum ``entity`` is in, with the means of the year in progress (else the first reconciled year
+    with the sum): ``xinjiang-ports = alashankou + khorgos + not itemised: 18,746 = 8,431 + 9,903 + 412 (2025)``."""
+    if coherent is None or not coherent.outlooks:
+        return []
+    now = next(iter(coherent.outlooks.values())).as_of.year
+    lines = []
+    for s in coherent.structure.sums:
+        if entity != s.parent and entity not in s.parts:
+            continue
+        years = [y for y, names in coherent.nodes.items() if s.parent in names and s.other in names]
+        if not years:
+            continue
+        year = now if now in years else years[0]
+        mean = coherent.frame(year).mean()
+        names = [p for p in s.parts if p in mean.index]
+        terms = " + ".join([*names, "not itemised"])
+        values = " + ".join(f"{mean[p]:,.0f}" for p in [*names, s.other])
+        line = f"{s.parent} = {terms}: {mean[s.parent]:,.0f} = {values} ({year})"
+        missing = [p for p in s.parts if p not in names]
+        lines.append(line + (f"; no figure for {', '.join(missing)} (in not itemised)" if missing else ""))
+    return lines

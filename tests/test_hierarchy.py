@@ -1,0 +1,247 @@
+"""Coherent hierarchies: the reconciler against answers worked by hand or by the textbook S-form of MinT, the
+summing structure of the bundled catalogue, and reconciled outlooks that add up path by path on the real data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import lsq_linear
+from typer.testing import CliRunner
+
+from forecast.cli.main import app
+from forecast.data.vintage import FactBase
+from forecast.hierarchy import reconcile, shrunk_covariance, summing_structure
+from forecast.hierarchy.reconcile import project, weights
+from forecast.hierarchy.structure import TOLERANCE, candidate_sums
+from forecast.outlook import Outlooks
+
+# total = a + b, a = a1 + a2: nodes (total, a, b, a1, a2), bottom (b, a1, a2)
+C = np.array([[1.0, -1, -1, 0, 0], [0, 1, 0, -1, -1]])
+S = np.array([[1.0, 1, 1], [1, 0, 1], [0, 1, 0], [1, 0, 0], [0, 0, 1]])  # columns: a1, b, a2
+BOTTOM = [3, 2, 4]
+
+
+def base_paths(n=40, seed=0):
+    return np.random.default_rng(seed).gamma(4.0, 25.0, (n, 5))
+
+
+def s_form(y, w):
+    """The textbook MinT: S (S'W⁻¹S)⁻¹ S'W⁻¹ ŷ, per row."""
+    wi = np.linalg.inv(w)
+    return (S @ np.linalg.solve(S.T @ wi @ S, S.T @ wi @ y.T)).T
+
+
+def test_mint_with_identity_is_the_ols_projection():
+    y = base_paths()
+    ols = (S @ np.linalg.solve(S.T @ S, S.T @ y.T)).T
+    np.testing.assert_allclose(project(y, C, np.eye(5)), ols, rtol=1e-10)
+
+
+def test_mint_equals_the_s_form_for_a_full_covariance():
+    y = base_paths()
+    w = shrunk_covariance(np.random.default_rng(1).normal(size=(400, 5)) @ np.diag([5.0, 3, 2, 1, 1]) + 2.0)
+    np.testing.assert_allclose(reconcile(y, C, w, floor=np.full(5, -np.inf)), s_form(y, w), rtol=1e-9)
+
+
+def test_bottom_up_is_s_times_the_bottom_level():
+    y = base_paths()
+    out = reconcile(y, C, weights("bottom_up", y, C))
+    np.testing.assert_allclose(out, (S @ y[:, BOTTOM].T).T, rtol=1e-6)
+
+
+def test_a_floor_holds_the_node_and_the_rest_is_projected_again():
+    # total = a + b, W = I, ŷ = (10, 8, -4): the projection gives (8, 10, -2); b held at 0 leaves
+    # min (T-10)² + (a-8)² with T = a, so T = a = 9
+    out = reconcile(np.array([[10.0, 8, -4]]), np.array([[1.0, -1, -1]]), np.eye(3))
+    np.testing.assert_allclose(out, [[9, 9, 0]], atol=1e-12)
+
+
+def test_the_bounded_projection_is_the_exact_non_negative_mint():
+    # reference: scipy's bounded least squares on the bottom level, min ||W^-1/2 (S b - y)|| with b >= 0
+    rng = np.random.default_rng(3)
+    w = shrunk_covariance(rng.normal(size=(30, 5)) @ rng.normal(size=(5, 5)))
+    root = np.linalg.cholesky(np.linalg.inv(w)).T
+    y = rng.normal(10, 12, (300, 5))
+    ours = reconcile(y, C, w)
+    s_cols = S[:, [1, 0, 2]]  # bottom columns (b, a1, a2): rows 2-4 of S are then the identity
+    exact = np.array([s_cols @ lsq_linear(root @ s_cols, root @ row, bounds=(0, np.inf), method="bvls").x for row in y])
+    assert np.any(exact[:, 2:] == 0)  # the bounds bind on some paths
+    np.testing.assert_allclose(ours, exact, atol=1e-6)
+
+
+def test_fixed_nodes_keep_their_values_and_floors_above_zero_hold():
+    y = base_paths()
+    y[:, 0] = 400.0  # the total is known
+    floor = np.zeros_like(y)
+    floor[:, 3] = 150.0  # a1 has already run 150
+    fixed = np.array([True, False, False, False, False])
+    out = reconcile(y, C, weights("mint", y, C), floor, fixed)
+    np.testing.assert_allclose(out[:, 0], 400.0)
+    assert np.all(out[:, 3] >= 150 - 1e-6) and np.all(out >= -1e-9)
+    assert np.any(y[:, 3] < 150) and np.any(np.isclose(out[:, 3], 150))
+    np.testing.assert_allclose(out @ C.T, 0, atol=1e-8)
+
+
+def test_shrunk_covariance_keeps_variances_and_shrinks_correlations():
+    rng = np.random.default_rng(2)
+    common = rng.normal(size=(60, 1))
+    paths = np.hstack([common + 0.3 * rng.normal(size=(60, 1)), 100 * (common + rng.normal(size=(60, 1)))])
+    w = shrunk_covariance(paths)
+    np.testing.assert_allclose(np.diag(w), paths.var(axis=0), rtol=1e-10)
+    sample = np.corrcoef(paths.T)[0, 1]
+    shrunk = w[0, 1] / np.sqrt(w[0, 0] * w[1, 1])
+    assert 0 < shrunk < sample
+    assert np.all(np.linalg.eigvalsh(w) > 0)
+
+
+def test_parts_sharing_a_port_are_partitions_of_their_own():
+    sums = candidate_sums({"national", "western-corridor", "central-corridor", "inner-mongolia-ports", "erenhot"})
+    national = {s.parts for s in sums if s.parent == "national"}
+    assert national == {("central-corridor", "western-corridor"), ("inner-mongolia-ports",)}
+
+
+@pytest.fixture(scope="module")
+def latest():
+    return FactBase().on()
+
+
+def test_the_xinjiang_ports_are_alashankou_and_khorgos_in_the_bundled_history(latest):
+    structure = summing_structure(latest, "trains", "reported")
+    rows = structure.history[(structure.history["parent"] == "xinjiang-ports") & (structure.history["year"] == 2020)]
+    assert rows["parts_sum"].iloc[0] == pytest.approx(5027 + 4652) == rows["parent_value"].iloc[0]
+    summary = structure.gap_summary().set_index("parent")
+    assert summary.loc["xinjiang-ports", "gap_share_mean"] == pytest.approx(0, abs=1e-3)
+
+
+def test_a_sum_the_history_contradicts_is_dropped_and_reported(latest):
+    # the border ports count more trains than the national China-Europe total (2022: 13,290 through Xinjiang and
+    # 4,855 through Manzhouli against 16,509), so the corridors are not a partition of that total
+    structure = summing_structure(latest, "trains", "reported")
+    dropped = {(s.parent, s.parts) for s in structure.dropped}
+    assert ("national", ("central-corridor", "eastern-corridor", "western-corridor")) in dropped
+    over = structure.history[structure.history["over"]]
+    assert (over["parts_sum"] > over["parent_value"] * (1 + TOLERANCE)).all()
+    assert over.loc[(over["parent"] == "national") & (over["year"] == 2022), "parts_sum"].iloc[0] > 13_290 + 4_855
+    kept = {s.parent for s in structure.sums}
+    assert {"xinjiang-ports", "xian", "jiangsu"} <= kept and not kept & {s.parent for s in structure.dropped} - {
+        "national"
+    }
+    summary = structure.gap_summary()
+    assert set(summary.loc[~summary["kept"], "parent"]) == {s.parent for s in structure.dropped}
+
+
+@pytest.fixture(scope="module")
+def coherent(latest):
+    outlooks = Outlooks(n_paths=100, hierarchy="mint")
+    parts = summing_structure(latest, "trains", "reported").components()
+    return outlooks, [outlooks.coherent(c.entities[0], "trains", "reported") for c in parts]
+
+
+def test_every_reconciled_path_of_a_parent_is_its_parts_plus_the_rest(coherent):
+    _, results = coherent
+    checked = 0
+    for result in results:
+        for year, names in result.nodes.items():
+            frame = result.frame(year)
+            for s in result.structure.sums:
+                if s.parent not in names:
+                    continue
+                parts = [p for p in (*s.parts, s.other) if p in names]
+                np.testing.assert_allclose(
+                    frame[s.parent], frame[parts].sum(axis=1), rtol=1e-7, atol=1e-6, err_msg=f"{s.parent} {year}"
+                )
+                checked += 1
+            entities = [n for n in names if "/other-" not in n]
+            assert (frame[entities] >= 0).all().all()
+        assert result.max_gap() < 1e-8
+    assert checked > 100
+
+
+def test_reconciled_outlooks_keep_what_has_run_and_their_months_add_up(coherent):
+    outlooks, results = coherent
+    moved = 0
+    for entity, view in ((e, v) for r in results for e, v in r.outlooks.items()):
+        assert view is outlooks.get(entity, "trains", "reported")
+        base = outlooks.base(entity, "trains", "reported")
+        moved += not np.allclose(view.annual, base.annual)
+        for year, seen in view.observed.items():  # no lower than what has run (unless the base path was)
+            floor = np.minimum(seen.lo, base.year_paths(year))
+            assert np.all(view.year_paths(year) >= floor - 1e-6), (entity, year)
+        if view.monthly is not None:
+            sums = view.monthly.reshape(view.n_paths, len(view.years), 12).sum(axis=2)
+            np.testing.assert_allclose(sums, view.annual, rtol=1e-9)
+    assert moved >= 10
+
+
+def test_an_unknown_reconciliation_is_refused():
+    with pytest.raises(Exception, match="unknown reconciliation 'mean'"):
+        Outlooks(hierarchy="mean")
+
+
+@pytest.mark.slow
+def test_predict_hierarchy_prints_the_coherent_outlook_and_its_sums():
+    args = ["predict", "--entity", "xinjiang-ports", "--metric", "trains", "--basis", "reported", "--horizon", "2"]
+    result = CliRunner().invoke(app, [*args, "--samples", "200", "--hierarchy", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "xinjiang-ports = alashankou + khorgos + not itemised: " in result.stderr
+    rows = pd.DataFrame(json.loads(result.stdout))
+    view = Outlooks(n_paths=200, years=2, hierarchy="mint").get("xinjiang-ports", "trains", "reported")
+    assert np.allclose(rows["mean"].to_numpy(float), view.table()["mean"].to_numpy())
+    assert not np.allclose(view.annual, Outlooks(n_paths=200, years=2).get("xinjiang-ports").annual)
+
+
+def test_predict_hierarchy_needs_an_entity(tmp_path):
+    result = CliRunner().invoke(app, ["predict", str(tmp_path / "in.csv"), "--horizon", "2", "--hierarchy"])
+    assert result.exit_code == 2 and "give --entity" in result.output
+
+
+def test_a_reconciled_run_reports_means_which_add_up():
+    from forecast.hierarchy.coherent import NOTE
+    from forecast.report.content import entity_table, outlook_tables
+
+    years = pd.to_datetime(["2023-01-01", "2024-01-01"])
+    history = pd.concat(
+        [
+            pd.DataFrame(
+                {"unique_id": f"{e}/trains/reported", "entity": e, "metric": "trains", "basis": "reported"}
+                | {"freq": "annual", "ds": years, "y": y, "y_lo": y, "y_hi": y, "sources": "N1", "flags": ""}
+            )
+            for e, y in (("xinjiang-ports", [14000.0, 16400.0]), ("alashankou", [7000.0, 8000.0]))
+        ]
+    )
+    forecasts = pd.DataFrame(
+        {
+            "unique_id": ["xinjiang-ports/trains/reported", "alashankou/trains/reported"],
+            "model": "auto",
+            "ds": pd.Timestamp("2025-01-01"),
+            "freq": "annual",
+            "mean": [18746.0, 8431.0],
+            "q50": [18600.0, 8300.0],
+            "lo_80": [17000.0, 7000.0],
+            "hi_80": [20000.0, 9000.0],
+            "notes": f"{NOTE} (mint)",
+        }
+    )
+    (table,) = outlook_tables(history, forecasts, entity_table(), pd.Timestamp("2025-06-30"))
+    assert "2025: mean (80%)" in table.columns and "the means shown add up" in table.note
+    cells = [row[3] for row in table.rows if isinstance(row, list)]
+    assert cells[0].startswith("18,746 (") and cells[1].startswith("8,431 (")
+    forecasts["notes"] = "set aside as conflicting: X1"
+    (plain,) = outlook_tables(history, forecasts, entity_table(), pd.Timestamp("2025-06-30"))
+    assert "2025: median (80%)" in plain.columns
+    assert [row[3] for row in plain.rows if isinstance(row, list)][0].startswith("18,600 (")
+
+
+def test_data_sums_lists_every_sum_with_its_history_check():
+    result = CliRunner().invoke(app, ["data", "sums", "--metric", "trains", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    table = pd.DataFrame(json.loads(result.stdout)).set_index(["basis", "parent", "parts"])
+    row = table.loc[("reported", "xinjiang-ports", "alashankou;khorgos")]
+    assert row["kept"] and row["years_over"] == 0 and abs(row["gap_share_mean"]) < 1e-3
+    corridors = table.loc[("reported", "national", "central-corridor;eastern-corridor;western-corridor")]
+    assert not corridors["kept"] and corridors["years_over"] >= 1
+    bad = CliRunner().invoke(app, ["data", "sums", "--metric", "trainz"])
+    assert bad.exit_code == 2 and "unknown metric 'trainz'" in bad.output
