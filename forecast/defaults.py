@@ -16,5 +16,8 @@ TARGET_LEVEL = 80
 RANKING_METRICS = ("mase", "rmsse", "smape", "mape", "mae", "rmse", "msis", "pinball", "crps", "scaled_crps")
 """Backtest metrics a leaderboard or a selection can rank by; lower is better for each."""
 
+HIERARCHY = "mint"
+"""How outlooks are reconciled with the catalogue's sums (:mod:`forecast.hierarchy`) unless told otherwise."""
+
 ENGINES = ("serial", "processes", "dask")
 """Where a backtest runs: in this process, in local processes, or on a Dask cluster."""

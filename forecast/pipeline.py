@@ -2,8 +2,8 @@
 
 Each stage is the same Python call a notebook makes; this module only chains them and records one vintage.
 Forecasts and target odds come from one :class:`forecast.outlook.Outlooks`, so the report's charts, its target
-table and ``forecast predict --entity … --hierarchy`` on the same data agree; their paths are reconciled with the
-catalogue's sums (MinT), so a parent's paths are its parts' plus what they do not itemise. The backtest
+table, ``forecast target`` and ``forecast predict --entity`` on the same data agree; their paths are reconciled
+with the catalogue's sums (MinT), so a parent's paths are its parts' plus what they do not itemise. The backtest
 scores the models on every series long enough for its windows (the leaderboard) and records which one each series
 would pick.
 The run id hashes the data, the code version and the settings, so re-running on the same data and code finds
@@ -24,7 +24,7 @@ from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
 from forecast.data.panels import complete_periods, latest_runs
 from forecast.data.vintage import FactBase
-from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY
 from forecast.models.registry import model_label
 from forecast.outlook import Outlook, Outlooks
 from forecast.report import build_report
@@ -48,7 +48,7 @@ class RunSettings:
     min_points: int = 5
     n_paths: int = DEFAULT_PATHS
     seed: int = 0
-    hierarchy: str | None = "mint"  # outlooks reconciled with the catalogue's sums (forecast.hierarchy); None: not
+    hierarchy: str | None = HIERARCHY  # outlooks reconciled with the catalogue's sums (forecast.hierarchy); None: not
 
     def __post_init__(self):
         """Model specs are kept as their labels, so the stored settings say exactly what ran."""
@@ -74,8 +74,12 @@ def run_pipeline(
     report_dir: str | Path | None = None,
     settings: RunSettings | None = None,
     progress: bool = True,
+    engine: str = "serial",
+    jobs: int = 1,
 ) -> RunOutcome:
-    """Run every stage on the bundled data plus the user's facts (or ``data_files``) and store one vintage."""
+    """Run every stage on the bundled data plus the user's facts (or ``data_files``) and store one vintage; the
+    backtest and the outlooks run on ``engine`` with ``jobs`` workers (:mod:`forecast.executor`: the same numbers
+    on every engine, so the vintage does not depend on it)."""
     settings = settings or RunSettings()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -105,6 +109,8 @@ def run_pipeline(
         n_paths=200,
         seed=settings.seed,
         progress=False,
+        engine=engine,
+        jobs=jobs,
     )
     lap("backtest"), stages.update()
     outlooks = Outlooks(
@@ -115,7 +121,7 @@ def run_pipeline(
         seed=settings.seed,
         hierarchy=settings.hierarchy,
     )
-    views, _ = outlooks.every()
+    views, _ = outlooks.every(engine=engine, jobs=jobs)
     forecasts = forecast_rows(views)
     lap("outlook"), stages.update()
     checks = check_all_targets(outlooks=outlooks)

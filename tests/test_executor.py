@@ -96,3 +96,19 @@ def test_predict_on_dask_gives_the_serial_numbers():
     serial = predict(frame, 3, models=("theta", "drift"), n_paths=200, seed=5).table()
     on_dask = predict(frame, 3, models=("theta", "drift"), n_paths=200, seed=5, engine="dask", jobs=2).table()
     pd.testing.assert_frame_equal(on_dask, serial)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["processes", pytest.param("dask", marks=pytest.mark.dask)])
+def test_outlooks_built_on_workers_are_the_serial_ones(engine):
+    """Every bundled trains outlook (reconciled with its sums) built on two workers has the serial paths."""
+    import numpy as np
+
+    from forecast.outlook import Outlooks
+
+    serial, skipped = Outlooks(n_paths=100).every(metrics=("trains",))
+    parallel, skipped_there = Outlooks(n_paths=100).every(metrics=("trains",), engine=engine, jobs=2)
+    assert [o.uid for o in parallel] == [o.uid for o in serial] and len(serial) > 50
+    assert skipped_there.equals(skipped)
+    for here, there in zip(serial, parallel):
+        np.testing.assert_array_equal(there.annual, here.annual)

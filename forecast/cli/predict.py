@@ -75,11 +75,12 @@ def predict(
         "--selection",
         help="Per-series models from `forecast backtest --selection`; adds the model 'selected' (the default with it).",
     ),
-    hierarchy: bool = typer.Option(
-        False,
-        "--hierarchy",
-        help="With --entity: reconcile with the catalogue's sums (MinT), so parents' paths are their parts' plus "
-        "what they do not itemise.",
+    hierarchy: Optional[bool] = typer.Option(
+        None,
+        "--hierarchy/--no-hierarchy",
+        help="With --entity: reconciled with the catalogue's sums (MinT, the default), so parents' paths are their "
+        "parts' plus what they do not itemise, as `forecast run` and `forecast target` give them; --no-hierarchy: "
+        "the series alone.",
     ),
     allow_negative: bool = typer.Option(
         False, "--allow-negative", help="Accept negative values (series that are not counts)."
@@ -114,13 +115,24 @@ def predict(
 
     chosen = as_mapping(load_selection(selection)) if selection is not None else None
     models = model or [SELECTED if chosen else "auto"]
-    if hierarchy and entity is None:
-        raise InputError("--hierarchy reconciles the bundled series: give --entity")
+    if hierarchy is not None and entity is None:
+        raise InputError("--hierarchy/--no-hierarchy is about the bundled series: give --entity")
     if entity is not None:
         if len(models) > 1:
             raise InputError("--entity forecasts with one model: give --model once")
         table = entity_outlook(
-            entity, metric, basis, as_of, horizon, models[0], samples, seed, chosen, freq, level or [80, 95], hierarchy
+            entity,
+            metric,
+            basis,
+            as_of,
+            horizon,
+            models[0],
+            samples,
+            seed,
+            chosen,
+            freq,
+            level or [80, 95],
+            hierarchy is not False,
         )
     elif load is not None:
         from forecast.longframe import read_csv
@@ -194,7 +206,9 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
 
     if freq not in (None, "annual", "monthly"):
         raise InputError(f"--freq with --entity is annual or monthly, got {freq!r}")
-    method = "mint" if hierarchy else None
+    from forecast.defaults import HIERARCHY
+
+    method = HIERARCHY if hierarchy else None
     outlooks = Outlooks(model=model, years=horizon, n_paths=samples, seed=seed, selection=selection, hierarchy=method)
     slug = outlooks.facts.check(entity, metric or "trains", basis)
     vintage = outlooks.facts.on(as_of)

@@ -7,8 +7,9 @@ from typing import Optional
 
 import typer
 
-from forecast.cli.common import emit_json
+from forecast.cli.common import Engine, emit_json
 from forecast.defaults import DEFAULT_YEARS
+from forecast.errors import InputError
 
 
 def run(
@@ -25,6 +26,13 @@ def run(
         DEFAULT_YEARS, "--horizon", help="Years of outlook: the year in progress and the ones after."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for every sampled path (same seed, same numbers)."),
+    engine: Optional[Engine] = typer.Option(
+        None,
+        "--engine",
+        help="Where the backtest and the outlooks run: serial, processes or dask (default: processes with "
+        "--jobs > 1, else serial).",
+    ),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Local processes (or local Dask workers)."),
     json_output: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Reconcile → backtest and pick a model per series → forecast → target odds → store → report.
@@ -34,7 +42,11 @@ def run(
     """
     from forecast.pipeline import RunSettings, run_pipeline
 
-    outcome = run_pipeline(data, store, report_dir, RunSettings(horizon=horizon, seed=seed))
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    settings = RunSettings(horizon=horizon, seed=seed)
+    where = engine.value if engine else ("processes" if jobs > 1 else "serial")
+    outcome = run_pipeline(data, store, report_dir, settings, engine=where, jobs=jobs)
     summary = {
         "run_id": outcome.run_id,
         "new_vintage": outcome.created,

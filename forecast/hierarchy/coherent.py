@@ -11,11 +11,10 @@ fixed value) and one "other / not itemised" node per sum, whose base paths are
   point mass on the parts' sum.
 
 Floors: a node cannot end below what the facts say has run this year (:class:`Observed`), nor a path below what
-its own months had run by a year-to-date figure the facts pin down; a parent's floor is at least the sum of its
-parts'. After the reconciliation
-(:func:`forecast.hierarchy.reconcile.reconcile`), each outlook's months after the observed date are scaled so
-they sum to the reconciled year again; months and years still agree, and so does the year in progress with what
-has already run.
+its own months had run through the month of the latest fact about the year; a parent's floor is at least the sum
+of its parts'. After the reconciliation (:func:`forecast.hierarchy.reconcile.reconcile`), only each outlook's
+months after that month are scaled so they sum to the reconciled year again: months and years still agree, and
+every fact the outlook was conditioned on (year-to-date figures, quarters, bounds) still holds on every path.
 """
 
 from __future__ import annotations
@@ -36,12 +35,14 @@ if TYPE_CHECKING:  # the outlook package imports this module
 GAP_SPREAD = 0.05  # least spread of a not-itemised share learnt from a few years of history
 NOTE = "reconciled with its hierarchy"  # begins the note a reconciled outlook carries (the report reads it)
 MOVED_NOTE = 0.005  # a reconciliation moving a year's mean by less than this share goes unmentioned
+ZEROED = 0.01  # a year whose reconciliation would put more of a series' paths at zero than this stays as it was
 
 
 @dataclass
 class Coherent:
     """One metric and basis reconciled: per year the node names, base and coherent paths (paths × nodes) and the
-    sums' constraint matrix; ``outlooks`` the entities' outlooks with coherent paths (by entity)."""
+    sums' constraint matrix; ``outlooks`` the entities' outlooks with coherent paths (by entity); ``left`` the
+    years left unreconciled and why (reconciling them would have driven a series to zero: :data:`ZEROED`)."""
 
     structure: Structure
     method: str
@@ -50,6 +51,7 @@ class Coherent:
     paths: dict[int, np.ndarray]
     constraints: dict[int, np.ndarray]
     outlooks: dict[str, Outlook]
+    left: dict[int, str] = dataclasses.field(default_factory=dict)
 
     def frame(self, year: int, base: bool = False) -> pd.DataFrame:
         """The paths of ``year`` as a frame, one column per node."""
@@ -72,13 +74,13 @@ def cohere(
     """The outlooks (entity → base outlook, one metric and basis, one as-of date and path count) of the
     structure's entities reconciled (see the module docstring); entities without an outlook count where the
     ``vintage`` pins their years, and are left to the not-itemised nodes elsewhere."""
-    present = {e: o for e, o in outlooks.items() if e in structure.entities}
+    present = {e: in_rank_order(o) for e, o in outlooks.items() if e in structure.entities}
     if not present:
         return Coherent(structure, method, {}, {}, {}, {}, {})
     n = next(iter(present.values())).n_paths
     years = sorted({int(y) for o in present.values() for y in o.years})
     pinned = {e: vintage.series(e, structure.metric, structure.basis).pinned for e in structure.entities}
-    nodes_by, base_by, paths_by, c_by = {}, {}, {}, {}
+    nodes_by, base_by, paths_by, c_by, left = {}, {}, {}, {}, {}
     new_annual = {e: o.annual.copy() for e, o in present.items()}
     for year in years:
         names, columns, floors, fixed = [], [], [], []
@@ -116,21 +118,43 @@ def cohere(
         floor = _lifted(np.column_stack(floors), c)
         w = weights(method, base, c)
         out = reconcile(base, c, w, floor, np.array(fixed))
+        zeroed = {
+            name: share
+            for name, j in index.items()
+            if name in present and (share := np.mean(out[:, j] <= 0) - np.mean(base[:, j] <= 0)) > ZEROED
+        }
+        if zeroed:
+            left[year] = ", ".join(f"{name} at zero on {100 * share:.0f}% of paths" for name, share in zeroed.items())
+            continue
         nodes_by[year], base_by[year], paths_by[year], c_by[year] = names, base, out, c
         for entity, view in present.items():
             if year in view.years and entity in index:
                 new_annual[entity][:, int(np.flatnonzero(view.years == year)[0])] = out[:, index[entity]]
-    coherent = {e: _with_paths(o, new_annual[e], method) for e, o in present.items()}
-    return Coherent(structure, method, nodes_by, base_by, paths_by, c_by, coherent)
+    coherent = {e: _with_paths(o, new_annual[e], method, left) for e, o in present.items()}
+    return Coherent(structure, method, nodes_by, base_by, paths_by, c_by, coherent, left)
+
+
+def in_rank_order(view: Outlook) -> Outlook:
+    """``view`` with its paths (whole trajectories, months and years together) in the order of their totals.
+
+    Each outlook draws its paths on its own seed, so path i of a parent and path i of its parts are unrelated:
+    independent parts, whose sums spread too little and which a path-by-path projection pulls far apart, to zero
+    on many paths. Ordered by rank, path i of every node is its i-th smallest trajectory — a comonotone coupling
+    (the empirical-copula reordering of probabilistic reconciliation, with the ranks of a common shock): every
+    outlook keeps its own distribution, and the sums it is reconciled to see parts that move together."""
+    order = np.argsort(view.annual.sum(axis=1), kind="stable")
+    monthly = view.monthly[order] if view.monthly is not None else None
+    return dataclasses.replace(view, annual=view.annual[order], monthly=monthly)
 
 
 def _through_months(view: Outlook, year: int) -> int:
-    """How many of ``year``'s months the facts pin down in full (0 without a pinned year-to-date figure)."""
+    """How many of ``year``'s months reach to the latest fact about it, the month it falls in included: the
+    months reconciliation leaves as they are, so every fact (a pinned year-to-date figure, a bound, the exact
+    figures before it) still holds on every path (0 when nothing about the year is known)."""
     seen = view.observed.get(year)
-    if seen is None or not seen.pinned or view.monthly is None:
+    if seen is None or view.monthly is None:
         return 0
-    end = seen.through
-    return end.month if end == end + pd.offsets.MonthEnd(0) else end.month - 1
+    return seen.through.month
 
 
 def _month_slice(view: Outlook, year: int) -> slice:
@@ -181,8 +205,9 @@ def _lifted(floor: np.ndarray, c: np.ndarray) -> np.ndarray:
     return floor
 
 
-def _with_paths(view: Outlook, annual: np.ndarray, method: str) -> Outlook:
-    """``view`` with ``annual`` as its paths: the months after the observed date of each year scaled to match."""
+def _with_paths(view: Outlook, annual: np.ndarray, method: str, unreconciled: dict[int, str]) -> Outlook:
+    """``view`` with ``annual`` as its paths: the months after the observed date of each year scaled to match;
+    its notes say which years of the outlook were left ``unreconciled``, and why."""
     monthly = view.monthly
     if monthly is not None:
         monthly = monthly.copy()
@@ -203,6 +228,10 @@ def _with_paths(view: Outlook, annual: np.ndarray, method: str) -> Outlook:
     notes = list(view.notes)
     shown = [f"{int(y)} {100 * m:+.0f}%" for y, m in zip(view.years, moved) if abs(m) >= MOVED_NOTE][:3]
     notes.append(f"{NOTE} ({method})" + (f": mean moved {', '.join(shown)}" if shown else ""))
+    until = view.until or int(view.years[-1])
+    kept = [f"{year} ({why})" for year, why in unreconciled.items() if year in view.years and year <= until]
+    if kept:
+        notes.append("left as forecast alone, as reconciling would put a series at zero: " + "; ".join(kept))
     return dataclasses.replace(view, annual=annual, monthly=monthly, notes=notes)
 
 

@@ -7,20 +7,22 @@
 
 :class:`Outlooks` builds many (every forecastable series, several dates) sharing the facts, the reconciliations,
 the growth pools and the share profiles; ``forecast predict --entity``, ``forecast target``, ``forecast run`` and
-the report all read their numbers from it. How one outlook is made: :mod:`forecast.outlook.build`. Outlooks
-are built serially (they share memoised pools and profiles) under :func:`forecast.executor.limited_threads`.
-With ``hierarchy`` (``mint``, ``ols`` or ``bottom_up``) every outlook is its series' share of its metric and
-basis reconciled with the catalogue's sums (:mod:`forecast.hierarchy`), so a parent's paths are its parts' plus
-what they do not itemise.
+the report all read their numbers from it. How one outlook is made: :mod:`forecast.outlook.build`; the pools
+and profiles they share are made first, so :meth:`Outlooks.every` can build the series' own outlooks on any engine
+of :mod:`forecast.executor` (local processes, Dask) with the serial numbers. Every outlook is then reconciled
+with the catalogue's sums (``hierarchy``: ``mint`` by default, ``ols``, ``bottom_up``, or None for the series
+alone; :mod:`forecast.hierarchy`), so a parent's paths are its parts' plus what they do not itemise, and every
+command reads the same reconciled paths.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from forecast import executor
 from forecast.data.schema import DEFAULT_BASIS
 from forecast.data.vintage import FactBase, series_uid
-from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, SELECTED
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY, SELECTED
 from forecast.errors import InputError
 from forecast.executor import limited_threads
 from forecast.hierarchy.coherent import Coherent, cohere
@@ -50,7 +52,7 @@ class Outlooks:
         seed: int = 0,
         selection: dict[str, str] | None = None,
         facts: FactBase | None = None,
-        hierarchy: str | None = None,
+        hierarchy: str | None = HIERARCHY,
     ):
         (model,), selection = label_models([model], selection)
         if years < 1:
@@ -115,49 +117,52 @@ class Outlooks:
         vintage = self.facts.on(as_of)
         key = (series_uid(entity, metric, basis), vintage.as_of)
         if key not in self._outlooks:
-            series = vintage.series(entity, metric, basis)
-            try:
-                with limited_threads():
-                    view = build_outlook(
-                        series,
-                        vintage,
-                        self.model_for(series.uid),
-                        max(self.years, COMPUTED_YEARS),
-                        self.n_paths,
-                        self.seed,
-                        self.pool(vintage, metric),
-                        self._profile_book(vintage),
-                    )
-                view.until = vintage.as_of.year + self.years - 1
-            except NoOutlook as err:
-                view = err
-            else:
-                if self.model == SELECTED:
-                    chosen = series.uid in self.selection
-                    view.notes.insert(
-                        0,
-                        f"backtest-selected model for {series.uid}: {view.model}"
-                        if chosen
-                        else f"no backtest selection for {series.uid}: auto",
-                    )
-            self._outlooks[key] = view
+            self._outlooks[key] = build_request(self._request(vintage, entity, metric, basis))
         found = self._outlooks[key]
         if isinstance(found, NoOutlook):
             raise found
         return found
 
-    def every(self, as_of=None, metrics=TRAFFIC) -> tuple[list[Outlook], pd.DataFrame]:
+    def every(
+        self, as_of=None, metrics=TRAFFIC, *, engine: str = "serial", jobs: int = 1, scheduler: str | None = None
+    ) -> tuple[list[Outlook], pd.DataFrame]:
         """The outlook of every series of ``metrics`` with a public fact, and a frame of those that have none
-        (``unique_id, reason``)."""
+        (``unique_id, reason``). The series' own outlooks are built on ``engine`` (:func:`forecast.executor.run`:
+        the same numbers on every engine), then reconciled here."""
         vintage = self.facts.on(as_of)
+        keys = list(vintage.keys(metrics=metrics))
+        todo = [k for k in keys if (series_uid(*k), vintage.as_of) not in self._outlooks]
+        requests = [self._request(vintage, *k) for k in todo]
+        built = executor.run(
+            build_request, requests, engine=engine, jobs=jobs, scheduler=scheduler, desc="outlooks", unit="series"
+        )
+        for k, view in zip(todo, built):
+            self._outlooks[(series_uid(*k), vintage.as_of)] = view
         found, skipped = [], []
-        with limited_threads():  # once for every outlook built here
-            for entity, metric, basis in vintage.keys(metrics=metrics):
+        with limited_threads():  # once for every reconciliation made here
+            for entity, metric, basis in keys:
                 try:
                     found.append(self.get(entity, metric, basis, vintage.as_of))
                 except NoOutlook as err:
                     skipped.append({"unique_id": series_uid(entity, metric, basis), "reason": str(err)})
         return found, pd.DataFrame(skipped, columns=["unique_id", "reason"])
+
+    def _request(self, vintage, entity: str, metric: str, basis: str | None) -> tuple:
+        """What :func:`build_request` needs for one series: everything shared (pool, profiles) made here first."""
+        series = vintage.series(entity, metric, basis)
+        selected = series.uid in self.selection if self.model == SELECTED else None
+        pool, profiles = self.pool(vintage, metric), self._profile_book(vintage)
+        return (
+            series,
+            vintage,
+            self.model_for(series.uid),
+            self.years,
+            self.n_paths,
+            self.seed,
+            pool,
+            profiles,
+            selected,
+        )
 
     def pool(self, vintage, metric: str) -> GrowthPool:
         """The growth pool of ``metric`` on the vintage's date; pools of the same rates share one fitted model."""
@@ -173,6 +178,26 @@ class Outlooks:
         return self._profiles[vintage.as_of]
 
 
+def build_request(request: tuple) -> Outlook | NoOutlook:
+    """One series' own outlook from :meth:`Outlooks._request`, or the :class:`NoOutlook` saying why there is none
+    (top-level, so that worker processes can run it)."""
+    series, vintage, model, years, n_paths, seed, pool, profiles, selected = request
+    try:
+        with limited_threads():
+            view = build_outlook(series, vintage, model, max(years, COMPUTED_YEARS), n_paths, seed, pool, profiles)
+    except NoOutlook as err:
+        return err
+    view.until = vintage.as_of.year + years - 1
+    if selected is not None:
+        view.notes.insert(
+            0,
+            f"backtest-selected model for {series.uid}: {model}"
+            if selected
+            else f"no backtest selection for {series.uid}: auto",
+        )
+    return view
+
+
 def outlook(
     entity: str,
     metric: str = "trains",
@@ -185,7 +210,7 @@ def outlook(
     seed: int = 0,
     observations: pd.DataFrame | None = None,
     selection: dict[str, str] | None = None,
-    hierarchy: str | None = None,
+    hierarchy: str | None = HIERARCHY,
 ) -> Outlook:
     """The outlook of one series (see the module docstring)."""
     return Outlooks(
