@@ -121,7 +121,7 @@ def run_pipeline(
         seed=settings.seed,
         hierarchy=settings.hierarchy,
     )
-    views, _ = outlooks.every(engine=engine, jobs=jobs)
+    views, _ = outlooks.every(engine=engine, jobs=jobs, progress=progress)
     forecasts = forecast_rows(views)
     lap("outlook"), stages.update()
     checks = check_all_targets(outlooks=outlooks)

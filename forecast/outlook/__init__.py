@@ -124,7 +124,14 @@ class Outlooks:
         return found
 
     def every(
-        self, as_of=None, metrics=TRAFFIC, *, engine: str = "serial", jobs: int = 1, scheduler: str | None = None
+        self,
+        as_of=None,
+        metrics=TRAFFIC,
+        *,
+        engine: str = "serial",
+        jobs: int = 1,
+        scheduler: str | None = None,
+        progress: bool | None = None,
     ) -> tuple[list[Outlook], pd.DataFrame]:
         """The outlook of every series of ``metrics`` with a public fact, and a frame of those that have none
         (``unique_id, reason``). The series' own outlooks are built on ``engine`` (:func:`forecast.executor.run`:
@@ -134,7 +141,14 @@ class Outlooks:
         todo = [k for k in keys if (series_uid(*k), vintage.as_of) not in self._outlooks]
         requests = [self._request(vintage, *k) for k in todo]
         built = executor.run(
-            build_request, requests, engine=engine, jobs=jobs, scheduler=scheduler, desc="outlooks", unit="series"
+            build_request,
+            requests,
+            engine=engine,
+            jobs=jobs,
+            scheduler=scheduler,
+            progress=progress,
+            desc="outlooks",
+            unit="series",
         )
         for k, view in zip(todo, built):
             self._outlooks[(series_uid(*k), vintage.as_of)] = view
