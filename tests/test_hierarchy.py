@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from forecast.cli.main import app
 from forecast.data.vintage import FactBase
 from forecast.hierarchy import reconcile, shrunk_covariance, summing_structure
-from forecast.hierarchy.coherent import in_rank_order
-from forecast.hierarchy.reconcile import project, weights
+from forecast.hierarchy.coherent import GAP_TOLERANCE, in_rank_order
+from forecast.hierarchy.reconcile import project, reconcile_relative, weights
 from forecast.hierarchy.structure import TOLERANCE, candidate_sums
 from forecast.outlook import Outlooks
 
@@ -84,6 +84,31 @@ def test_fixed_nodes_keep_their_values_and_floors_above_zero_hold():
     assert np.all(out[:, 3] >= 150 - 1e-6) and np.all(out >= -1e-9)
     assert np.any(y[:, 3] < 150) and np.any(np.isclose(out[:, 3], 150))
     np.testing.assert_allclose(out @ C.T, 0, atol=1e-8)
+
+
+def test_relative_reconciliation_adds_up_and_shrinks_wide_parts_by_a_share_of_themselves():
+    """A parent known to ~5%, a narrow part that nearly fills it and a far wider one that overshoots: the linear
+    projection puts the wide part at zero on many paths; the log-scale one keeps every value positive, adds up
+    exactly, keeps a fixed node and moves the wider part by the larger share."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    parent = rng.normal(1000, 50, n)
+    narrow, wide = rng.normal(900, 90, n), rng.lognormal(np.log(800), 1.2, n)
+    paths = np.column_stack([parent, narrow, wide])
+    c = np.array([[1.0, -1, -1]])
+    linear = reconcile(paths, c, shrunk_covariance(paths))
+    assert np.mean(linear[:, 2] <= 1e-9) > 0.1
+    out = reconcile_relative(paths, c)
+    np.testing.assert_allclose(out @ c.T, 0, atol=1e-9 * 1000)
+    assert out.min() > 0
+    share = np.abs(np.log(out / paths)).mean(axis=0)
+    assert share[2] > share[1] > 0
+    held = reconcile_relative(paths, c, fixed=np.array([True, False, False]))
+    np.testing.assert_array_equal(held[:, 0], parent)
+    np.testing.assert_allclose(held @ c.T, 0, atol=1e-9 * 1000)
+    floor = np.column_stack([np.zeros(n), np.full(n, 850.0), np.zeros(n)])  # the narrow part has run 850 already
+    floored = reconcile_relative(paths, c, floor=floor)
+    assert floored[:, 1].min() >= 850 and floored.min() > 0 and np.allclose(floored @ c.T, 0, atol=1e-6)
 
 
 def test_shrunk_covariance_keeps_variances_and_shrinks_correlations():
@@ -157,7 +182,7 @@ def test_every_reconciled_path_of_a_parent_is_its_parts_plus_the_rest(coherent):
                 checked += 1
             entities = [n for n in names if "/other-" not in n]
             assert (frame[entities] >= 0).all().all()
-        assert result.max_gap() < 1e-8
+        assert result.max_gap() < GAP_TOLERANCE
         assert not set(result.left) & set(result.nodes)  # a year left as forecast alone is not reconciled
     assert checked > 50
 

@@ -15,6 +15,12 @@ its own months had run through the month of the latest fact about the year; a pa
 of its parts'. After the reconciliation (:func:`forecast.hierarchy.reconcile.reconcile`), only each outlook's
 months after that month are scaled so they sum to the reconciled year again: months and years still agree, and
 every fact the outlook was conditioned on (year-to-date figures, quarters, bounds) still holds on every path.
+
+Before reconciling, each outlook's trajectories are put in rank order (:func:`in_rank_order`), so path i of a
+parent and of its parts are coupled. A year where the linear projection would put a series at zero on more than
+:data:`ZEROED` of its paths, or cannot meet the sums above the floors, is reconciled on the log scale instead
+(:func:`forecast.hierarchy.reconcile.reconcile_relative`); a year where that fails too is left as forecast alone.
+Each outlook's notes say which years took either way, and why.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from forecast.hierarchy.reconcile import reconcile, weights
+from forecast.hierarchy.reconcile import reconcile, reconcile_relative, weights
 from forecast.hierarchy.structure import Structure
 
 if TYPE_CHECKING:  # the outlook package imports this module
@@ -36,13 +42,16 @@ GAP_SPREAD = 0.05  # least spread of a not-itemised share learnt from a few year
 NOTE = "reconciled with its hierarchy"  # begins the note a reconciled outlook carries (the report reads it)
 MOVED_NOTE = 0.005  # a reconciliation moving a year's mean by less than this share goes unmentioned
 ZEROED = 0.01  # a year whose reconciliation would put more of a series' paths at zero than this stays as it was
+NEAR_ZERO = 0.01  # "at zero": at most this share of the series' median base value
+GAP_TOLERANCE = 1e-6  # a reconciled year whose sums miss by more than this share of the parent is not used
 
 
 @dataclass
 class Coherent:
     """One metric and basis reconciled: per year the node names, base and coherent paths (paths × nodes) and the
-    sums' constraint matrix; ``outlooks`` the entities' outlooks with coherent paths (by entity); ``left`` the
-    years left unreconciled and why (reconciling them would have driven a series to zero: :data:`ZEROED`)."""
+    sums' constraint matrix; ``outlooks`` the entities' outlooks with coherent paths (by entity); ``relative``
+    the years reconciled in proportion to each node's level because ``method`` would have driven a series to
+    zero (:data:`ZEROED`), and ``left`` those left unreconciled because both would (with why)."""
 
     structure: Structure
     method: str
@@ -52,6 +61,7 @@ class Coherent:
     constraints: dict[int, np.ndarray]
     outlooks: dict[str, Outlook]
     left: dict[int, str] = dataclasses.field(default_factory=dict)
+    relative: dict[int, str] = dataclasses.field(default_factory=dict)
 
     def frame(self, year: int, base: bool = False) -> pd.DataFrame:
         """The paths of ``year`` as a frame, one column per node."""
@@ -59,13 +69,15 @@ class Coherent:
 
     def max_gap(self) -> float:
         """The largest |parent − Σ parts − other| over every year, path and sum, relative to the parent."""
-        worst = 0.0
-        for year, paths in self.paths.items():
-            c = self.constraints[year]
-            if len(c):
-                scale = np.maximum(np.abs(paths) @ np.maximum(c, 0).T, 1.0)
-                worst = max(worst, float(np.max(np.abs(paths @ c.T) / scale)))
-        return worst
+        return max((largest_gap(paths, self.constraints[year]) for year, paths in self.paths.items()), default=0.0)
+
+
+def largest_gap(paths: np.ndarray, c: np.ndarray) -> float:
+    """The largest |parent − Σ parts − other| of ``paths`` under the sums ``c``, relative to the parent."""
+    if not len(c):
+        return 0.0
+    scale = np.maximum(np.abs(paths) @ np.maximum(c, 0).T, 1.0)
+    return float(np.max(np.abs(paths @ c.T) / scale))
 
 
 def cohere(
@@ -80,7 +92,7 @@ def cohere(
     n = next(iter(present.values())).n_paths
     years = sorted({int(y) for o in present.values() for y in o.years})
     pinned = {e: vintage.series(e, structure.metric, structure.basis).pinned for e in structure.entities}
-    nodes_by, base_by, paths_by, c_by, left = {}, {}, {}, {}, {}
+    nodes_by, base_by, paths_by, c_by, left, relative = {}, {}, {}, {}, {}, {}
     new_annual = {e: o.annual.copy() for e, o in present.items()}
     for year in years:
         names, columns, floors, fixed = [], [], [], []
@@ -118,20 +130,38 @@ def cohere(
         floor = _lifted(np.column_stack(floors), c)
         w = weights(method, base, c)
         out = reconcile(base, c, w, floor, np.array(fixed))
-        zeroed = {
-            name: share
-            for name, j in index.items()
-            if name in present and (share := np.mean(out[:, j] <= 0) - np.mean(base[:, j] <= 0)) > ZEROED
-        }
-        if zeroed:
-            left[year] = ", ".join(f"{name} at zero on {100 * share:.0f}% of paths" for name, share in zeroed.items())
-            continue
+        # where the linear projection crosses zero (or the floors leave it no coherent answer), move each node in
+        # proportion to itself instead; where that fails too, leave the year as forecast alone
+        if problem := _zeroed(out, base, index, present) or _gap_note(out, c):
+            out = reconcile_relative(base, c, floor, np.array(fixed))
+            if still := _zeroed(out, base, index, present) or _gap_note(out, c):
+                left[year] = still
+                continue
+            relative[year] = problem
         nodes_by[year], base_by[year], paths_by[year], c_by[year] = names, base, out, c
         for entity, view in present.items():
             if year in view.years and entity in index:
                 new_annual[entity][:, int(np.flatnonzero(view.years == year)[0])] = out[:, index[entity]]
-    coherent = {e: _with_paths(o, new_annual[e], method, left) for e, o in present.items()}
-    return Coherent(structure, method, nodes_by, base_by, paths_by, c_by, coherent, left)
+    coherent = {e: _with_paths(o, new_annual[e], method, left, relative) for e, o in present.items()}
+    return Coherent(structure, method, nodes_by, base_by, paths_by, c_by, coherent, left, relative)
+
+
+def _gap_note(out: np.ndarray, c: np.ndarray) -> str:
+    """Why ``out`` is not coherent (its largest gap between a sum and its parts, as a share of the parent's
+    values), or empty when every sum holds to :data:`GAP_TOLERANCE`."""
+    gap = largest_gap(out, c)
+    return f"the floors leave no coherent paths (gap {100 * gap:.1f}%)" if gap > GAP_TOLERANCE else ""
+
+
+def _zeroed(out: np.ndarray, base: np.ndarray, index: dict[str, int], present: dict) -> str:
+    """Which outlooks ``out`` puts at zero on more than :data:`ZEROED` of their paths beyond their base's share
+    (as a phrase; empty when none)."""
+
+    def at_zero(values, j):  # at zero, or within a hundredth of the series' typical base value of it
+        return np.mean(values <= NEAR_ZERO * np.median(np.abs(base[:, j])))
+
+    shares = {name: at_zero(out[:, j], j) - at_zero(base[:, j], j) for name, j in index.items() if name in present}
+    return ", ".join(f"{name} at zero on {100 * v:.0f}% of paths" for name, v in shares.items() if v > ZEROED)
 
 
 def in_rank_order(view: Outlook) -> Outlook:
@@ -205,9 +235,12 @@ def _lifted(floor: np.ndarray, c: np.ndarray) -> np.ndarray:
     return floor
 
 
-def _with_paths(view: Outlook, annual: np.ndarray, method: str, unreconciled: dict[int, str]) -> Outlook:
+def _with_paths(
+    view: Outlook, annual: np.ndarray, method: str, unreconciled: dict[int, str], relative: dict[int, str]
+) -> Outlook:
     """``view`` with ``annual`` as its paths: the months after the observed date of each year scaled to match;
-    its notes say which years of the outlook were left ``unreconciled``, and why."""
+    its notes say which years of the outlook were reconciled in proportion to level, or left ``unreconciled``,
+    and why."""
     monthly = view.monthly
     if monthly is not None:
         monthly = monthly.copy()
@@ -229,8 +262,10 @@ def _with_paths(view: Outlook, annual: np.ndarray, method: str, unreconciled: di
     shown = [f"{int(y)} {100 * m:+.0f}%" for y, m in zip(view.years, moved) if abs(m) >= MOVED_NOTE][:3]
     notes.append(f"{NOTE} ({method})" + (f": mean moved {', '.join(shown)}" if shown else ""))
     until = view.until or int(view.years[-1])
-    kept = [f"{year} ({why})" for year, why in unreconciled.items() if year in view.years and year <= until]
-    if kept:
+    years_shown = [int(y) for y in view.years if y <= until]
+    if scaled := [f"{year} ({why} by {method})" for year, why in relative.items() if year in years_shown]:
+        notes.append("reconciled in proportion to each series' level, not by a shift: " + "; ".join(scaled))
+    if kept := [f"{year} ({why})" for year, why in unreconciled.items() if year in years_shown]:
         notes.append("left as forecast alone, as reconciling would put a series at zero: " + "; ".join(kept))
     return dataclasses.replace(view, annual=annual, monthly=monthly, notes=notes)
 

@@ -35,6 +35,8 @@ from sklearn.covariance import ledoit_wolf
 METHODS = ("mint", "ols", "bottom_up")
 BOTTOM_UP_RATIO = 1e-9  # a bottom node's variance relative to a parent's under bottom_up
 TOL = 1e-7  # relative slack when checking floors
+RELATIVE_ITERATIONS = 30  # Gauss–Newton steps of the log-scale projection (reconcile_relative)
+MAX_LOG_STEP = 2.0  # a step moves a value by at most e^±2 (large gaps close over several steps)
 
 
 def shrunk_covariance(paths: np.ndarray) -> np.ndarray:
@@ -142,3 +144,45 @@ def _solve_linear(a, b):
         return np.linalg.solve(a, b)
     except np.linalg.LinAlgError:
         return np.linalg.pinv(a) @ b
+
+
+def reconcile_relative(
+    paths: np.ndarray,
+    constraints: np.ndarray,
+    floor: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
+    iterations: int = RELATIVE_ITERATIONS,
+) -> np.ndarray:
+    """``paths`` made to add up by moving each node in proportion to its own value on the path: MinT on the log
+    scale, with a diagonal covariance of the nodes' relative spreads ``cv_i`` (over the paths), solved by Gauss–
+    Newton — each step the linear projection at the current point under ``W = diag((y_i · cv_i)²)``, taken
+    multiplicatively, so a value shrinks by a share of itself and never reaches zero; a last linear step makes
+    the sums exact. Nodes a step takes below their ``floor`` are held there; ``fixed`` nodes keep their values.
+    For parts whose paths spread far wider than their parent's, which a linear shift would take to zero."""
+    n, k = paths.shape
+    floor = np.zeros((n, k)) if floor is None else np.broadcast_to(floor, (n, k))
+    pinned = np.zeros(k, dtype=bool) if fixed is None else np.asarray(fixed, bool)
+    if not len(constraints):
+        return paths.copy()
+    mean = np.abs(paths).mean(axis=0)
+    cv = np.where(mean > 0, paths.std(axis=0) / np.where(mean > 0, mean, 1.0), 1.0)
+    tiny = 1e-9 * np.maximum(mean, 1.0)
+    held = np.broadcast_to(pinned, (n, k)).copy()
+    value = np.where(held, paths, np.maximum(paths, np.maximum(floor, tiny)))
+    for step in range(iterations + 1):
+        var = np.where(held, 0.0, (value * cv) ** 2)
+        inner = np.einsum("mi,ni,li->nml", constraints, var, constraints)
+        move = -var * (_batched_solve(inner, value @ constraints.T) @ constraints)
+        if step == iterations:  # the residual is small now: one linear step makes the sums exact
+            value = value + move
+            break
+        value = np.where(held, value, value * np.exp(np.clip(move / value, -MAX_LOG_STEP, MAX_LOG_STEP)))
+        below = (value < floor) & ~held
+        held |= below
+        value = np.where(below, floor, value)
+    return np.where(held, value, np.maximum(value, floor))
+
+
+def _batched_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a[p]⁻¹ b[p]`` for every path ``p`` (least squares where ``a[p]`` is singular: a sum fully held)."""
+    return np.einsum("nml,nl->nm", np.linalg.pinv(a), b)
