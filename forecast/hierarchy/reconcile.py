@@ -37,6 +37,7 @@ BOTTOM_UP_RATIO = 1e-9  # a bottom node's variance relative to a parent's under 
 TOL = 1e-7  # relative slack when checking floors
 RELATIVE_ITERATIONS = 30  # Gauss–Newton steps of the log-scale projection (reconcile_relative)
 MAX_LOG_STEP = 2.0  # a step moves a value by at most e^±2 (large gaps close over several steps)
+CONVERGED = 1e-6  # relative gap below which the log-scale steps stop and the exact linear step ends them
 
 
 def shrunk_covariance(paths: np.ndarray) -> np.ndarray:
@@ -169,11 +170,13 @@ def reconcile_relative(
     tiny = 1e-9 * np.maximum(mean, 1.0)
     held = np.broadcast_to(pinned, (n, k)).copy()
     value = np.where(held, paths, np.maximum(paths, np.maximum(floor, tiny)))
+    scale = np.maximum(np.abs(paths) @ np.abs(constraints).T, 1.0)
     for step in range(iterations + 1):
         var = np.where(held, 0.0, (value * cv) ** 2)
         inner = np.einsum("mi,ni,li->nml", constraints, var, constraints)
-        move = -var * (_batched_solve(inner, value @ constraints.T) @ constraints)
-        if step == iterations:  # the residual is small now: one linear step makes the sums exact
+        gap = value @ constraints.T
+        move = -var * (_batched_solve(inner, gap) @ constraints)
+        if step == iterations or np.max(np.abs(gap) / scale) < CONVERGED:  # one linear step makes the sums exact
             value = value + move
             break
         value = np.where(held, value, value * np.exp(np.clip(move / value, -MAX_LOG_STEP, MAX_LOG_STEP)))
@@ -184,5 +187,8 @@ def reconcile_relative(
 
 
 def _batched_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a[p]⁻¹ b[p]`` for every path ``p`` (least squares where ``a[p]`` is singular: a sum fully held)."""
-    return np.einsum("nml,nl->nm", np.linalg.pinv(a), b)
+    """``a[p]⁻¹ b[p]`` for every path ``p`` (least squares where some ``a[p]`` is singular: a sum fully held)."""
+    try:
+        return np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.einsum("nml,nl->nm", np.linalg.pinv(a), b)
