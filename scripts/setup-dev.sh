@@ -7,4 +7,5 @@ if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-python -m pip install -q --disable-pip-version-check -e ".[dev]"
+# pip has failed once on a fresh machine inside its own version parsing and passed when run again: one retry
+python -m pip install -q --disable-pip-version-check -e ".[dev]" || python -m pip install -q --disable-pip-version-check -e ".[dev]"
