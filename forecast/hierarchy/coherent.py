@@ -17,8 +17,9 @@ months after that month are scaled so they sum to the reconciled year again: mon
 every fact the outlook was conditioned on (year-to-date figures, quarters, bounds) still holds on every path.
 
 Before reconciling, each outlook's trajectories are put in rank order (:func:`in_rank_order`), so path i of a
-parent and of its parts are coupled. A year where the linear projection would put a series at zero on more than
-:data:`ZEROED` of its paths, or cannot meet the sums above the floors, is reconciled on the log scale instead
+parent and of its parts are coupled. A year where the linear projection would put a series at zero or at its
+floor (nothing more to run this year) on more than :data:`ZEROED` of its paths, or cannot meet the sums above the
+floors, is reconciled on the log scale instead
 (:func:`forecast.hierarchy.reconcile.reconcile_relative`); a year where that fails too is left as forecast alone.
 Each outlook's notes say which years took either way, and why.
 """
@@ -41,8 +42,8 @@ if TYPE_CHECKING:  # the outlook package imports this module
 GAP_SPREAD = 0.05  # least spread of a not-itemised share learnt from a few years of history
 NOTE = "reconciled with its hierarchy"  # begins the note a reconciled outlook carries (the report reads it)
 MOVED_NOTE = 0.005  # a reconciliation moving a year's mean by less than this share goes unmentioned
-ZEROED = 0.01  # a year whose reconciliation would put more of a series' paths at zero than this stays as it was
-NEAR_ZERO = 0.01  # "at zero": at most this share of the series' median base value
+ZEROED = 0.01  # a reconciliation may put at most this share more of a series' paths at zero (or its floor)
+NEAR_ZERO = 0.01  # "at zero or its floor": within this share of the series' median amount above the floor
 GAP_TOLERANCE = 1e-6  # a reconciled year whose sums miss by more than this share of the parent is not used
 
 
@@ -51,7 +52,7 @@ class Coherent:
     """One metric and basis reconciled: per year the node names, base and coherent paths (paths × nodes) and the
     sums' constraint matrix; ``outlooks`` the entities' outlooks with coherent paths (by entity); ``relative``
     the years reconciled in proportion to each node's level because ``method`` would have driven a series to
-    zero (:data:`ZEROED`), and ``left`` those left unreconciled because both would (with why)."""
+    zero or its floor (:data:`ZEROED`), and ``left`` those left unreconciled because both would (with why)."""
 
     structure: Structure
     method: str
@@ -132,9 +133,9 @@ def cohere(
         out = reconcile(base, c, w, floor, np.array(fixed))
         # where the linear projection crosses zero (or the floors leave it no coherent answer), move each node in
         # proportion to itself instead; where that fails too, leave the year as forecast alone
-        if problem := _zeroed(out, base, index, present) or _gap_note(out, c):
+        if problem := _stuck(out, base, floor, index, present) or _gap_note(out, c):
             out = reconcile_relative(base, c, floor, np.array(fixed))
-            if still := _zeroed(out, base, index, present) or _gap_note(out, c):
+            if still := _stuck(out, base, floor, index, present) or _gap_note(out, c):
                 left[year] = still
                 continue
             relative[year] = problem
@@ -153,15 +154,17 @@ def _gap_note(out: np.ndarray, c: np.ndarray) -> str:
     return f"the floors leave no coherent paths (gap {100 * gap:.1f}%)" if gap > GAP_TOLERANCE else ""
 
 
-def _zeroed(out: np.ndarray, base: np.ndarray, index: dict[str, int], present: dict) -> str:
-    """Which outlooks ``out`` puts at zero on more than :data:`ZEROED` of their paths beyond their base's share
-    (as a phrase; empty when none)."""
+def _stuck(out: np.ndarray, base: np.ndarray, floor: np.ndarray, index: dict[str, int], present: dict) -> str:
+    """Which outlooks ``out`` puts at zero, or at their floor (nothing more to run this year), on more than
+    :data:`ZEROED` of their paths beyond their base's share (as a phrase; empty when none). "At" is within
+    :data:`NEAR_ZERO` of the series' median amount above the floor."""
 
-    def at_zero(values, j):  # at zero, or within a hundredth of the series' typical base value of it
-        return np.mean(values <= NEAR_ZERO * np.median(np.abs(base[:, j])))
+    def stuck(values, j):
+        near = NEAR_ZERO * np.median(np.abs(base[:, j] - floor[:, j]))
+        return np.mean(values - floor[:, j] <= near)
 
-    shares = {name: at_zero(out[:, j], j) - at_zero(base[:, j], j) for name, j in index.items() if name in present}
-    return ", ".join(f"{name} at zero on {100 * v:.0f}% of paths" for name, v in shares.items() if v > ZEROED)
+    shares = {name: stuck(out[:, j], j) - stuck(base[:, j], j) for name, j in index.items() if name in present}
+    return ", ".join(f"{name} at its floor on {100 * v:.0f}% of paths" for name, v in shares.items() if v > ZEROED)
 
 
 def in_rank_order(view: Outlook) -> Outlook:
@@ -266,7 +269,8 @@ def _with_paths(
     if scaled := [f"{year} ({why} by {method})" for year, why in relative.items() if year in years_shown]:
         notes.append("reconciled in proportion to each series' level, not by a shift: " + "; ".join(scaled))
     if kept := [f"{year} ({why})" for year, why in unreconciled.items() if year in years_shown]:
-        notes.append("left as forecast alone, as reconciling would put a series at zero: " + "; ".join(kept))
+        why = "left as forecast alone, as reconciling would put a series at zero or its floor: "
+        notes.append(why + "; ".join(kept))
     return dataclasses.replace(view, annual=annual, monthly=monthly, notes=notes)
 
 

@@ -154,36 +154,34 @@ def reconcile_relative(
     fixed: np.ndarray | None = None,
     iterations: int = RELATIVE_ITERATIONS,
 ) -> np.ndarray:
-    """``paths`` made to add up by moving each node in proportion to its own value on the path: MinT on the log
-    scale, with a diagonal covariance of the nodes' relative spreads ``cv_i`` (over the paths), solved by Gauss–
-    Newton — each step the linear projection at the current point under ``W = diag((y_i · cv_i)²)``, taken
-    multiplicatively, so a value shrinks by a share of itself and never reaches zero; a last linear step makes
-    the sums exact. Nodes a step takes below their ``floor`` are held there; ``fixed`` nodes keep their values.
-    For parts whose paths spread far wider than their parent's, which a linear shift would take to zero."""
+    """``paths`` made to add up by moving what each node has above its ``floor`` (all of it for a floor of zero;
+    what is still to run of a year in progress) in proportion to itself: MinT on the log scale of those amounts,
+    with a diagonal covariance of their relative spreads ``cv_i`` (over the paths), solved by Gauss–Newton — each
+    step the linear projection at the current point under ``W = diag((z_i · cv_i)²)``, taken multiplicatively, so
+    an amount shrinks by a share of itself and never reaches its floor; a last linear step makes the sums exact.
+    ``fixed`` nodes keep their values. For parts whose paths spread far wider than their parent's, which a linear
+    shift would take to zero (or to nothing more this year)."""
     n, k = paths.shape
     floor = np.zeros((n, k)) if floor is None else np.broadcast_to(floor, (n, k))
-    pinned = np.zeros(k, dtype=bool) if fixed is None else np.asarray(fixed, bool)
+    pinned = np.broadcast_to(np.zeros(k, dtype=bool) if fixed is None else np.asarray(fixed, bool), (n, k))
     if not len(constraints):
         return paths.copy()
-    mean = np.abs(paths).mean(axis=0)
-    cv = np.where(mean > 0, paths.std(axis=0) / np.where(mean > 0, mean, 1.0), 1.0)
-    tiny = 1e-9 * np.maximum(mean, 1.0)
-    held = np.broadcast_to(pinned, (n, k)).copy()
-    value = np.where(held, paths, np.maximum(paths, np.maximum(floor, tiny)))
+    above = paths - floor
+    mean = np.abs(above).mean(axis=0)
+    tiny = 1e-9 * np.maximum(np.abs(paths).mean(axis=0), 1.0)
+    cv = np.where(mean > 0, above.std(axis=0) / np.where(mean > 0, mean, 1.0), 1.0)
+    z = np.maximum(above, tiny)
     scale = np.maximum(np.abs(paths) @ np.abs(constraints).T, 1.0)
     for step in range(iterations + 1):
-        var = np.where(held, 0.0, (value * cv) ** 2)
+        value = np.where(pinned, paths, floor + z)
+        var = np.where(pinned, 0.0, (z * cv) ** 2)
         inner = np.einsum("mi,ni,li->nml", constraints, var, constraints)
         gap = value @ constraints.T
         move = -var * (_batched_solve(inner, gap) @ constraints)
         if step == iterations or np.max(np.abs(gap) / scale) < CONVERGED:  # one linear step makes the sums exact
-            value = value + move
-            break
-        value = np.where(held, value, value * np.exp(np.clip(move / value, -MAX_LOG_STEP, MAX_LOG_STEP)))
-        below = (value < floor) & ~held
-        held |= below
-        value = np.where(below, floor, value)
-    return np.where(held, value, np.maximum(value, floor))
+            return np.where(pinned, paths, floor + z + move)
+        z = z * np.exp(np.clip(move / z, -MAX_LOG_STEP, MAX_LOG_STEP))
+    raise AssertionError("unreachable")
 
 
 def _batched_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
