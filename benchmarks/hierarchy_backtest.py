@@ -26,7 +26,7 @@ import pandas as pd
 from forecast.backtest.metrics import coverage, crps_paths, mase, scaled_crps
 from forecast.data.entities import entity_catalogue
 from forecast.data.vintage import FactBase
-from forecast.hierarchy import cohere, coherence_table, summing_structure
+from forecast.hierarchy import coherence_table, summing_structure
 from forecast.outlook import NoOutlook, Outlooks
 
 METHODS = ("mint", "ols", "bottom_up")
@@ -50,10 +50,10 @@ def origin_rows(outlooks: Outlooks, latest, as_of: pd.Timestamp) -> list[dict]:
                 continue
         if not views:
             continue
-        coherent = {m: {} for m in METHODS}
-        for part in structure.components():  # as Outlooks.coherent reconciles them
-            for m in METHODS:
-                coherent[m].update(cohere(views, part, vintage, m, outlooks.seed).outlooks)
+        coherent = {
+            m: {e: outlooks.coherent(e, metric, basis, vintage.as_of, method=m).outlooks[e] for e in views}
+            for m in METHODS
+        }
         for entity, view in views.items():
             truth = latest.series(entity, metric, basis).pinned
             for year in (as_of.year, as_of.year + 1):

@@ -39,6 +39,16 @@ def blas_threads() -> int:
     return threads
 
 
+def chosen_engine(engine: str | None, jobs: int) -> str:
+    """The engine a run asks for, else local processes for more than one job, else serial; fewer than one job
+    or an unknown engine is an :class:`InputError`."""
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    engine = engine or ("processes" if jobs > 1 else "serial")
+    check_engine(engine)
+    return engine
+
+
 def check_engine(engine: str) -> None:
     """Refuse an engine other than :data:`ENGINES`."""
     if engine not in ENGINES:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from forecast import executor
 from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
 from forecast.data.panels import complete_periods, latest_runs
@@ -74,13 +75,14 @@ def run_pipeline(
     report_dir: str | Path | None = None,
     settings: RunSettings | None = None,
     progress: bool = True,
-    engine: str = "serial",
+    engine: str | None = None,
     jobs: int = 1,
 ) -> RunOutcome:
     """Run every stage on the bundled data plus the user's facts (or ``data_files``) and store one vintage; the
-    backtest and the outlooks run on ``engine`` with ``jobs`` workers (:mod:`forecast.executor`: the same numbers
-    on every engine, so the vintage does not depend on it)."""
+    backtest and the outlooks run on ``engine`` with ``jobs`` workers (:func:`forecast.executor.chosen_engine`;
+    the same numbers on every engine, so the vintage does not depend on it)."""
     settings = settings or RunSettings()
+    engine = executor.chosen_engine(engine, jobs)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 

@@ -192,7 +192,7 @@ def predict(
     """
     columns = tuple(m if isinstance(m, str) else model_label(m) for m in models)  # strings as typed
     models, selection = label_models(models, selection)
-    engine = engine or ("processes" if jobs > 1 else "serial")
+    engine = executor.chosen_engine(engine, jobs)
     check_request(models, level, season_length, n_paths, h, engine, jobs)
     data, frequency = on_grid(df, id_col, ds_col, y_col, source, allow_negative, min_points=2, freq=freq)
     check_horizon_end(data, h, frequency)

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from forecast.cli.common import Engine, OutputFormat, emit, model_option
-from forecast.defaults import SELECTED
+from forecast.defaults import HIERARCHY, SELECTED
 from forecast.errors import InputError
 from forecast.paths import write_atomically
 
@@ -206,8 +206,6 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
 
     if freq not in (None, "annual", "monthly"):
         raise InputError(f"--freq with --entity is annual or monthly, got {freq!r}")
-    from forecast.defaults import HIERARCHY
-
     method = HIERARCHY if hierarchy else None
     outlooks = Outlooks(model=model, years=horizon, n_paths=samples, seed=seed, selection=selection, hierarchy=method)
     slug = outlooks.facts.check(entity, metric or "trains", basis)

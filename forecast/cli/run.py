@@ -9,7 +9,6 @@ import typer
 
 from forecast.cli.common import Engine, emit_json
 from forecast.defaults import DEFAULT_YEARS
-from forecast.errors import InputError
 
 
 def run(
@@ -42,11 +41,8 @@ def run(
     """
     from forecast.pipeline import RunSettings, run_pipeline
 
-    if jobs < 1:
-        raise InputError(f"--jobs must be at least 1, got {jobs}")
     settings = RunSettings(horizon=horizon, seed=seed)
-    where = engine.value if engine else ("processes" if jobs > 1 else "serial")
-    outcome = run_pipeline(data, store, report_dir, settings, engine=where, jobs=jobs)
+    outcome = run_pipeline(data, store, report_dir, settings, engine=engine.value if engine else None, jobs=jobs)
     summary = {
         "run_id": outcome.run_id,
         "new_vintage": outcome.created,

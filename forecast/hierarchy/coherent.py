@@ -269,8 +269,9 @@ def _with_paths(
     if scaled := [f"{year} ({why} by {method})" for year, why in relative.items() if year in years_shown]:
         notes.append("reconciled in proportion to each series' level, not by a shift: " + "; ".join(scaled))
     if kept := [f"{year} ({why})" for year, why in unreconciled.items() if year in years_shown]:
-        why = "left as forecast alone, as reconciling would put a series at zero or its floor: "
-        notes.append(why + "; ".join(kept))
+        notes.append(
+            "left as forecast alone, as no reconciliation kept every series above its floor: " + "; ".join(kept)
+        )
     return dataclasses.replace(view, annual=annual, monthly=monthly, notes=notes)
 
 

@@ -172,16 +172,21 @@ def reconcile_relative(
     cv = np.where(mean > 0, above.std(axis=0) / np.where(mean > 0, mean, 1.0), 1.0)
     z = np.maximum(above, tiny)
     scale = np.maximum(np.abs(paths) @ np.abs(constraints).T, 1.0)
-    for step in range(iterations + 1):
-        value = np.where(pinned, paths, floor + z)
+
+    def linear_move(z):  # the projection's move at z, and whether the sums already nearly hold
         var = np.where(pinned, 0.0, (z * cv) ** 2)
+        gap = np.where(pinned, paths, floor + z) @ constraints.T
         inner = np.einsum("mi,ni,li->nml", constraints, var, constraints)
-        gap = value @ constraints.T
-        move = -var * (_batched_solve(inner, gap) @ constraints)
-        if step == iterations or np.max(np.abs(gap) / scale) < CONVERGED:  # one linear step makes the sums exact
-            return np.where(pinned, paths, floor + z + move)
+        return -var * (_batched_solve(inner, gap) @ constraints), np.max(np.abs(gap) / scale) < CONVERGED
+
+    for _ in range(iterations):
+        move, converged = linear_move(z)
+        if converged:
+            break
         z = z * np.exp(np.clip(move / z, -MAX_LOG_STEP, MAX_LOG_STEP))
-    raise AssertionError("unreachable")
+    else:
+        move, _ = linear_move(z)
+    return np.where(pinned, paths, floor + z + move)  # the last, linear step makes the sums exact
 
 
 def _batched_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -87,10 +87,13 @@ class Outlooks:
         coherent = self.coherent(view.series.entity, metric, basis or DEFAULT_BASIS, view.as_of)
         return coherent.outlooks.get(view.series.entity, view) if coherent is not None else view
 
-    def coherent(self, entity: str, metric: str = "trains", basis: str = DEFAULT_BASIS, as_of=None) -> Coherent | None:
+    def coherent(
+        self, entity: str, metric: str = "trains", basis: str = DEFAULT_BASIS, as_of=None, method: str | None = None
+    ) -> Coherent | None:
         """The outlooks of the sums ``entity`` is in (and those they touch, on ``metric`` and ``basis``)
-        reconciled (method: ``hierarchy``, else MinT); None when no sum holds it. Only the series sharing a sum
-        with it, step by step, are built."""
+        reconciled by ``method`` (default: ``hierarchy``, else MinT); None when no sum holds it. Only the series
+        sharing a sum with it, step by step, are built."""
+        method = method or self.hierarchy or "mint"
         entity = self.facts.check(entity, metric, basis)
         vintage = self.facts.on(as_of)
         if (metric, basis, vintage.as_of) not in self._structures:
@@ -98,7 +101,7 @@ class Outlooks:
         structure = next((c for c in self._structures[(metric, basis, vintage.as_of)] if entity in c.entities), None)
         if structure is None:
             return None
-        key = (metric, basis, vintage.as_of, structure.entities[0])
+        key = (metric, basis, vintage.as_of, structure.entities[0], method)
         if key not in self._coherent:
             views = {}
             for name in structure.entities:
@@ -106,9 +109,7 @@ class Outlooks:
                     views[name] = self.base(name, metric, basis, vintage.as_of)
                 except NoOutlook:
                     continue
-            self._coherent[key] = (
-                cohere(views, structure, vintage, self.hierarchy or "mint", self.seed) if views else None
-            )
+            self._coherent[key] = cohere(views, structure, vintage, method, self.seed) if views else None
         return self._coherent[key]
 
     def base(self, entity: str, metric: str = "trains", basis: str | None = None, as_of=None) -> Outlook:
