@@ -5,7 +5,8 @@ training points, then ``h`` points ending ``ceil(h/2)`` and ``2 ceil(h/2)`` earl
 :func:`_competitions.validation`). Each candidate rule (a set of ``Auto`` options, :data:`RULES`) forecasts every
 window; members are fitted once per window and shared between rules. Prints MASE, sMAPE and 80/95% coverage per
 rule and collection, the same scoring as ``models_accuracy.py`` (paths floored at zero for non-negative series,
-as ``predict`` does). With ``--peers``, statsforecast's AutoETS and AutoTheta are scored on the same windows.
+as ``predict`` does), with the mean scaled interval scores (MSIS). With ``--peers``, statsforecast's AutoETS
+and AutoTheta are scored on the same windows.
 
 Run: ``python benchmarks/auto_validation.py [--rules default,...] [--collections m3-monthly,...] [--limit 200]
 [--jobs 2] [--peers]``.
@@ -32,6 +33,7 @@ from forecast.models.auto import (
     forecast_paths,
     log_members,
     path_limit,
+    path_width,
 )
 from forecast.models.base import innovations
 
@@ -63,6 +65,7 @@ RULES = {
     "annual: theta+ets_trend+drift": dict(annual=dict(members=("theta", "ets_trend", "drift"))),
     "annual: theta+ets+ets_trend+drift": dict(annual=dict(members=("theta", "ets", "ets_trend", "drift"))),
     "default+theta": dict(members=("auto_theta", "damped", "drift", "ets_aicc", "theta")),
+    **{f"width {width}": dict(width=width) for width in (0.9, 1.0, 1.1, 1.2, 1.3, 1.4)},
 }
 
 
@@ -78,7 +81,8 @@ def _forecast(task: tuple) -> np.ndarray:
         log_fits, log_scale = log_members(y, m, names, model.spread, model.recent_weight, log_memo)
         rng = np.random.default_rng(series_seed(0, uid, "auto"))
         z = innovations(rng, N_PATHS, h, 1.0, max(len(y) - 3, 1), unit_variance=True)
-        paths = forecast_paths(fits, log_fits, log_scale, h, z, model.combination, path_limit(y))
+        width = path_width(m, model.width)
+        paths = forecast_paths(fits, log_fits, log_scale, h, z, model.combination, path_limit(y), width)
         if np.all(y >= 0):
             paths = np.maximum(paths, 0.0)
         out.append(np.vstack([paths.mean(axis=0), np.quantile(paths, QUANTILES, axis=0)]))

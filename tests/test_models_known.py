@@ -178,6 +178,23 @@ def test_auto_annual_paths_are_a_mixture_of_members_centred_on_their_median_fore
     np.testing.assert_allclose(model.sample_paths(4, 9, seed=3), mixed - mixed.mean(axis=0) + centre)
 
 
+def test_auto_width_scales_the_paths_deviations_around_an_unchanged_forecast():
+    from forecast.models.auto import WIDTHS
+
+    quarters = np.arange(40)
+    y = (200 + 2 * quarters) * (1 + 0.2 * np.cos(quarters * np.pi / 2)) + 5 * np.sin(quarters * 1.3)
+    plain = get_model("auto", width=1.0).fit(y, 4).sample_paths(8, 400, seed=2)
+    wider = get_model("auto", width=1.5).fit(y, 4).sample_paths(8, 400, seed=2)
+    default = get_model("auto").fit(y, 4).sample_paths(8, 400, seed=2)
+    centre = plain.mean(axis=0)
+    np.testing.assert_allclose(wider, centre + 1.5 * (plain - centre))  # the same paths, 1.5 times as far out
+    np.testing.assert_allclose(default, centre + WIDTHS[4] * (plain - centre))  # quarterly: the validated factor
+    annual = get_model("auto").fit(Y)
+    assert annual.width_ == 1.0  # no factor was chosen for annual data
+    with pytest.raises(ValueError, match="width must be positive"):
+        get_model("auto", width=0)
+
+
 def test_recent_scale_by_hand():
     from forecast.models.auto import recent_scale
 

@@ -10,6 +10,8 @@ fitted to log(y) (errors that grow with the level), weighted towards recent year
 Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form chosen by AICc
 (:data:`SEASONAL_MEMBERS`); whether the series is seasonal is decided by that AICc choice: when it chose a
 seasonal form, the other members see the series with its seasonal states taken out, and forecasts get them back.
+The paths' spread around the forecast is scaled where validation chose a factor for the season length
+(:data:`WIDTHS`; ``width`` overrides it).
 How each choice was made, with its validation figures: ``benchmarks/README.md``. ``auto`` takes no regressors
 (events, user columns); the forecast's notes say it ignored them (:mod:`forecast.fitting`).
 """
@@ -109,6 +111,14 @@ SPREADS = ("moderate", "relative", "absolute")  # when the annual spread is rela
 SEASONALITIES = ("ets", "acf")  # what takes the season out for the members that do not model it (:func:`_season`)
 COMBINATIONS = ("mixture", "median")  # how members' paths combine (:func:`combine`)
 RECENT_WEIGHT = 0.85  # per-year decay of the weights of past log changes in the relative spread (half-life ~4 years)
+# Paths' spread around the forecast scaled, by season length, where validation chose a factor (benchmarks/README.md)
+WIDTHS = {4: 1.2}
+
+
+def path_width(season_length: int, width: float | None = None) -> float:
+    """The factor on the paths' deviations from the forecast: ``width`` if given, else the validated one for the
+    season length (:data:`WIDTHS`; 1 where none was chosen)."""
+    return WIDTHS.get(season_length, 1.0) if width is None else float(width)
 
 
 def recent_scale(log_y: np.ndarray, decay: float = RECENT_WEIGHT) -> float:
@@ -178,11 +188,18 @@ def path_limit(y: np.ndarray) -> float:
 
 
 def forecast_paths(
-    fits: list, log_fits: list | None, log_scale: float, h: int, z: np.ndarray, combination: str, limit: float = np.inf
+    fits: list,
+    log_fits: list | None,
+    log_scale: float,
+    h: int,
+    z: np.ndarray,
+    combination: str,
+    limit: float = np.inf,
+    width: float = 1.0,
 ) -> np.ndarray:
     """Paths centred on the median of the members' point forecasts, spread as ``combination`` combines the
     members' paths (or, with ``log_fits``, their log-scale paths as ratios around the point, times ``log_scale``),
-    within ±``limit``."""
+    within ±``limit``, their deviations from the point times ``width``."""
     point = np.median([fit.point(h) for fit in fits], axis=0)
     if log_fits is not None:
         log_paths = combine(log_fits, h, z, combination)
@@ -191,7 +208,7 @@ def forecast_paths(
     else:
         paths = combine(fits, h, z, combination)
     paths = np.clip(paths, -limit, limit)
-    return paths + point - paths.mean(axis=0)
+    return point + width * (paths - paths.mean(axis=0))
 
 
 def combine(fits: list, h: int, z: np.ndarray, combination: str) -> np.ndarray:
@@ -219,6 +236,7 @@ class Auto(Model):
         recent_weight: float = RECENT_WEIGHT,
         combination: str = "mixture",
         seasonality: str = "ets",
+        width: float | None = None,
     ):
         if spread not in SPREADS:
             raise ValueError(f"auto: unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
@@ -228,6 +246,9 @@ class Auto(Model):
         if seasonality not in SEASONALITIES:
             raise ValueError(f"auto: unknown seasonality {seasonality!r}; choose from {', '.join(SEASONALITIES)}")
         self.combination, self.seasonality = combination, seasonality
+        if width is not None and not width > 0:
+            raise ValueError(f"auto: width must be positive, got {width}")
+        self.width = width
 
     def _fit(self, y, season_length):
         self.members_ = self.members or (ANNUAL_MEMBERS if season_length == 1 else SEASONAL_MEMBERS)
@@ -236,9 +257,12 @@ class Auto(Model):
             y, season_length, self.members_, self.spread, self.recent_weight
         )
         self.limit_ = path_limit(y)
+        self.width_ = path_width(season_length, self.width)
         # Student-t tails when few points back the error scale (same rule as the baselines).
         self.dof_ = float(max(len(y) - 3, 1))
 
     def sample_paths(self, h, n_paths, seed=None):
         z = innovations(np.random.default_rng(seed), n_paths, h, 1.0, self.dof_, unit_variance=True)
-        return forecast_paths(self.fits_, self.log_fits_, self.recent_scale_, h, z, self.combination, self.limit_)
+        return forecast_paths(
+            self.fits_, self.log_fits_, self.recent_scale_, h, z, self.combination, self.limit_, self.width_
+        )
