@@ -8,7 +8,8 @@ short for drop out, as in ``auto``); with per-series switches from the default m
 strength of the series' trend (|mean Δy| / sd Δy × √(n-1) above a threshold), or by which set forecast the series'
 own last ``h`` points better when fitted without them — and with statsforecast's AutoETS and AutoTheta. Prints MASE
 and sMAPE (as ``models_accuracy.py``) and their ratios to the default per collection, then how many candidates are
-at or below the default on both measures everywhere, and the closest.
+at or below the default on both measures everywhere, and the closest; last, what choosing one candidate per
+collection would give: the best on the earlier two windows of each series, scored on the latest.
 
 Run: ``python benchmarks/annual_choices.py [--jobs 2]``.
 """
@@ -96,7 +97,8 @@ def candidates(windows: list[dict]) -> dict[str, np.ndarray]:
 
 
 def scores(name: str, jobs: int) -> pd.DataFrame:
-    """MASE and sMAPE of every candidate and both peers on the validation windows of collection ``name``."""
+    """MASE and sMAPE of every candidate and both peers on the validation windows of collection ``name``, their
+    ratios to the default's, and the ratios on the latest windows and on the earlier ones apart."""
     data = validation(name)
     series = {uid: g["y"].to_numpy() for uid, g in data.train.groupby("unique_id", sort=False)}
     engine = "processes" if jobs > 1 else "serial"
@@ -108,13 +110,17 @@ def scores(name: str, jobs: int) -> pd.DataFrame:
     peer_forecasts, _ = peers(data.train, data.h, 1, jobs, data.alias)
     frame = frame.merge(peer_forecasts[["unique_id", "ds", "AutoETS", "AutoTheta"]], on=["unique_id", "ds"])
     models = [*columns, "AutoETS", "AutoTheta"]
-    table = pd.DataFrame(
-        {
-            "MASE": mase(frame, models, train=data.train)[models].mean(),
-            "sMAPE": smape(frame, models)[models].mean(),
-        }
-    )
-    return table.assign(**{f"{m} ratio": table[m] / table.loc["default", m] for m in ("MASE", "sMAPE")})
+    per_window = {
+        "MASE": mase(frame, models, train=data.train).set_index("unique_id"),
+        "sMAPE": smape(frame, models).set_index("unique_id"),
+    }
+    latest = per_window["MASE"].index.str.endswith("@0")  # the last h training points; "@1", "@2" end earlier
+    table = pd.DataFrame({measure: values.mean() for measure, values in per_window.items()})
+    table = table.assign(**{f"{m} ratio": table[m] / table.loc["default", m] for m in ("MASE", "sMAPE")})
+    for measure, values in per_window.items():
+        table[f"latest {measure} ratio"] = values[latest].mean() / values[latest]["default"].mean()
+    table["earlier MASE ratio"] = per_window["MASE"][~latest].mean() / per_window["MASE"][~latest]["default"].mean()
+    return table
 
 
 def main() -> None:
@@ -133,6 +139,14 @@ def main() -> None:
     print(f"\n== {(worst <= 1).sum()} of {len(worst)} candidates at or below the default on both measures, everywhere")
     print("closest (worst ratio over the collections and measures):")
     print(ratios.loc[worst.index[:5]].to_string(float_format=lambda v: f"{v:.4f}"))
+    print("\n== one candidate per collection, chosen by MASE on its earlier windows, scored on its latest ones ==")
+    for name, table in tables.items():
+        choice = table.drop(index=["AutoETS", "AutoTheta"])["earlier MASE ratio"].idxmin()
+        row = table.loc[choice]
+        print(
+            f"{name}: {choice} (earlier {row['earlier MASE ratio']:.4f}); latest MASE ratio "
+            f"{row['latest MASE ratio']:.4f}, sMAPE ratio {row['latest sMAPE ratio']:.4f}"
+        )
 
 
 if __name__ == "__main__":
