@@ -2,14 +2,16 @@
 ahead of AutoETS on M3 other and of AutoTheta on Tourism yearly at once.
 
 For every validation window (:func:`_competitions.validation`) of M3 yearly, M3 other and Tourism yearly it forecasts
-with each annual member alone; with the median and the mean of every set of 3 to 5 members (members a series is too
-short for drop out, as in ``auto``); with per-series switches from the default members to the trend-following set
+with each annual member alone, and with statsforecast's AutoARIMA and AutoCES standing in for members of other
+families; with the median and the mean of every set of 3 to 5 of these nine (members a series is too short for drop
+out, as in ``auto``); with per-series switches from the default members to the trend-following set
 (drift, damped ETS, ETS of any error and trend form by AICc) or the flat set (Theta, optimised Theta, drift) — by the
 strength of the series' trend (|mean Δy| / sd Δy × √(n-1) above a threshold), or by which set forecast the series'
 own last ``h`` points better when fitted without them — and with statsforecast's AutoETS and AutoTheta. Prints MASE
 and sMAPE (as ``models_accuracy.py``) and their ratios to the default per collection, then how many candidates are
 at or below the default on both measures everywhere, and the closest; last, what choosing one candidate per
-collection would give: the best on the earlier two windows of each series, scored on the latest.
+collection would give (among ``auto``'s own members' candidates, and with the stand-ins): the best on the earlier two
+windows of each series, scored on the latest.
 
 Run: ``python benchmarks/annual_choices.py [--jobs 2]``.
 """
@@ -36,6 +38,7 @@ from models_accuracy import peers
 COLLECTIONS = ("m3-yearly", "m3-other", "tourism-yearly")
 MEMBERS = ("theta", "auto_theta", "ets", "ets_trend", "damped", "drift", "ets_aicc")
 SETS = {"default": ANNUAL_MEMBERS, "trend": ("drift", "damped", "ets_aicc"), "flat": ("theta", "auto_theta", "drift")}
+STAND_INS = ("AutoARIMA", "CES")  # statsforecast's AutoARIMA and AutoCES, standing in for members of other families
 TREND_THRESHOLDS = (1.0, 2.0, 4.0)
 MIN_HOLDOUT_TRAIN = 6  # points left to fit on when the series' own last h points are held out
 
@@ -71,16 +74,27 @@ def _window(task: tuple) -> dict:
     return out
 
 
-def candidates(windows: list[dict]) -> dict[str, np.ndarray]:
+def _stand_ins(data, order: list[str], jobs: int) -> dict[str, np.ndarray]:
+    """statsforecast's AutoARIMA and AutoCES point forecasts, (windows × h) in ``order``."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoARIMA, AutoCES, Naive
+
+    sf = StatsForecast(models=[AutoARIMA(season_length=1), AutoCES(season_length=1)], freq=data.alias, n_jobs=jobs,
+                       fallback_model=Naive())  # fmt: skip
+    forecasts = sf.forecast(df=data.train, h=data.h).set_index("unique_id").loc[order]
+    return {name: forecasts[name].to_numpy().reshape(len(order), data.h) for name in STAND_INS}
+
+
+def candidates(windows: list[dict], stand_ins: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Candidate name → (windows × h) point forecasts; a member alone falls back to the default where the series is
     too short for it."""
-    member = {name: np.array([w[name] for w in windows]) for name in MEMBERS}
+    member = {name: np.array([w[name] for w in windows]) for name in MEMBERS} | stand_ins
     sets = {label: np.nanmedian([member[n] for n in names], axis=0) for label, names in SETS.items()}
     out = {name: np.where(np.isnan(values), sets["default"], values) for name, values in member.items()}
     for size in (3, 4, 5):
-        for names in combinations(MEMBERS, size):
+        for names in combinations(member, size):
             stack = np.array([member[n] for n in names])
-            if names != tuple(sorted(SETS["default"], key=MEMBERS.index)):  # the default itself
+            if set(names) != set(SETS["default"]):  # the default itself
                 out[f"median {'+'.join(names)}"] = np.nanmedian(stack, axis=0)
             out[f"mean {'+'.join(names)}"] = np.nanmean(stack, axis=0)
     out["default"] = sets["default"]
@@ -104,7 +118,8 @@ def scores(name: str, jobs: int) -> pd.DataFrame:
     engine = "processes" if jobs > 1 else "serial"
     windows = executor.run(_window, [(y, data.h) for y in series.values()], engine=engine, jobs=jobs, progress=False)
     test = data.test.set_index("unique_id").loc[list(series)].reset_index()
-    columns = {label: values.ravel() for label, values in candidates(windows).items()}
+    stand_ins = _stand_ins(data, list(series), jobs)
+    columns = {label: values.ravel() for label, values in candidates(windows, stand_ins).items()}
     frame = pd.concat([test, pd.DataFrame(columns, index=test.index)], axis=1)
     frame["cutoff"] = frame["unique_id"].map(data.train.groupby("unique_id")["ds"].max())
     peer_forecasts, _ = peers(data.train, data.h, 1, jobs, data.alias)
@@ -131,22 +146,26 @@ def main() -> None:
     tables = {}
     for name in COLLECTIONS:
         tables[name] = table = scores(name, args.jobs)
-        shown = [*MEMBERS, "default", "AutoETS", "AutoTheta", *[i for i in table.index if " set " in i]]
+        shown = [*MEMBERS, *STAND_INS, "default", "AutoETS", "AutoTheta", *[i for i in table.index if " set " in i]]
         print(f"\n== {name}: validation windows, {len(table)} candidates ==")
         print(table.loc[shown].to_string(float_format=lambda v: f"{v:.3f}"), flush=True)
     ratios = pd.concat({name: t[["MASE ratio", "sMAPE ratio"]] for name, t in tables.items()}, axis=1)
-    worst = ratios.max(axis=1).drop("default").sort_values()
+    worst = ratios.max(axis=1).drop(["default", "AutoETS", "AutoTheta"]).sort_values()
     print(f"\n== {(worst <= 1).sum()} of {len(worst)} candidates at or below the default on both measures, everywhere")
     print("closest (worst ratio over the collections and measures):")
     print(ratios.loc[worst.index[:5]].to_string(float_format=lambda v: f"{v:.4f}"))
     print("\n== one candidate per collection, chosen by MASE on its earlier windows, scored on its latest ones ==")
-    for name, table in tables.items():
-        choice = table.drop(index=["AutoETS", "AutoTheta"])["earlier MASE ratio"].idxmin()
-        row = table.loc[choice]
-        print(
-            f"{name}: {choice} (earlier {row['earlier MASE ratio']:.4f}); latest MASE ratio "
-            f"{row['latest MASE ratio']:.4f}, sMAPE ratio {row['latest sMAPE ratio']:.4f}"
-        )
+    for pool in ("auto's members", "with the stand-ins"):
+        for name, table in tables.items():
+            options = table.drop(index=["AutoETS", "AutoTheta"])
+            if pool == "auto's members":
+                options = options[~options.index.str.contains("|".join(STAND_INS))]
+            choice = options["earlier MASE ratio"].idxmin()
+            row = table.loc[choice]
+            print(
+                f"{pool}, {name}: {choice} (earlier {row['earlier MASE ratio']:.4f}); latest MASE ratio "
+                f"{row['latest MASE ratio']:.4f}, sMAPE ratio {row['latest sMAPE ratio']:.4f}"
+            )
 
 
 if __name__ == "__main__":
