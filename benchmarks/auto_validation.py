@@ -32,6 +32,7 @@ from forecast.models.auto import (
     fit_members,
     forecast_paths,
     log_members,
+    path_dof,
     path_limit,
     path_width,
 )
@@ -66,6 +67,9 @@ RULES = {
     "annual: theta+ets+ets_trend+drift": dict(annual=dict(members=("theta", "ets", "ets_trend", "drift"))),
     "default+theta": dict(members=("auto_theta", "damped", "drift", "ets_aicc", "theta")),
     **{f"width {width}": dict(width=width) for width in (0.9, 1.0, 1.1, 1.2, 1.3, 1.4)},
+    **{
+        f"dof {dof:g} width {width}": dict(dof=dof, width=width) for dof in (4, 6, 10) for width in (1.0, 1.1, 1.2, 1.3)
+    },
 }
 
 
@@ -80,7 +84,7 @@ def _forecast(task: tuple) -> np.ndarray:
         fits = fit_members(y, m, names, model.seasonality, memo)
         log_fits, log_scale = log_members(y, m, names, model.spread, model.recent_weight, log_memo)
         rng = np.random.default_rng(series_seed(0, uid, "auto"))
-        z = innovations(rng, N_PATHS, h, 1.0, max(len(y) - 3, 1), unit_variance=True)
+        z = innovations(rng, N_PATHS, h, 1.0, path_dof(len(y), model.dof), unit_variance=True)
         width = path_width(m, model.width)
         paths = forecast_paths(fits, log_fits, log_scale, h, z, model.combination, path_limit(y), width)
         if np.all(y >= 0):

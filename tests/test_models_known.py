@@ -195,6 +195,28 @@ def test_auto_width_scales_the_paths_deviations_around_an_unchanged_forecast():
         get_model("auto", width=0)
 
 
+def test_auto_dof_caps_the_innovations_degrees_of_freedom_for_heavier_tails():
+    from forecast.models.auto import path_dof
+
+    assert path_dof(20) == 17.0  # n - 3 residual degrees of freedom, as the baselines
+    assert path_dof(20, dof=4) == 4.0  # capped
+    assert path_dof(5, dof=4) == 2.0  # a short series' own, lower dof stays
+    years = np.arange(40.0)
+    y = 1000 + 15 * years + 40 * np.sin(years * 1.7)
+    normal = get_model("auto").fit(y).sample_paths(1, 20_000, seed=3)[:, 0]
+    heavy = get_model("auto", dof=4).fit(y).sample_paths(1, 20_000, seed=3)[:, 0]
+
+    def tail_ratio(x):  # 95% interval over 80% interval: 1.96 / 1.28 = 1.53 for a Gaussian, larger for heavier tails
+        q = np.quantile(x, [0.025, 0.1, 0.9, 0.975])
+        return (q[3] - q[0]) / (q[2] - q[1])
+
+    assert tail_ratio(normal) == pytest.approx(1.96 / 1.2816, rel=0.05)
+    assert tail_ratio(heavy) > 1.1 * tail_ratio(normal)
+    assert heavy.mean() == pytest.approx(normal.mean(), rel=1e-3)  # the forecast does not move
+    with pytest.raises(ValueError, match="dof must be above 2"):
+        get_model("auto", dof=2)
+
+
 def test_recent_scale_by_hand():
     from forecast.models.auto import recent_scale
 

@@ -11,7 +11,7 @@ Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form ch
 (:data:`SEASONAL_MEMBERS`); whether the series is seasonal is decided by that AICc choice: when it chose a
 seasonal form, the other members see the series with its seasonal states taken out, and forecasts get them back.
 The paths' spread around the forecast is scaled where validation chose a factor for the season length
-(:data:`WIDTHS`; ``width`` overrides it).
+(:data:`WIDTHS`; ``width`` overrides it); ``dof`` caps the innovations' degrees of freedom for heavier tails.
 How each choice was made, with its validation figures: ``benchmarks/README.md``. ``auto`` takes no regressors
 (events, user columns); the forecast's notes say it ignored them (:mod:`forecast.fitting`).
 """
@@ -119,6 +119,12 @@ def path_width(season_length: int, width: float | None = None) -> float:
     """The factor on the paths' deviations from the forecast: ``width`` if given, else the validated one for the
     season length (:data:`WIDTHS`; 1 where none was chosen)."""
     return WIDTHS.get(season_length, 1.0) if width is None else float(width)
+
+
+def path_dof(n: int, dof: float | None = None) -> float:
+    """Degrees of freedom of the paths' Student-t innovations for a series of ``n`` points: n - 3, so that few
+    points behind the error scale give heavier tails (as in the baselines), at most ``dof`` if given."""
+    return float(min(max(n - 3, 1), np.inf if dof is None else dof))
 
 
 def recent_scale(log_y: np.ndarray, decay: float = RECENT_WEIGHT) -> float:
@@ -237,6 +243,7 @@ class Auto(Model):
         combination: str = "mixture",
         seasonality: str = "ets",
         width: float | None = None,
+        dof: float | None = None,
     ):
         if spread not in SPREADS:
             raise ValueError(f"auto: unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
@@ -248,7 +255,9 @@ class Auto(Model):
         self.combination, self.seasonality = combination, seasonality
         if width is not None and not width > 0:
             raise ValueError(f"auto: width must be positive, got {width}")
-        self.width = width
+        if dof is not None and not dof > 2:
+            raise ValueError(f"auto: dof must be above 2 (a finite variance), got {dof}")
+        self.width, self.dof = width, dof
 
     def _fit(self, y, season_length):
         self.members_ = self.members or (ANNUAL_MEMBERS if season_length == 1 else SEASONAL_MEMBERS)
@@ -258,8 +267,7 @@ class Auto(Model):
         )
         self.limit_ = path_limit(y)
         self.width_ = path_width(season_length, self.width)
-        # Student-t tails when few points back the error scale (same rule as the baselines).
-        self.dof_ = float(max(len(y) - 3, 1))
+        self.dof_ = path_dof(len(y), self.dof)
 
     def sample_paths(self, h, n_paths, seed=None):
         z = innovations(np.random.default_rng(seed), n_paths, h, 1.0, self.dof_, unit_variance=True)
