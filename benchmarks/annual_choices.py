@@ -38,7 +38,7 @@ from models_accuracy import peers
 COLLECTIONS = ("m3-yearly", "m3-other", "tourism-yearly")
 MEMBERS = ("theta", "auto_theta", "ets", "ets_trend", "damped", "drift", "ets_aicc")
 SETS = {"default": ANNUAL_MEMBERS, "trend": ("drift", "damped", "ets_aicc"), "flat": ("theta", "auto_theta", "drift")}
-STAND_INS = ("AutoARIMA", "CES")  # statsforecast's AutoARIMA and AutoCES, standing in for members of other families
+STAND_INS = ("AutoARIMA", "AutoCES")  # statsforecast models standing in for members of other families
 TREND_THRESHOLDS = (1.0, 2.0, 4.0)
 MIN_HOLDOUT_TRAIN = 6  # points left to fit on when the series' own last h points are held out
 
@@ -64,25 +64,14 @@ def _window(task: tuple) -> dict:
     diffs = np.diff(y)
     spread = diffs.std(ddof=1) if len(diffs) > 1 else 0.0
     out["trend strength"] = abs(diffs.mean()) / spread * np.sqrt(len(diffs)) if spread > 0 else 0.0
-    own = {}
+    own, held_out = {}, {}  # the sets share members: fitted once on the held-out series
     for label, names in SETS.items():
         if len(y) - h >= MIN_HOLDOUT_TRAIN:
-            own[label] = float(np.mean(np.abs(_median(fit_members(y[:-h], 1, names, memo={}), h) - y[-h:])))
+            own[label] = float(np.mean(np.abs(_median(fit_members(y[:-h], 1, names, memo=held_out), h) - y[-h:])))
         else:
             own[label] = np.nan
     out["own error"] = own
     return out
-
-
-def _stand_ins(data, order: list[str], jobs: int) -> dict[str, np.ndarray]:
-    """statsforecast's AutoARIMA and AutoCES point forecasts, (windows × h) in ``order``."""
-    from statsforecast import StatsForecast
-    from statsforecast.models import AutoARIMA, AutoCES, Naive
-
-    sf = StatsForecast(models=[AutoARIMA(season_length=1), AutoCES(season_length=1)], freq=data.alias, n_jobs=jobs,
-                       fallback_model=Naive())  # fmt: skip
-    forecasts = sf.forecast(df=data.train, h=data.h).set_index("unique_id").loc[order]
-    return {name: forecasts[name].to_numpy().reshape(len(order), data.h) for name in STAND_INS}
 
 
 def candidates(windows: list[dict], stand_ins: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -118,7 +107,9 @@ def scores(name: str, jobs: int) -> pd.DataFrame:
     engine = "processes" if jobs > 1 else "serial"
     windows = executor.run(_window, [(y, data.h) for y in series.values()], engine=engine, jobs=jobs, progress=False)
     test = data.test.set_index("unique_id").loc[list(series)].reset_index()
-    stand_ins = _stand_ins(data, list(series), jobs)
+    fitted, _ = peers(data.train, data.h, 1, jobs, data.alias, models=STAND_INS, levels=())
+    fitted = fitted.set_index("unique_id").loc[list(series)]
+    stand_ins = {name: fitted[name].to_numpy().reshape(len(series), data.h) for name in STAND_INS}
     columns = {label: values.ravel() for label, values in candidates(windows, stand_ins).items()}
     frame = pd.concat([test, pd.DataFrame(columns, index=test.index)], axis=1)
     frame["cutoff"] = frame["unique_id"].map(data.train.groupby("unique_id")["ds"].max())

@@ -50,20 +50,28 @@ def ours(train, h, m, models, jobs, freq):
     return pd.concat(frames, axis=1).reset_index(), times
 
 
-def peers(train, h, m, jobs, freq_alias):
-    """statsforecast AutoETS and AutoTheta (timed after a numba warm-up on a few series; Naive where they fail)."""
+def peers(train, h, m, jobs, freq_alias, models=PEERS, levels=LEVELS):
+    """statsforecast's ``models`` (class names in ``statsforecast.models``; each timed after a numba warm-up on a
+    few series; Naive where they fail), one column per model under its class name, with intervals at ``levels``
+    (none: point forecasts only, much faster for AutoARIMA and AutoCES)."""
     os.environ.setdefault("NIXTLA_ID_AS_COL", "1")
+    import statsforecast.models
     from statsforecast import StatsForecast
-    from statsforecast.models import AutoETS, AutoTheta, Naive
 
     out, times = [], {}
-    for name, make in (("AutoETS", AutoETS), ("AutoTheta", AutoTheta)):
+    for name in models:
+        make = getattr(statsforecast.models, name)
         # Naive fallback on series too short for the model, as ours fall back to drift/naive
-        sf = StatsForecast(models=[make(season_length=m)], freq=freq_alias, n_jobs=jobs, fallback_model=Naive())
+        sf = StatsForecast(
+            models=[make(season_length=m, alias=name)],
+            freq=freq_alias,
+            n_jobs=jobs,
+            fallback_model=statsforecast.models.Naive(),
+        )
         warm = train[train.unique_id.isin(train.unique_id.unique()[:3])]
-        sf.forecast(df=warm, h=h, level=list(LEVELS))
+        sf.forecast(df=warm, h=h, level=list(levels) or None)
         start = time.perf_counter()
-        fc = sf.forecast(df=train, h=h, level=list(LEVELS))
+        fc = sf.forecast(df=train, h=h, level=list(levels) or None)
         times[name] = time.perf_counter() - start
         out.append(fc.set_index(["unique_id", "ds"]))
     return pd.concat(out, axis=1).reset_index(), times
