@@ -48,6 +48,12 @@ def predict(
         help="Forecast from the models saved in this folder instead of fitting; with INPUT.csv, check that it "
         "holds the histories they were fitted on.",
     ),
+    trust: bool = typer.Option(
+        False,
+        "--trust",
+        help="With --load: accept models saved by someone else (not signed with your key). Loading a saved model "
+        "runs code from its files: only for folders whose author you trust.",
+    ),
     update: bool = typer.Option(
         False,
         "--update",
@@ -101,6 +107,8 @@ def predict(
     """Forecast each series H steps ahead: mean and interval columns per model, one row per series and date."""
     if load is not None and (entity is not None or model):
         raise InputError("--load forecasts from saved models: no --entity or --model with it")
+    if trust and load is None:
+        raise InputError("--trust is about the saved models of --load: give --load")
     if update and (load is None or source is None):
         raise InputError("--update takes the new values of INPUT.csv into the models of --load: give both")
     if (events is not None or exog is not None) and (load is not None or entity is not None):
@@ -138,7 +146,7 @@ def predict(
         from forecast.longframe import read_csv
         from forecast.saved_models import load_models
 
-        saved = load_models(load)
+        saved = load_models(load, trust=trust)
         if source is not None:
             columns = {"id_col": id_col, "ds_col": ds_col, "y_col": y_col}
             if update:
