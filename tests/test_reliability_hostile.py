@@ -11,10 +11,17 @@ import json
 import os
 import pickle
 import stat
+import threading
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pytest
-from cli_runs import assert_clean_failure, forecast
+from cli_runs import assert_clean_failure, forecast, run
+
+from forecast.data.schema import COLUMNS
+from forecast.store import RunRecord, write_run
+from forecast.store.connection import open_store
 
 pytestmark = pytest.mark.reliability
 
@@ -29,6 +36,69 @@ def series(tmp_path):
         for year in range(2010, 2022)
     ]
     path.write_text("unique_id,ds,y\n" + "\n".join(rows) + "\n")
+    return path
+
+
+HEADER = ",".join(COLUMNS)
+
+
+def past_fact(number: int, entity: str = "xian", year: int = 1990, **fields) -> str:
+    """One observation line: a full-year train count in a year no bundled fact covers, published after it."""
+    values = {
+        "id": f"U{number}",
+        "entity": entity,
+        "metric": "trains",
+        "period_start": f"{year}-01-01",
+        "period_end": f"{year}-12-31",
+        "kind": "total",
+        "value": "100",
+        "unit": "trains",
+        "qualifier": "exact",
+        "yoy_pct": "",
+        "source_url": f"https://example.org/{number}",
+        "published": f"{year + 1}-01-10",
+        "note": f"user fact {number}",
+        **fields,
+    }
+    return ",".join(values[c] for c in COLUMNS)
+
+
+def facts_file(path, *lines: str, header: str = HEADER):
+    path.write_text("\n".join([header, *lines]) + "\n")
+    return path
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    """A real store with one run: one annual series."""
+    path = tmp_path / "small.duckdb"
+    years = pd.to_datetime([f"{y}-01-01" for y in range(2016, 2025)])
+    series = pd.DataFrame(
+        {
+            "unique_id": "national/trains/reported",
+            "entity": "national",
+            "metric": "trains",
+            "basis": "reported",
+            "freq": "annual",
+            "ds": years,
+            "y": [1702.0, 3673, 6363, 8225, 12406, 15183, 16562, 17523, 19000],
+        }
+    )
+    mean = 19000 * 1.05 ** np.arange(1, 4)
+    forecasts = pd.DataFrame(
+        {
+            "unique_id": "national/trains/reported",
+            "model": "auto",
+            "ds": pd.to_datetime(["2025-01-01", "2026-01-01", "2027-01-01"]),
+            "freq": "annual",
+            "as_of": pd.Timestamp("2025-03-31"),
+            "status": ["in progress", "forecast", "forecast"],
+            **{column: mean for column in ("mean", "q50", "prior_mean")},
+            **{column: mean * 0.9 for column in ("q10", "lo_80", "lo_95")},
+            **{column: mean * 1.1 for column in ("q90", "hi_80", "hi_95")},
+        }
+    )
+    write_run(path, RunRecord("small"), {"series": series, "forecasts": forecasts})
     return path
 
 
@@ -169,3 +239,108 @@ def test_the_default_load_forecasts_as_before(tmp_path, series):
     again = forecast(home, "predict", series, "-h", "3", "--load", folder, "--format", "csv")
     assert again.exit_code == 0, again.stderr
     assert set(pd.read_csv(io.StringIO(again.stdout))["unique_id"]) == {"a", "b"}
+
+
+# 3. Outputs are written through what the user owns, never replaced -------------------------------------------------
+
+
+def test_an_output_symlink_stays_a_link_and_its_target_is_written(tmp_path, series):
+    target, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    target.write_text("old")
+    target.chmod(0o600)
+    link.symlink_to(target)
+    result = forecast(tmp_path / "home", "predict", series, "-h", "2", "-m", "naive", "-o", link)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and target.read_text().startswith("unique_id,ds")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # the user's mode is kept
+
+
+def test_an_output_fifo_is_written_through(tmp_path, series):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    result = forecast(tmp_path / "home", "predict", series, "-h", "2", "-m", "naive", "-o", fifo)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and received[0].startswith("unique_id,ds")
+
+
+@pytest.mark.parametrize("output", ["-", "/dev/stdout"])
+def test_an_output_to_standard_output_prints_the_table(output, tmp_path, series):
+    result = run(tmp_path / "home", "predict", series, "-h", "2", "-m", "naive", "-o", output, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("unique_id,ds") and len(result.stdout.splitlines()) == 5
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_full_device_fails_with_one_line_and_stays_a_device(tmp_path, series):
+    full = tmp_path / "full"
+    os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))  # /dev/full
+    result = forecast(tmp_path / "home", "predict", series, "-h", "2", "-m", "naive", "-o", full)
+    assert_clean_failure(result, 1, "No space left on device")
+    assert stat.S_ISCHR(full.stat().st_mode)
+
+
+def test_the_user_observations_file_keeps_its_link_and_mode(tmp_path):
+    home, elsewhere = tmp_path / "home", tmp_path / "mine" / "observations.csv"
+    home.mkdir()
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(HEADER + "\n")
+    elsewhere.chmod(0o600)
+    (home / "observations.csv").symlink_to(elsewhere)
+    result = forecast(home, "data", "add", facts_file(tmp_path / "new.csv", past_fact(1)))
+    assert result.exit_code == 0, result.stderr
+    assert (home / "observations.csv").is_symlink() and "U1," in elsewhere.read_text()
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o600
+    assert sorted(p.name for p in home.iterdir()) == ["observations.csv", "observations.csv.lock"]
+
+
+def test_an_input_that_never_ends_or_never_opens_is_refused(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for source in (fifo, "/dev/zero"):
+        result = forecast(tmp_path / "home", "predict", source, "-h", "2")
+        assert_clean_failure(result, 2, "not a regular file")
+
+
+# 4. A report replaces only the charts it wrote -------------------------------------------------------------------
+
+
+def test_a_report_never_touches_the_users_own_charts(tmp_path, small_store):
+    site = tmp_path / "site"
+    (site / "charts").mkdir(parents=True)
+    (site / "charts" / "chart-001.svg").write_text("my logo")
+    result = forecast(tmp_path / "home", "report", "--store", small_store, "--output", site)
+    assert_clean_failure(result, 2, "chart-001.svg: not a chart forecast wrote")
+    assert not (site / "report.html").exists() and (site / "charts" / "chart-001.svg").read_text() == "my logo"
+    (site / "charts" / "chart-001.svg").rename(site / "charts" / "chart-999.svg")
+    for _ in range(2):  # the second report replaces the first one's charts
+        result = forecast(tmp_path / "home", "report", "--store", small_store, "--output", site)
+        assert result.exit_code == 0, result.stderr
+    assert (site / "charts" / "chart-999.svg").read_text() == "my logo"
+    assert (site / "charts" / "chart-001.svg").read_text().startswith("<svg")
+
+
+# 5. A store is data ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP TABLE conflicts; CREATE VIEW conflicts AS SELECT * FROM read_text('/etc/passwd')",
+        "CREATE MACRO leak() AS TABLE SELECT * FROM read_text('/etc/passwd')",
+    ],
+)
+def test_a_store_with_views_or_macros_is_refused_and_reads_no_file(sql, tmp_path, small_store):
+    con = duckdb.connect(str(small_store))
+    con.execute(sql)
+    con.close()
+    out = tmp_path / "out"
+    result = forecast(tmp_path / "home", "report", "--store", small_store, "--output", out)
+    assert_clean_failure(result, 2, "not a forecast store: it holds")
+    assert not out.exists()
+    with open_store(tmp_path / "other.duckdb") as con:  # even a store's own queries cannot read files
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM read_text('/etc/passwd')")

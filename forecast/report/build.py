@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from forecast.errors import InputError
 from forecast.paths import home, write_atomically
 from forecast.report.content import gather
 from forecast.report.render import render_html, render_markdown, series_svg
 
 CHART_DIR = "charts"
+WRITTEN = ".written-by-forecast"
+"""The list, in the charts folder, of the charts the last report wrote: the only files a report replaces or
+removes there, so a user's own ``chart-001.svg`` is never touched."""
 
 
 def build_report(
@@ -26,19 +31,40 @@ def build_report(
     ``observations`` (``id``, ``source_url``) turns fact ids into source links; by default the data layer's.
     """
     content = gather(store_path, run_id, observations)
-    out = Path(output_dir) if output_dir is not None else home() / "reports"
+    default = output_dir is None
+    out = home() / "reports" if default else Path(output_dir)
+    charts = {panel.unique_id: series_svg(panel.chart) for panel in content.panels}
+    files = {uid: f"{CHART_DIR}/chart-{number:03d}.svg" for number, uid in enumerate(charts, start=1)}
+    before = _charts_written(out / CHART_DIR, default)
+    foreign = [name for name in files.values() if (out / name).exists() and Path(name).name not in before]
+    if foreign:
+        raise InputError(
+            f"{out / foreign[0]}: not a chart forecast wrote; move it, or give another --output (nothing was written)"
+        )
     (out / CHART_DIR).mkdir(parents=True, exist_ok=True)
-    for stale in (out / CHART_DIR).glob("chart-*.svg"):  # from an earlier report with more series
-        stale.unlink()
-    charts, files = {}, {}
-    for number, panel in enumerate(content.panels, start=1):
-        charts[panel.unique_id] = series_svg(panel.chart)
-        files[panel.unique_id] = f"{CHART_DIR}/chart-{number:03d}.svg"
-        write_text(out / files[panel.unique_id], charts[panel.unique_id])
+    for uid, name in files.items():
+        write_text(out / name, charts[uid])
+    names = sorted(Path(name).name for name in files.values())
+    write_text(out / CHART_DIR / WRITTEN, "".join(f"{name}\n" for name in names))
+    for stale in before - set(names):  # from an earlier report with more series: only the charts it wrote
+        (out / CHART_DIR / stale).unlink(missing_ok=True)
     html_path, md_path = out / "report.html", out / "report.md"
     write_text(html_path, render_html(content, charts))
     write_text(md_path, render_markdown(content, files))
     return html_path, md_path
+
+
+def _charts_written(folder: Path, default: bool) -> set[str]:
+    """The charts an earlier report wrote to ``folder``, as its list :data:`WRITTEN` says (names of the chart
+    pattern only); in the default folder under ``$FORECAST_HOME``, which is the toolkit's own, every chart there
+    (reports from before the list existed)."""
+    pattern = re.compile(r"^chart-[0-9]{3,}\.svg$")
+    listed = folder / WRITTEN
+    if listed.is_file():
+        return {name for name in listed.read_text(encoding="utf-8", errors="replace").split() if pattern.match(name)}
+    if default and folder.is_dir():
+        return {path.name for path in folder.iterdir() if pattern.match(path.name)}
+    return set()
 
 
 def write_text(path: Path, text: str) -> None:

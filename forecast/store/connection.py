@@ -1,5 +1,9 @@
 """Open the store: take the lock, connect, and create or migrate the schema (readers only check it); check a
-store whole before a run writes to it."""
+store whole before a run writes to it.
+
+A store is data, whoever made the file: it is opened with DuckDB's external access off (no query can read or
+write another file, load an extension or reach the network, and the setting is locked), readers open it
+read-only, and a file holding views or macros — SQL that would run when a table name is read — is refused."""
 
 from __future__ import annotations
 
@@ -17,6 +21,13 @@ from forecast.store.schema import SCHEMA_VERSION, TABLES, check_version, migrate
 
 DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
 """What DuckDB raises on a truncated or overwritten file (a failed checksum raises the bare ``duckdb.Error``)."""
+DATA_ONLY = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+"""How every store is opened: its SQL can touch nothing but the store itself."""
 
 
 @contextmanager
@@ -36,11 +47,12 @@ def open_store(
         path.parent.mkdir(parents=True, exist_ok=True)
     with store_lock(path, exclusive=not read_only, timeout=timeout):
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=DATA_ONLY)
         except duckdb.Error as err:
             raise InputError(f"{path}: cannot open as a DuckDB store: {_first_line(err)}") from None
         try:
             with _damage_reported(path):
+                _refuse_code(con, path)
                 try:
                     version = schema_version(con) if read_only else migrate(con)
                     check_version(version)
@@ -53,6 +65,20 @@ def open_store(
                 yield con
         finally:
             con.close()
+
+
+def _refuse_code(con: duckdb.DuckDBPyConnection, path) -> None:
+    """Refuse a store holding views or macros (a store made by this toolkit holds tables only)."""
+    views = [row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
+    macros = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal AND function_type LIKE '%macro'"
+        ).fetchall()
+    ]
+    if views or macros:
+        named = ", ".join([*(f"view {v!r}" for v in views), *(f"macro {m!r}" for m in macros)][:3])
+        raise InputError(f"{path}: not a forecast store: it holds {named} (a store holds tables only; none is run)")
 
 
 @contextmanager
