@@ -12,13 +12,18 @@ much a forecast may ask for. Each check raises :class:`InputError` with the limi
 - **Forecast size**: at most :data:`MAX_SAMPLES` sample paths, and paths × horizon at most :data:`MAX_PATH_CELLS`
   numbers per series and model (160 MB), so a request that cannot fit in memory is refused, not attempted;
   at most :data:`MAX_JOBS` worker processes.
+- **Today**: no fact is published after :func:`today` (``$FORECAST_TODAY`` when set, for tests and replays of
+  an earlier day; else the system's date), so one mistyped publication date cannot make every later command
+  "as of" the future.
 - **Series values** given to ``predict``/``backtest`` are at most :data:`MAX_SERIES_VALUE` in size, so squared
   errors and sums over sample paths stay finite.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -43,6 +48,35 @@ MAX_SERIES_VALUE = 1e15
 MAX_SAMPLES = 100_000
 MAX_PATH_CELLS = 20_000_000
 MAX_JOBS = 64
+
+
+TODAY_ENV = "FORECAST_TODAY"
+
+
+def today() -> pd.Timestamp:
+    """The day the toolkit takes as today: ``$FORECAST_TODAY`` (an ISO date) when set, else the system's date."""
+    value = os.environ.get(TODAY_ENV, "").strip()
+    if not value:
+        return pd.Timestamp(datetime.date.today())
+    return parse_day(value, TODAY_ENV)
+
+
+def parse_day(value, name: str) -> pd.Timestamp:
+    """A user's date as a day within the supported dates: ``YYYY-MM-DD`` (a time of day is dropped); a date with
+    a time zone, an unparseable or an out-of-range one is an :class:`InputError` naming ``name``."""
+    text = str(value).strip()
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise InputError(f"{name}: not a date: {text!r} (expected YYYY-MM-DD)")
+    if stamp.tzinfo is not None:
+        raise InputError(f"{name}: {text!r} has a time zone; give the day (YYYY-MM-DD) it means where the facts are")
+    problem = date_problem(stamp)
+    if problem:
+        raise InputError(f"{name}: {problem}")
+    return stamp.normalize()
 
 
 def date_problem(stamp: pd.Timestamp) -> str | None:

@@ -20,6 +20,7 @@ from cli_runs import assert_clean_failure, can_drop_privileges, forecast, home_w
 from forecast.data import load_observations, reconciled
 from forecast.data.schema import COLUMNS
 from forecast.data.validate import read_observations
+from forecast.limits import TODAY_ENV
 from forecast.pipeline import conflict_rows
 from forecast.report import build_report
 from forecast.store import RunRecord, write_run
@@ -43,7 +44,7 @@ def fact(number: int, year: int = 2030, value: str = "100", entity: str = "xian"
         "qualifier": "exact",
         "yoy_pct": "",
         "source_url": f"https://example.org/{number}",
-        "published": f"{min(year + 1, 2099)}-01-10",
+        "published": f"{year + 1}-01-10" if year < 2099 else "2099-12-31",
         "note": f"user fact {number}",
         **fields,
     }
@@ -53,6 +54,12 @@ def fact(number: int, year: int = 2030, value: str = "100", entity: str = "xian"
 def facts_file(path, *lines: str, header: str = HEADER, prefix: str = "", encoding: str = "utf-8"):
     path.write_bytes((prefix + "\n".join([header, *lines]) + "\n").encode(encoding))
     return path
+
+
+@pytest.fixture(autouse=True)
+def far_future_today(monkeypatch):
+    """These facts lie in years no bundled fact covers (2030, up to 2099): today is the last supported day."""
+    monkeypatch.setenv(TODAY_ENV, "2099-12-31")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import pytest
 from cli_runs import assert_clean_failure, forecast, run
 
 from forecast.data.schema import COLUMNS
+from forecast.limits import TODAY_ENV
 from forecast.store import RunRecord, write_run
 from forecast.store.connection import open_store
 
@@ -344,3 +345,40 @@ def test_a_store_with_views_or_macros_is_refused_and_reads_no_file(sql, tmp_path
     with open_store(tmp_path / "other.duckdb") as con:  # even a store's own queries cannot read files
         with pytest.raises(duckdb.PermissionException):
             con.execute("SELECT * FROM read_text('/etc/passwd')")
+
+
+# 6. Dates checked against today ---------------------------------------------------------------------------------
+
+
+def test_a_fact_from_the_future_is_refused_with_its_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv(TODAY_ENV, "2026-12-08")
+    home = tmp_path / "home"
+    future = facts_file(tmp_path / "future.csv", past_fact(1, published="2099-12-31"))
+    for command in ("validate", "add"):
+        result = forecast(home, "data", command, future)
+        assert_clean_failure(result, 2, f"{future}:2: published: 2099-12-31 is after today (2026-12-08)")
+    early = facts_file(tmp_path / "early.csv", past_fact(2, published="1990-06-30"))
+    assert_clean_failure(forecast(home, "data", "add", early), 2, f"{early}:2: published: 1990-06-30 is before")
+    assert not (home / "observations.csv").exists()
+    target = past_fact(3, kind="target", qualifier="at_least", published="1990-03-01")
+    month = past_fact(4, year=1991, published="1992-01")  # a partial date: some day of it is after the period
+    undated = past_fact(5, year=1992, published="")
+    result = forecast(home, "data", "add", facts_file(tmp_path / "ok.csv", target, month, undated))
+    assert result.exit_code == 0, result.stderr
+    monkeypatch.setenv(TODAY_ENV, "1991-06-01")  # "today" is injectable: the same month is now in the future
+    later = facts_file(tmp_path / "later.csv", past_fact(6, year=1989, published="1991-07"))
+    assert_clean_failure(forecast(home, "data", "validate", later), 2, "1991-07 is after today (1991-06-01)")
+
+
+@pytest.mark.parametrize(
+    "as_of, fragment",
+    [
+        ("2025-06-30T12:00:00+08:00", "has a time zone"),
+        ("9999-12-31", "outside the supported dates"),
+        ("30/06/2025x", "not a date"),
+    ],
+)
+def test_as_of_is_a_day_within_the_supported_dates(as_of, fragment, tmp_path):
+    result = forecast(tmp_path / "home", "predict", "--entity", "xian", "-h", "1", "--as-of", as_of)
+    assert_clean_failure(result, 2, "as_of: ")
+    assert fragment in result.stderr

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from forecast.data import entity_catalogue
 from forecast.data.schema import BASES, COLUMNS, COUNT_METRICS, KINDS, METRIC_UNITS, QUALIFIERS
-from forecast.limits import VALUE_CEILING
+from forecast.limits import TODAY_ENV, VALUE_CEILING
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
@@ -101,7 +101,7 @@ def good_row(draw, number: int) -> dict:
     yoy = draw(st.one_of(st.just(""), st.just(""), st.decimals(-99, 2000, places=1).map(str)))
     if kind == "target" and draw(st.booleans()) and yoy:
         text = ""
-    published = draw(st.sampled_from(["", f"{min(year + 1, 2099)}", f"{year}-12", f"{min(year + 1, 2099)}-01-15"]))
+    published = draw(st.sampled_from(["", f"{min(year + 1, 2099)}", f"{year}-12", f"{min(year + 1, 2099)}-12-31"]))
     return {
         "id": f"U{number}",
         "entity": draw(st.sampled_from(ENTITIES)),
@@ -189,15 +189,34 @@ def observation_file(draw) -> tuple[bytes, list[dict]]:
     return (prefix + text).encode(encoding, errors="replace"), rows
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+def budget(examples: int):
+    """Hypothesis settings for ``examples`` files (derandomized: CI sees the same files every run)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+@budget(40)
 @given(case=observation_file(), seeded=st.booleans())
 def test_validate_accepts_only_what_every_later_command_loads(case, seeded, tmp_path_factory, shared_home):
+    check_file(case, seeded, tmp_path_factory, shared_home)
+
+
+@pytest.mark.exhaustive
+@budget(400)
+@given(case=observation_file(), seeded=st.booleans())
+def test_validate_accepts_only_what_every_later_command_loads_on_ten_times_the_files(
+    case, seeded, tmp_path_factory, shared_home
+):
+    check_file(case, seeded, tmp_path_factory, shared_home)
+
+
+def check_file(case, seeded, tmp_path_factory, shared_home) -> None:
+    """The property for one drawn file: refused in lines naming it and changing nothing, or added and loaded."""
     data, rows = case
     home = shared_home
     user = home / "observations.csv"
@@ -238,6 +257,12 @@ def test_validate_accepts_only_what_every_later_command_loads(case, seeded, tmp_
         _full_runs.append(path)
         everything = forecast(home, "target", "--all", "--samples", "200")
         assert everything.exit_code == 0, everything.stderr
+
+
+@pytest.fixture(autouse=True)
+def far_future_today(monkeypatch):
+    """The files' facts lie in years no bundled fact covers, up to 2099: today is the last supported day."""
+    monkeypatch.setenv(TODAY_ENV, "2099-12-31")
 
 
 @pytest.fixture(scope="module")

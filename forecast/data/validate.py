@@ -32,7 +32,7 @@ from forecast.data.schema import (
     YOY_RANGE,
 )
 from forecast.errors import ValidationError
-from forecast.limits import ceiling_problem, date_problem
+from forecast.limits import ceiling_problem, date_problem, today
 from forecast.paths import read_text
 
 _SLUG = re.compile(SLUG_PATTERN)
@@ -193,6 +193,31 @@ def _date_problems(row: dict, kind: str):
             yield "published", f"unparseable date {published!r} (expected YYYY, YYYY-MM or YYYY-MM-DD)"
         elif date_problem(stamp):
             yield "published", date_problem(stamp)
+        else:
+            yield from _publication_problems(published, stamp, end, kind)
+
+
+def _publication_problems(published: str, first: pd.Timestamp, end: pd.Timestamp | None, kind: str):
+    """A publication after today, or (for a fact, not a target) before the period it reports on ends. A partial
+    date (``2025``, ``2025-06``) is refused only when every day it can mean is: after today from its first day,
+    before the period's end from its last."""
+    now = today()
+    if first > now:
+        yield "published", f"{published} is after today ({now.date()}): a fact cannot have been published yet"
+        return
+    last = first + (
+        pd.offsets.YearEnd(0)
+        if len(published) == 4
+        else pd.offsets.MonthEnd(0)
+        if len(published) == 7
+        else pd.Timedelta(0)
+    )
+    if kind != "target" and end is not None and last < end:
+        yield (
+            "published",
+            f"{published} is before period_end {end.date()}: a figure is published once its period has run "
+            "(a target, announced ahead, is the exception)",
+        )
 
 
 def parse_date(text: str) -> pd.Timestamp | None:

@@ -25,6 +25,7 @@ from forecast.data.panels import trailing_run_start
 from forecast.data.reconciliation import GroupSystem
 from forecast.data.schema import BASES, COUNT_METRICS, DEFAULT_BASIS, METRIC_UNITS
 from forecast.errors import InputError
+from forecast.limits import parse_day
 
 PINNED = 0.10  # a year is known when what the facts allow spans at most 10% of it ("about" ±5%, "nearly" 90-100%)
 SERIES_KINDS = ("total", "cumulative")
@@ -57,14 +58,8 @@ def known_on(facts: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
 
 
 def as_date(value, name: str = "as_of") -> pd.Timestamp:
-    """A user's date (``2025-06-30``) as a day; anything else is an :class:`InputError` naming ``name``."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        raise InputError(f"{name}: not a date: {value!r}") from None
-    if pd.isna(stamp):
-        raise InputError(f"{name}: not a date: {value!r}")
-    return stamp.normalize()
+    """A user's date (``2025-06-30``) as a day: :func:`forecast.limits.parse_day`."""
+    return parse_day(value, name)
 
 
 @dataclass(frozen=True)
