@@ -111,6 +111,23 @@ def _limit_this_process() -> None:
         _process_limited = True
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def end_with_parent(parent: int) -> None:
+    """In a worker process: die when ``parent`` does, however it ends (SIGTERM, SIGHUP, SIGKILL), instead of
+    staying alive idle with its memory. Linux delivers SIGKILL on the parent's death (``PR_SET_PDEATHSIG``); a
+    parent already gone before that was set is caught by its pid. Elsewhere the pool's own shutdown applies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _run_batch(worker: Callable, batch: Sequence) -> list:
     """Worker side: limit threads once for this process, then apply ``worker`` to each task of the batch."""
     _limit_this_process()
@@ -169,7 +186,7 @@ def _batches(tasks: Sequence, workers: int) -> list[list]:
 def _on_processes(worker, batches, jobs: int, done) -> list[list]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
         return _bounded(
             lambda batch: pool.submit(_run_batch, worker, batch),
             batches,

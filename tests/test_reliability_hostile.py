@@ -10,8 +10,12 @@ import io
 import json
 import os
 import pickle
+import signal
 import stat
+import subprocess
+import sys
 import threading
+import time
 
 import duckdb
 import numpy as np
@@ -382,3 +386,45 @@ def test_as_of_is_a_day_within_the_supported_dates(as_of, fragment, tmp_path):
     result = forecast(tmp_path / "home", "predict", "--entity", "xian", "-h", "1", "--as-of", as_of)
     assert_clean_failure(result, 2, "as_of: ")
     assert fragment in result.stderr
+
+
+# 7. Workers end with their parent ------------------------------------------------------------------------------
+
+POOL = (
+    "import time; from forecast.executor import run; "
+    "run(time.sleep, [30.0] * 8, engine='processes', jobs=2, progress=False)"
+)
+
+
+def children(pid: int) -> list[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    return [int(c) for c in open(path).read().split()] if os.path.exists(path) else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_workers_end_with_their_parent(sig):
+    parent = subprocess.Popen([sys.executable, "-c", POOL])
+    deadline = time.monotonic() + 60
+    while len(children(parent.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = children(parent.pid)
+    assert len(workers) >= 2, workers
+    time.sleep(0.5)  # the workers are asleep in their tasks
+    parent.send_signal(sig)
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 5
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survivors = [w for w in workers if alive(w)]
+    for pid in survivors:  # leave nothing behind on a failure either
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors
