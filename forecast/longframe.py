@@ -10,6 +10,7 @@ series are not counts."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -94,6 +95,7 @@ def _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points):
     empty = np.flatnonzero((ids.eq("") | df[id_col].isna()).to_numpy())
     if len(empty):
         fail(empty[0], id_col, "empty series id")
+    _refuse_unclear_dates(df[ds_col], lambda i, reason: fail(i, ds_col, reason))
     ds = pd.to_datetime(df[ds_col], errors="coerce")
     if ds.isna().any():
         i = int(np.flatnonzero(ds.isna().to_numpy())[0])
@@ -122,6 +124,27 @@ def _checked(df, id_col, ds_col, y_col, source, allow_negative, min_points):
                 f"at least {min_points} are needed to forecast it with an interval",
             )
     return data, where
+
+
+_DAY_MONTH = re.compile(r"^\s*[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}\b")
+_TIME_ZONE = re.compile(r"[0-9][T ][0-9:.]+\s*(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})\s*$", re.IGNORECASE)
+
+
+def _refuse_unclear_dates(column: pd.Series, fail) -> None:
+    """Refuse dates that would be read without a word in one of two ways: ``01/02/2020`` (day or month first?)
+    and dates with a time zone (series dates are local days; mixing zones shifts them across midnight)."""
+    if isinstance(getattr(column, "dtype", None), pd.DatetimeTZDtype):
+        fail(0, "dates have a time zone; give local dates (YYYY-MM-DD)")
+    if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+        return
+    text = column.astype(str)
+    for pattern, reason in (
+        (_DAY_MONTH, "is day-first or month-first? write dates as YYYY-MM-DD"),
+        (_TIME_ZONE, "has a time zone; give local dates (YYYY-MM-DD, or with a time of day and no zone)"),
+    ):
+        found = np.flatnonzero(text.str.contains(pattern).to_numpy())
+        if len(found):
+            fail(int(found[0]), f"{text.iloc[int(found[0])]!r} {reason}")
 
 
 def _common_frequency(data: pd.DataFrame, where) -> Frequency:

@@ -277,7 +277,7 @@ def cases(tmp_path) -> list[tuple[list, int, str]]:
         (["predict", irregular, "-h", "2"], 2, f"{irregular}:3: ds: series 'r'"),
         (["predict", nul, "-h", "2"], 2, f"{nul}:22: file: contains a NUL byte"),
         (["backtest", folder, "--horizon", "1"], 2, "is a directory"),
-        (["backtest", annual, "--horizon", "1", "-m", "naive", "--output", folder], 2, "Is a directory"),
+        (["backtest", annual, "--horizon", "1", "-m", "naive", "--output", folder], 2, "is a directory"),
         ([*target, "--at-least", "5000", "--basis", "nonsense"], 2, "basis: 'nonsense' is not one of"),
         ([*target, "--at-least", "inf"], 2, "value: inf is not a finite number"),
         ([*target, "--at-least", "5000", "--samples", "100000000"], 2, "--samples must be between 1 and 100,000"),

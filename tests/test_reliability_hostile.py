@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_runs import assert_clean_failure, forecast, run
+from typer.testing import CliRunner
 
+from forecast.cli.main import app
 from forecast.data.schema import COLUMNS
 from forecast.limits import TODAY_ENV
 from forecast.store import RunRecord, write_run
@@ -428,3 +430,114 @@ def test_workers_end_with_their_parent(sig):
     for pid in survivors:  # leave nothing behind on a failure either
         os.kill(pid, signal.SIGKILL)
     assert not survivors
+
+
+# 8-9. Bad inputs are one line, exit 2, naming the file and field ----------------------------------------------------
+
+
+def test_unclear_series_dates_are_refused_naming_the_line(tmp_path):
+    zoned, us = tmp_path / "zoned.csv", tmp_path / "us.csv"
+    zoned.write_text("unique_id,ds,y\n" + "".join(f"a,{y}-01-01T00:00:00+08:00,{y}\n" for y in range(2010, 2016)))
+    us.write_text("unique_id,ds,y\na,01/02/2020,1\na,01/03/2020,2\na,01/04/2020,3\n")
+    result = forecast(tmp_path / "home", "predict", zoned, "-h", "2", "-m", "naive")
+    assert_clean_failure(result, 2, f"{zoned}:2: ds: '2010-01-01T00:00:00+08:00' has a time zone")
+    result = forecast(tmp_path / "home", "predict", us, "-h", "2", "-m", "naive")
+    assert_clean_failure(result, 2, f"{us}:2: ds: '01/02/2020' is day-first or month-first?")
+
+
+def test_an_empty_or_binary_selection_is_one_line(tmp_path, series):
+    empty, binary = tmp_path / "empty.csv", tmp_path / "binary.csv"
+    empty.write_text("")
+    binary.write_bytes(bytes(range(256)) * 4)
+    for path in (empty, binary):
+        result = forecast(tmp_path / "home", "predict", series, "-h", "2", "--selection", path)
+        assert_clean_failure(result, 2, str(path))
+
+
+ENTITY_FILES = {
+    "empty": ("", ":1: header: file is empty"),
+    "Latin-1": ("slug,name,kind,parents\nfoo,Caf\xe9,hub,national\n", ":2: file: not UTF-8 text"),
+    "without parents": ("slug,name,kind\nfoo,Foo,hub\n", ":1: header: missing column(s) parents"),
+    "its own parent": ("slug,name,kind,parents\nfoo,Foo,hub,foo\n", ":2: parents: 'foo' would be its own ancestor"),
+    "a cycle": ("slug,name,kind,parents\nfoo,Foo,hub,bar\nbar,Bar,hub,foo\n", ":2: parents: 'foo' would be its own"),
+    "the nation under a hub": ("slug,name,kind,parents\nnational,N,national,xian\n", ":2: parents: 'national' is a"),
+    "an unknown parent": ("slug,name,kind,parents\nfoo,Foo,hub,atlantis\n", ":2: parents: unknown entity 'atlantis'"),
+}
+
+
+@pytest.mark.parametrize("name", ENTITY_FILES)
+def test_the_user_entities_file_is_validated(name, tmp_path):
+    text, fragment = ENTITY_FILES[name]
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "entities.csv").write_bytes(text.encode("latin-1"))
+    result = forecast(home, "data", "validate", facts_file(tmp_path / "facts.csv", past_fact(1)))
+    assert_clean_failure(result, 2, f"{home / 'entities.csv'}{fragment}")
+
+
+def test_a_user_entity_with_existing_parents_is_accepted(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "entities.csv").write_text("slug,name,kind,parents\nfoo,Foo,hub,henan;national\n")
+    result = forecast(home, "data", "validate", facts_file(tmp_path / "facts.csv", past_fact(1, entity="foo")))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_damaged_cache_entry_is_rebuilt_with_a_warning(tmp_path, monkeypatch, capsys):
+    from forecast.data import load_observations
+    from forecast.data.cache import cached_group
+
+    monkeypatch.setenv("FORECAST_HOME", str(tmp_path / "home"))
+    facts = load_observations(include_user=False)
+    facts = facts[(facts["entity"] == "manzhouli") & (facts["metric"] == "trains") & (facts["basis"] == "reported")]
+    first = cached_group(facts)
+    (entry,) = (tmp_path / "home" / "cache").iterdir()
+    for damage in (entry.read_bytes()[:40], pickle.dumps([1, 2]), b"\x80\x04garbage"):
+        entry.write_bytes(damage)
+        again = cached_group(facts)
+        assert f"warning: {entry}: damaged cache entry, rebuilt" in capsys.readouterr().err
+        pd.testing.assert_frame_equal(again.series, first.series)
+        assert entry.read_bytes() != damage  # rebuilt on disk too
+    cached_group(facts)
+    assert capsys.readouterr().err == ""
+
+
+def test_an_empty_forecast_home_and_an_absurd_threshold_are_one_line(tmp_path):
+    result = forecast(tmp_path, "data", "validate", facts_file(tmp_path / "f.csv", past_fact(1)), env={})
+    empty = CliRunner().invoke(app, ["data", "list"], env={"FORECAST_HOME": ""})
+    assert_clean_failure(empty, 2, "FORECAST_HOME is set but empty")
+    assert result.exit_code == 0
+    huge = forecast(tmp_path / "home", "target", "xian", "--year", "2026", "--at-least", "1e308")
+    assert_clean_failure(huge, 2, "--at-least: 1e+308 is above the ceiling for trains")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root")
+def test_a_full_disk_is_said_as_such_and_the_store_stays_whole(tmp_path, small_store):
+    from forecast.cli.common import explain
+    from forecast.store.read import list_runs
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", disk], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        store = disk / "store.duckdb"
+        store.write_bytes(small_store.read_bytes())
+        runs = list(list_runs(store)["run_id"])
+        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\0" * 65536)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        rows = pd.DataFrame({"unique_id": "x", "ds": pd.date_range("1900-01-01", periods=50_000, freq="D"), "y": 1.0})
+        with pytest.raises(Exception) as failed:
+            write_run(store, RunRecord("big"), {"series": rows})
+        (line,), code = explain(failed.value)
+        assert code == 1 and "the disk is full" in line and "damaged" not in line
+        (disk / "filler").unlink()
+        assert list(list_runs(store)["run_id"]) == runs
+    finally:
+        subprocess.run(["umount", disk], check=False)

@@ -15,7 +15,9 @@ from forecast.backtest.engine import BacktestResult
 from forecast.backtest.leaderboard import failure_table
 from forecast.defaults import RANKING_METRICS
 from forecast.errors import InputError
+from forecast.longframe import read_csv
 from forecast.models.registry import model_class
+from forecast.paths import write_atomically
 
 COLUMNS = ["unique_id", "model", "metric", "score"]
 
@@ -58,25 +60,26 @@ def select_models(result: BacktestResult, metric: str = "mase", models=None, rto
 
 
 def save_selection(table: pd.DataFrame, path: str | Path) -> None:
-    """Write a selection table as CSV."""
-    table[COLUMNS].to_csv(path, index=False)
+    """Write a selection table as CSV (:func:`forecast.paths.write_atomically`: through a link, pipe or ``-``)."""
+    write_atomically(path, lambda handle: table[COLUMNS].to_csv(handle, index=False))
 
 
 def load_selection(path: str | Path) -> pd.DataFrame:
-    """Read a selection CSV, checking its columns and that every model is registered."""
-    try:
-        table = pd.read_csv(path, dtype={"unique_id": str, "model": str})
-    except (OSError, pd.errors.ParserError) as err:
-        raise InputError(f"{path}: cannot read selection: {err}") from None
+    """Read a selection CSV (as every input CSV is read: a UTF-8 text file), checking its columns, that it has rows
+    and that every model is registered; any problem is an :class:`InputError` naming the file (and line)."""
+    table = read_csv(Path(path))
     missing = [c for c in ("unique_id", "model") if c not in table.columns]
     if missing:
-        raise InputError(f"{path}: no column(s) {', '.join(missing)}")
-    for line, name in enumerate(table["model"], start=2):
+        raise InputError(f"{path}:1: header: no column(s) {', '.join(missing)}")
+    table = table[table[["unique_id", "model"]].apply(lambda c: c.str.strip()).ne("").any(axis=1)]
+    if table.empty:
+        raise InputError(f"{path}: no rows: a selection lists each series' model")
+    for line, name in zip(table.index + 2, table["model"]):
         try:
             model_class(str(name))
         except InputError as err:
             raise InputError(f"{path}:{line}: model: {err}") from None
-    return table.reindex(columns=COLUMNS)
+    return table.reset_index(drop=True).reindex(columns=COLUMNS)
 
 
 def as_mapping(table: pd.DataFrame) -> dict[str, str]:

@@ -11,6 +11,7 @@ import typer
 from forecast.cli.common import Engine, SummaryFormat, emit_json, model_option
 from forecast.defaults import ENGINES, RANKING_METRICS
 from forecast.errors import InputError
+from forecast.paths import write_atomically
 
 ENGINE_HELP = ", ".join(ENGINES) + "."
 
@@ -95,7 +96,7 @@ def backtest(
         raise InputError("no series is long enough for one window; " + "; ".join(result.skipped["reason"][:1]))
     board = leaderboard(result, rank_by)
     if output is not None:
-        result.scores.to_csv(output, index=False)
+        write_atomically(output, lambda handle: result.scores.to_csv(handle, index=False))
     if selection is not None:
         save_selection(select_models(result, rank_by), selection)
     if fmt is SummaryFormat.json:

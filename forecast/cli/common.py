@@ -141,6 +141,11 @@ def explain(err: BaseException) -> tuple[list[str], int]:
             f"error: a date is out of range ({first}); supported dates are {FIRST_DATE.date()} .. {LAST_DATE.date()}"
         ], EXIT_BAD_INPUT
     if type(err).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        if "no space left" in first.lower() or "disk is full" in first.lower():
+            return [
+                f"error: the disk is full ({first}); free some space and run again: a failed write leaves the "
+                "store as it was"
+            ], EXIT_FAILURE
         return [
             f"error: the store could not be read or written ({first}); it may be damaged: move it aside "
             "and run again, or pass another --store"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,17 +42,33 @@ def cached_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozenset
     """:func:`forecast.data.reconciliation.reconcile_group`, read from the cache when seen before."""
     path = paths.home() / "cache" / f"group-{group_key(facts, rule, keep)}.pkl"
     if path.exists():
-        try:
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            path.unlink(missing_ok=True)
+        cached = _read(path)
+        if cached is not None:
+            return cached
     group = reconcile_group(facts, rule, keep)
     try:
         paths.write_atomically(path, lambda handle: pickle.dump(group, handle), binary=True)
     except OSError:  # a read-only $FORECAST_HOME: the result stands, only the next call is slower
         pass
     return group
+
+
+def _read(path: Path) -> Group | None:
+    """The group cached at ``path``, or None when the entry is damaged (truncated, overwritten, of other code):
+    the entry is removed, with a warning line, and the caller rebuilds it."""
+    try:
+        with open(path, "rb") as handle:
+            group = pickle.load(handle)
+        if isinstance(group, Group):
+            return group
+    except Exception:  # noqa: BLE001  (whatever a damaged file raises, the entry is rebuilt)
+        pass
+    print(f"warning: {path}: damaged cache entry, rebuilt", file=sys.stderr)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a read-only cache: the entry is rebuilt in memory on every call instead
+        pass
+    return None
 
 
 def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:

@@ -121,7 +121,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("INSERT INTO schema_version VALUES (?)", [step])
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:  # DuckDB already ended the failed transaction (a full disk): the first error stands
+                pass
             raise
     return SCHEMA_VERSION
 

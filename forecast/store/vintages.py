@@ -117,7 +117,10 @@ def write_run(
                     _insert(con, name, frame.assign(run_id=run_id))
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:  # DuckDB already ended the failed transaction (a full disk): the first error stands
+                pass
             raise
     return Written(run_id, True)
 

@@ -27,6 +27,7 @@ import pandas as pd
 from forecast.data.schema import BASES, DEFAULT_BASIS
 from forecast.data.vintage import series_uid
 from forecast.errors import InputError
+from forecast.limits import ceiling_problem
 
 COMPARISONS = ("more_than", "at_least", "at_most")
 QUALIFIER_COMPARISON = {
@@ -154,6 +155,8 @@ def year_target(
             base_end=base_end,
             basis=basis,
         )
+    if np.isfinite(number) and ceiling_problem(float(number), metric):
+        raise InputError(f"--{how.replace('_', '-')}: {ceiling_problem(float(number), metric)}")
     return Target(entity, metric, start, end, "absolute", how, value=float(number), basis=basis)
 
 
