@@ -138,6 +138,17 @@ def test_save_refuses_a_foreign_folder_with_a_manifest_and_keeps_its_files(tmp_p
     assert (proj / "src" / "app.js").read_text() == "code" and (proj / "manifest.json").read_text() == "{}"
 
 
+def test_save_into_the_current_foreign_folder_removes_nothing(tmp_path, series, monkeypatch):
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "manifest.json").write_text("{}")
+    (proj / "two.csv").write_bytes(series.read_bytes())
+    monkeypatch.chdir(proj)
+    result = forecast(tmp_path / "home", "predict", "two.csv", "-h", "3", "-m", "naive", "--save", ".")
+    assert_clean_failure(result, 2, "not a saved-models folder forecast wrote for you")
+    assert sorted(p.name for p in proj.iterdir()) == ["manifest.json", "two.csv"]
+
+
 def test_save_again_replaces_only_its_own_files(tmp_path, series):
     home, folder = tmp_path / "home", tmp_path / "models"
     first = saved(home, series, folder)
