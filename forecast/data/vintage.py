@@ -26,7 +26,7 @@ from forecast.data.reconciliation import GroupSystem
 from forecast.data.schema import BASES, COUNT_METRICS, DEFAULT_BASIS, METRIC_UNITS
 from forecast.errors import InputError
 
-PINNED = 0.10  # a year is known when what the facts allow spans at most 10% of it ("about" ±5%, "nearly" 90-100%)
+PINNED = 0.10  # a year is known when what the facts allow spans at most 10% of it, or when it is stated with a hedge
 SERIES_KINDS = ("total", "cumulative")
 
 
@@ -106,9 +106,13 @@ class ReconciledSeries:
 
     @cached_property
     def pinned(self) -> pd.Series:
-        """Year → value for the years the facts pin down (an interval no wider than :data:`PINNED` of it)."""
+        """Year → value for the years the facts pin down: an interval no wider than :data:`PINNED` of it, or a
+        full-year figure stated with a hedge, read at its measured median (:mod:`forecast.data.hedges`: "more than
+        5,700" is most likely 5,700-5,800, though it may lie up to a quarter above)."""
         y, lo, hi = (self.years[c].astype(float) for c in ("y", "y_lo", "y_hi"))
-        known = y.notna() & np.isfinite(hi) & (hi - lo <= PINNED * np.maximum(hi, 1.0))
+        flags = self.years["flags"].astype(str).str.split(";")
+        stated_hedged = flags.map(lambda f: "hedged" in f and "implied" not in f)
+        known = y.notna() & np.isfinite(hi) & ((hi - lo <= PINNED * np.maximum(hi, 1.0)) | stated_hedged)
         return y[known]
 
     def history(self) -> pd.Series:
