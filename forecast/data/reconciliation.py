@@ -42,6 +42,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
+from forecast.data.basis import split_bases
 from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef
 from forecast.data.schema import COUNT_METRICS
 from forecast.errors import InputError
@@ -145,6 +146,7 @@ def reconcile_groups(observations: pd.DataFrame, rule: str, exclude, keep, solve
     unknown = (set(exclude) | set(keep)) - set(observations["id"])
     if unknown:
         raise InputError(f"unknown fact id(s) {', '.join(sorted(unknown))}")
+    observations = split_bases(observations)
     usable = observations[
         observations["metric"].isin(COUNT_METRICS)
         & observations["kind"].isin(("total", "cumulative"))

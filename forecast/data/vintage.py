@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from forecast.data.basis import is_basis, split_bases
 from forecast.data.cache import cached_group
 from forecast.data.constraints import period_coef
 from forecast.data.entities import resolve_entity
@@ -206,8 +207,10 @@ class FactBase:
         slug = entity if entity in set(self.facts["entity"]) else resolve_entity(entity)
         if metric not in METRIC_UNITS:
             raise InputError(f"unknown metric {metric!r}; known: {', '.join(METRIC_UNITS)}")
-        if basis is not None and basis not in BASES:
-            raise InputError(f"unknown basis {basis!r}; known: {', '.join(BASES)}")
+        if basis is not None and not is_basis(basis):
+            raise InputError(
+                f"unknown basis {basis!r}; known: {', '.join(BASES)} (or one ended by a break: reported-to-2023)"
+            )
         return slug
 
     def reconciled(self, rows: pd.DataFrame, uid: str) -> ReconciledSeries:
@@ -223,7 +226,7 @@ class Vintage:
 
     def __init__(self, base: FactBase, as_of: pd.Timestamp):
         self.base, self.as_of = base, as_of
-        self.facts = known_on(base.facts, as_of)
+        self.facts = split_bases(known_on(base.facts, as_of))
         usable = self.facts[self.facts["metric"].isin(COUNT_METRICS) & self.facts["kind"].isin(SERIES_KINDS)]
         self._groups = {key: rows for key, rows in usable.groupby(["entity", "metric", "basis"], sort=True)}
 
