@@ -68,13 +68,6 @@ class Constraint:
     label: str = ""
     sources: frozenset[str] = frozenset()
 
-    def spread(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Smallest and largest day shares a partly covered month may take (see ``PARTIAL_MONTH_SLACK``)."""
-        partial = (vector > 0) & (vector < 1)
-        low = np.where(partial, vector * (1 - PARTIAL_MONTH_SLACK), vector)
-        high = np.where(partial, np.minimum(vector * (1 + PARTIAL_MONTH_SLACK), 1.0), vector)
-        return low, high
-
     @property
     def is_growth(self) -> bool:
         return self.base is not None
@@ -83,6 +76,14 @@ class Constraint:
     def scale(self) -> float:
         """Typical size of the constrained quantity, so slacks of different facts compare as relative errors."""
         return max(abs(self.nominal or self.lo or 0.0), 1.0)
+
+
+def spread(vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest day shares a partly covered month may take (see ``PARTIAL_MONTH_SLACK``)."""
+    partial = (vector > 0) & (vector < 1)
+    low = np.where(partial, vector * (1 - PARTIAL_MONTH_SLACK), vector)
+    high = np.where(partial, np.minimum(vector * (1 + PARTIAL_MONTH_SLACK), 1.0), vector)
+    return low, high
 
 
 def rounding_unit(text: str) -> float:

@@ -43,7 +43,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from forecast.data.basis import split_bases
-from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef
+from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef, spread
 from forecast.data.schema import COUNT_METRICS
 from forecast.errors import InputError
 
@@ -80,9 +80,12 @@ class GroupSystem:
     row_owner: np.ndarray
 
     def bounds(self, coef: np.ndarray) -> tuple[float, float, set[str]]:
-        """(min, max) of ``coef·x`` over every x the kept facts allow, and the ids of the facts binding them."""
-        lo, src_lo = self._optimise(coef)
-        neg_hi, src_hi = self._optimise(-coef)
+        """(min, max) of ``coef·x`` over every x the kept facts allow, and the ids of the facts binding them. A
+        month the period covers in part takes its day share as the facts do (within ``PARTIAL_MONTH_SLACK``), so a
+        period stated as "more than 700 to 7 March" is at least 700, not 700 less the slack."""
+        low, high = spread(coef)
+        lo, src_lo = self._optimise(high)
+        neg_hi, src_hi = self._optimise(-low)
         return lo * self.scale, -neg_hi * self.scale, src_lo | src_hi
 
     def _optimise(self, c: np.ndarray) -> tuple[float, set[str]]:
@@ -262,9 +265,9 @@ def _rows(constraints: list[Constraint], width: int) -> tuple[np.ndarray, np.nda
     """``A x ≤ b`` rows of the constraints and, per row, the index of the constraint it came from."""
     rows, rhs, owner = [], [], []
     for i, c in enumerate(constraints):
-        low, high = c.spread(c.coef)
+        low, high = spread(c.coef)
         if c.is_growth:  # lo·base ≤ coef ≤ hi·base, both sides homogeneous
-            base_low, base_high = c.spread(c.base)
+            base_low, base_high = spread(c.base)
             rows += [c.lo * base_low - high, low - c.hi * base_high]
             rhs += [0.0, 0.0]
             owner += [i, i]

@@ -39,8 +39,39 @@ from forecast.outlook.result import Observed, Outlook
 NATIONAL = "national"
 
 
+STALE_YEARS = 2  # a series whose latest known year ended more than two years before the as-of date is stale ...
+
+
 class NoOutlook(InputError):
-    """The facts known on the date cannot support an outlook of the series (the message says why)."""
+    """The facts known on the date cannot support an outlook of the series (the message says why); the latest
+    year the facts give a value for, and that value, when there is one."""
+
+    def __init__(self, message: str, latest: tuple[int, float] | None = None):
+        super().__init__(message)
+        self.latest = latest
+
+
+def latest_known(series: ReconciledSeries) -> tuple[int, float] | None:
+    """(year, value) of the latest year the facts give a value for, or None."""
+    annual = series.annual
+    return (int(annual.index.max()), float(annual.iloc[-1])) if len(annual) else None
+
+
+def stale_reason(series: ReconciledSeries, as_of: pd.Timestamp) -> str | None:
+    """Why ``series`` is *stale* on ``as_of`` — its latest known year ended more than :data:`STALE_YEARS` years
+    before and no fact speaks of the year in progress (... unless one does) — or None. A stale series has no
+    outlook: its last known figure is the honest answer."""
+    if as_of.year in series.years.index:
+        return None
+    last = latest_known(series)
+    last_year = last[0] if last else int(series.years.index.max())
+    if pd.Timestamp(last_year, 12, 31) >= as_of - pd.DateOffset(years=STALE_YEARS):
+        return None
+    figure = f"{last[1]:,.0f} in {last[0]}" if last else f"no full year known (last fact about {last_year})"
+    return (
+        f"stale: {series.uid} was last known {figure}, more than {STALE_YEARS} years before {as_of.date()}, and no "
+        f"fact about {as_of.year} is known; no outlook is published"
+    )
 
 
 def build_outlook(
@@ -59,6 +90,8 @@ def build_outlook(
             f"no {series.metric} total of {series.entity} over a year or part of one is known on {vintage.as_of.date()}"
         )
     as_of = vintage.as_of
+    if reason := stale_reason(series, as_of):
+        raise NoOutlook(reason, latest_known(series))
     history = series.history()
     first = int(history.index.max()) + 1 if len(history) else int(series.years.index.min())
     last = max(as_of.year + n_years - 1, first)
@@ -73,7 +106,7 @@ def build_outlook(
     try:
         prior = annual_prior(history, years, series.entity, series.metric, model, pool, n_paths, base_seed, rng, level)
     except InputError as err:
-        raise NoOutlook(f"{series.uid}: {err}") from None
+        raise NoOutlook(f"{series.uid}: {err}", latest_known(series)) from None
     shares = profile.month_shares(n_paths, len(years), rng)
     bands = outlook_bands(series, months)
     conditioned = condition_years(prior.paths, shares, bands, rng)
