@@ -47,16 +47,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from forecast import executor
+from forecast.data.entities import entity_catalogue
+from forecast.data.schema import COUNT_METRICS
+from forecast.data.vintage import FactBase, known_from
+from forecast.errors import InputError
+from forecast.outlook import Outlooks
 
-from nowcast_retrospective import outlook_scores  # noqa: E402
-
-from forecast import executor  # noqa: E402
-from forecast.data.entities import entity_catalogue  # noqa: E402
-from forecast.data.schema import COUNT_METRICS  # noqa: E402
-from forecast.data.vintage import FactBase, known_from  # noqa: E402
-from forecast.errors import InputError  # noqa: E402
-from forecast.outlook import Outlooks  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent))
+from nowcast_retrospective import outlook_scores
 
 COPY = 0.02  # an exact figure within 2% of another about the same period and basis is a copy of it
 UNDATED = pd.Timedelta(days=30)  # a hidden fact without a publication date: public 30 days after its period
@@ -89,7 +88,9 @@ def cases(facts: pd.DataFrame) -> pd.DataFrame:
                     "hidden": tuple(sorted(copies["id"])),
                     "as_of": max(copies["known"].min(), fact.period_end).normalize(),
                     "undated": bool(fact.undated),
-                    "period": "full year" if (fact.period_end.month, fact.period_end.day) == (12, 31) else "year to date",
+                    "period": "full year"
+                    if (fact.period_end.month, fact.period_end.day) == (12, 31)
+                    else "year to date",
                 }
             )
     return pd.DataFrame(rows)
@@ -151,6 +152,7 @@ def run_date(task: tuple) -> list[dict]:
             & (vintage.facts["kind"] == "total")
         ]
         row["kept"] = "none" if about.empty else "exact" if (about["qualifier"] == "exact").any() else "hedged"
+        row["series known"] = not vintage.series(case["entity"], case["metric"], case["basis"]).empty
         outlooks = Outlooks(facts=facts, years=2, **options)
         for name in ("points", "fits"):  # content-keyed memos: shared across the cases' Outlooks
             if isinstance(getattr(outlooks, f"_{name}", None), dict):
@@ -162,6 +164,8 @@ def run_date(task: tuple) -> list[dict]:
                 row["reason"] = f"the outlook from {view.years[0]} does not reach {case['period_end'].year}"
         except InputError as err:
             paths, row["reason"] = None, f"{type(err).__name__}: {err}"
+        except Exception as err:  # noqa: BLE001 — a failure of the code measured is counted and shown, not fatal
+            paths, row["reason"] = None, f"crash, {type(err).__name__}: {err}"
         if paths is not None:
             row.update(answered=True, **outlook_scores(np.asarray(paths, dtype=float), case["value"]))
         out.append(row)
@@ -190,13 +194,17 @@ def summary(table: pd.DataFrame, by: str | None) -> pd.DataFrame:
 
 def markdown(frame: pd.DataFrame) -> str:
     """A plain Markdown table (3 decimals for coverage, 1 for percentages)."""
+
     def cell(column, value):
         if isinstance(value, float):
             return "" if np.isnan(value) else f"{value:.3f}" if "coverage" in column else f"{value:.1f}"
         return str(value)
 
     lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |" for row in frame.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |"
+        for row in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -278,8 +286,13 @@ def main(argv=None) -> int:
     print("missed: " + (", ".join(missed) or "none"))
     unanswered = table[~table["answered"]]
     if len(unanswered):
+        known = int(unanswered["series known"].sum())
+        print(
+            f"\nunanswered: {len(unanswered)}, of which {known} with another fact about the series public on the date "
+            f"and {len(unanswered) - known} with none (the hidden figure was all there was)"
+        )
         reasons = unanswered["reason"].str.replace(r"\d{4}-\d{2}-\d{2}", "DATE", regex=True).str.slice(0, 90)
-        print("\nunanswered, by reason:\n")
+        print("\nby reason:\n")
         print(markdown(reasons.value_counts().rename_axis("reason").reset_index(name="cases").head(8)))
     ok = table[table["answered"]].sort_values("ape", ascending=False).head(10)
     print("\nfurthest off (APE of the median):\n")

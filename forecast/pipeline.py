@@ -123,7 +123,7 @@ def run_pipeline(
         seed=settings.seed,
         hierarchy=settings.hierarchy,
     )
-    views, _ = outlooks.every(engine=engine, jobs=jobs, progress=progress)
+    views, no_outlooks = outlooks.every(engine=engine, jobs=jobs, progress=progress)
     forecasts = forecast_rows(views)
     lap("outlook"), stages.update()
     checks = check_all_targets(outlooks=outlooks)
@@ -134,6 +134,7 @@ def run_pipeline(
         "scores": result.scores.melt(id_vars=["unique_id", "model"], var_name="metric", value_name="value"),
         "target_checks": checks,
         "conflicts": conflict_rows(rec.conflicts),
+        "no_outlooks": no_outlooks,
     }
     written = write_run(store, RunRecord(record.data_hash, record.settings, started_at=record.started_at), tables)
     html, md = build_report(store, written.run_id, report_dir, observations)

@@ -33,12 +33,15 @@ def entity_summary(rec: Reconciliation) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["kind", "entity"]).reset_index(drop=True)
 
 
+def age_text(as_of: pd.Timestamp, today: pd.Timestamp | None = None) -> str:
+    """How long before ``today`` (default: the clock) the data's date is: "266 days (about 8 months) ago"."""
+    days = ((today or pd.Timestamp.today()).normalize() - pd.Timestamp(as_of).normalize()).days
+    return f"{days} days ago" if days < 60 else f"{days} days (about {days // 30} months) ago"
+
+
 def data_age(facts: pd.DataFrame, today: pd.Timestamp | None = None) -> str:
-    """One line: when the latest fact was published and how long before ``today`` (default: the clock) that is."""
+    """One line: when the latest fact was published and how long before ``today`` that is."""
     from forecast.data.vintage import data_as_of
 
     latest = data_as_of(facts)
-    days = ((today or pd.Timestamp.today()).normalize() - latest).days
-    months = days // 30
-    ago = f"{days} days ago" if days < 60 else f"{days} days (about {months} months) ago"
-    return f"Facts published up to {latest:%-d %B %Y}: {ago}."
+    return f"Facts published up to {latest:%-d %B %Y}: {age_text(latest, today)}."

@@ -31,6 +31,16 @@ PINNED = 0.10  # a year is known when what the facts allow spans at most 10% of 
 SERIES_KINDS = ("total", "cumulative")
 
 
+def pinned_rows(rows: pd.DataFrame) -> pd.Series:
+    """Which rows (``y, y_lo, y_hi, flags``) of a reconciled series are pinned (see
+    :attr:`ReconciledSeries.pinned`): the one rule for every layer that asks whether a year is known."""
+    y, lo, hi = (rows[c].astype(float) for c in ("y", "y_lo", "y_hi"))
+    stated_hedged = (
+        rows["flags"].fillna("").astype(str).str.split(";").map(lambda f: "hedged" in f and "implied" not in f)
+    )
+    return y.notna() & np.isfinite(hi) & ((hi - lo <= PINNED * np.maximum(hi, 1.0)) | stated_hedged)
+
+
 def series_uid(entity: str, metric: str, basis: str | None = None) -> str:
     """A series' id: ``entity/metric/basis`` (``reported`` unless given)."""
     return f"{entity}/{metric}/{basis or DEFAULT_BASIS}"
@@ -110,11 +120,7 @@ class ReconciledSeries:
         """Year → value for the years the facts pin down: an interval no wider than :data:`PINNED` of it, or a
         full-year figure stated with a hedge, read at its measured median (:mod:`forecast.data.hedges`: "more than
         5,700" is most likely 5,700-5,800, though it may lie up to a quarter above)."""
-        y, lo, hi = (self.years[c].astype(float) for c in ("y", "y_lo", "y_hi"))
-        flags = self.years["flags"].astype(str).str.split(";")
-        stated_hedged = flags.map(lambda f: "hedged" in f and "implied" not in f)
-        known = y.notna() & np.isfinite(hi) & ((hi - lo <= PINNED * np.maximum(hi, 1.0)) | stated_hedged)
-        return y[known]
+        return self.years["y"].astype(float)[pinned_rows(self.years)]
 
     def history(self) -> pd.Series:
         """The latest run of consecutive pinned years: the history a model is fitted on (interpolating across a

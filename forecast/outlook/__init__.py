@@ -37,6 +37,7 @@ from forecast.outlook.result import Outlook
 
 COMPUTED_YEARS = 10  # paths are always drawn this far, so a year's numbers do not depend on how many are shown
 TRAFFIC = ("trains", "teu", "tonnes")
+NO_OUTLOOK_COLUMNS = ["unique_id", "reason", "stale", "latest_year", "latest_value"]
 
 
 class Outlooks:
@@ -135,8 +136,9 @@ class Outlooks:
         progress: bool | None = None,
     ) -> tuple[list[Outlook], pd.DataFrame]:
         """The outlook of every series of ``metrics`` with a public fact, and a frame of those that have none
-        (``unique_id, reason``). The series' own outlooks are built on ``engine`` (:func:`forecast.executor.run`:
-        the same numbers on every engine), then reconciled here."""
+        (:data:`NO_OUTLOOK_COLUMNS`: why, whether stale, the latest year with a value). The series' own outlooks
+        are built on ``engine`` (:func:`forecast.executor.run`: the same numbers on every engine), then reconciled
+        here."""
         vintage = self.facts.on(as_of)
         keys = list(vintage.keys(metrics=metrics))
         todo = [k for k in keys if (series_uid(*k), vintage.as_of) not in self._outlooks]
@@ -159,8 +161,17 @@ class Outlooks:
                 try:
                     found.append(self.get(entity, metric, basis, vintage.as_of))
                 except NoOutlook as err:
-                    skipped.append({"unique_id": series_uid(entity, metric, basis), "reason": str(err)})
-        return found, pd.DataFrame(skipped, columns=["unique_id", "reason"])
+                    year, value = err.latest or (None, None)
+                    skipped.append(
+                        {
+                            "unique_id": series_uid(entity, metric, basis),
+                            "reason": str(err),
+                            "stale": err.stale,
+                            "latest_year": year,
+                            "latest_value": value,
+                        }
+                    )
+        return found, pd.DataFrame(skipped, columns=NO_OUTLOOK_COLUMNS)
 
     def _request(self, vintage, entity: str, metric: str, basis: str | None) -> tuple:
         """What :func:`build_request` needs for one series: everything shared (pool, profiles) made here first."""

@@ -46,9 +46,9 @@ class NoOutlook(InputError):
     """The facts known on the date cannot support an outlook of the series (the message says why); the latest
     year the facts give a value for, and that value, when there is one."""
 
-    def __init__(self, message: str, latest: tuple[int, float] | None = None):
+    def __init__(self, message: str, latest: tuple[int, float] | None = None, stale: bool = False):
         super().__init__(message)
-        self.latest = latest
+        self.latest, self.stale = latest, stale
 
 
 def latest_known(series: ReconciledSeries) -> tuple[int, float] | None:
@@ -59,9 +59,9 @@ def latest_known(series: ReconciledSeries) -> tuple[int, float] | None:
 
 def stale_reason(series: ReconciledSeries, as_of: pd.Timestamp) -> str | None:
     """Why ``series`` is *stale* on ``as_of`` — its latest known year ended more than :data:`STALE_YEARS` years
-    before and no fact speaks of the year in progress (... unless one does) — or None. A stale series has no
+    before and no fact about a period within the year in progress is known — or None. A stale series has no
     outlook: its last known figure is the honest answer."""
-    if as_of.year in series.years.index:
+    if any(c.period[0].year == as_of.year for c in series.system.kept):  # a milestone since launch is not one
         return None
     last = latest_known(series)
     last_year = last[0] if last else int(series.years.index.max())
@@ -91,7 +91,7 @@ def build_outlook(
         )
     as_of = vintage.as_of
     if reason := stale_reason(series, as_of):
-        raise NoOutlook(reason, latest_known(series))
+        raise NoOutlook(reason, latest_known(series), stale=True)
     history = series.history()
     first = int(history.index.max()) + 1 if len(history) else int(series.years.index.min())
     last = max(as_of.year + n_years - 1, first)

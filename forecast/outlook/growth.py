@@ -45,6 +45,13 @@ MIN_SIZE_RATES = 6  # growth on size: two fitted parameters leave four residuals
 MIN_ENTITIES = 3  # a between-entity variance needs at least three entities
 MAX_NOISE = 3.0  # a year's noise is clipped at 3 scale units: Student-t tails on the log scale have no mean
 DRIFT = 0.25  # share of the pooled expected growth a path follows (chosen on 2012-2020, see benchmarks/README.md)
+BOOM = 0.5  # a year more than 50% above (or a third below) the year before starts a new regime (a start-up boom)
+
+
+def regime_changes(log_growth: np.ndarray) -> np.ndarray:
+    """Which year-on-year log growth rates change by more than :data:`BOOM`: a new regime (a start-up, a new
+    counting), not growth at the size the series had."""
+    return np.abs(np.asarray(log_growth, dtype=float)) > np.log1p(BOOM)
 
 
 @dataclass(frozen=True)
@@ -145,8 +152,9 @@ class GrowthPool:
 
 def pooled_growth(vintage: Vintage, metric: str) -> GrowthPool:
     """Every year-on-year log growth of ``metric`` on the ``reported`` basis that ``vintage`` knows: consecutive
-    years the facts pin down, each series reconciled by the data layer (so a year implied by a stated rate, such
-    as Wuhan 2014 from "164 trains in 2015, up 500%", counts, and a conflicting figure set aside does not)."""
+    years the facts pin down, each series reconciled by the data layer (so a year implied by a stated rate counts,
+    and a conflicting figure set aside does not); changes of regime (:func:`regime_changes`: Wuhan 2014-2015, "up
+    500%") are left out, as the priors leave them out of a series' own history."""
     entity, level, growth = [], [], []
     for key in vintage.keys(metrics=(metric,), basis=DEFAULT_BASIS):
         pinned = vintage.series(*key).pinned
@@ -154,9 +162,11 @@ def pooled_growth(vintage: Vintage, metric: str) -> GrowthPool:
         years = pinned.index.to_numpy()
         follows = np.flatnonzero(np.diff(years) == 1)
         logs = np.log(pinned.to_numpy(dtype=float))
-        entity += [key[0]] * len(follows)
-        level += list(logs[follows])
-        growth += list(logs[follows + 1] - logs[follows])
+        steps = logs[follows + 1] - logs[follows]
+        within = ~regime_changes(steps)
+        entity += [key[0]] * int(within.sum())
+        level += list(logs[follows][within])
+        growth += list(steps[within])
     return GrowthPool(np.array(entity, dtype=object), np.array(level, dtype=float), np.array(growth, dtype=float))
 
 

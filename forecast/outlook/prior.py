@@ -15,10 +15,9 @@ import numpy as np
 
 from forecast.errors import InputError
 from forecast.fitting import forecast_array
-from forecast.outlook.growth import MIN_HISTORY, MIN_POOLED_RATES, GrowthPool, growth_paths
+from forecast.outlook.growth import BOOM, MIN_HISTORY, MIN_POOLED_RATES, GrowthPool, growth_paths, regime_changes
 
 VAGUE_SD = 0.7  # log-scale spread of a level read off partial facts: a factor of two either way is plausible
-BOOM = 0.5  # a year more than 50% above (or a third below) the year before starts a new regime (a start-up boom)
 
 
 def settled(history) -> tuple[object, str | None]:
@@ -28,7 +27,7 @@ def settled(history) -> tuple[object, str | None]:
     y = history.to_numpy(dtype=float)
     if len(y) < 2 or np.any(y <= 0):
         return history, None
-    jumps = np.flatnonzero(np.abs(np.diff(np.log(y))) > np.log1p(BOOM))
+    jumps = np.flatnonzero(regime_changes(np.diff(np.log(y))))
     if not len(jumps):
         return history, None
     start = int(jumps[-1]) + 1

@@ -13,6 +13,8 @@ import pandas as pd
 
 from forecast.backtest.leaderboard import model_means
 from forecast.backtest.metrics import inside, relative_error
+from forecast.data.summary import age_text
+from forecast.data.vintage import PINNED, pinned_rows
 from forecast.errors import InputError
 from forecast.hierarchy.coherent import NOTE as COHERENT_NOTE
 from forecast.report.charts import ReliabilityChart, SeriesChart, reliability_chart, series_chart
@@ -40,7 +42,7 @@ LEADERBOARD_METRICS = {
     "coverage-80": "80% coverage",
     "coverage-95": "95% coverage",
 }
-PINNED = 0.10  # a year counts as known when the facts pin it to 10% (as the data layer's history does)
+STALE_WHY = "stale: the latest known year is over two years old and nothing is known about the year in progress"
 NOTE_CHARS = 48  # a note shows this much; the rest is behind a click
 LIST_IDS = 6  # a list of fact ids shows this many; the rest is behind a click
 
@@ -96,6 +98,8 @@ class ReportContent:
     outcomes: Table
     outcome_points: Table
     conflicts: Table
+    no_outlook: Table
+    age: str = ""
 
 
 def gather(store, run_id: str | None = None, observations: pd.DataFrame | None = None) -> ReportContent:
@@ -131,7 +135,37 @@ def gather(store, run_id: str | None = None, observations: pd.DataFrame | None =
         outcomes=outcomes,
         outcome_points=outcome_points,
         conflicts=conflict_table(read_table(store, "conflicts", run_id), urls),
+        no_outlook=no_outlook_table(_no_outlooks(store, run_id), entities),
+        age=age_text(as_of) if as_of is not None else "",
     )
+
+
+def _no_outlooks(store, run_id: str) -> pd.DataFrame:
+    """The run's series without an outlook (a store written before schema v4 has none recorded)."""
+    try:
+        return read_table(store, "no_outlooks", run_id)
+    except InputError:
+        return pd.DataFrame(columns=["unique_id", "reason", "stale", "latest_year", "latest_value"])
+
+
+def no_outlook_table(rows: pd.DataFrame, entities: pd.DataFrame) -> Table:
+    """The series the facts cannot support an outlook for — stale ones first — with their last known figure and
+    why: listed apart, never as charts or outlook rows."""
+    columns = ["Series", "Last known", "Why no outlook"]
+    ordered = rows.sort_values(["stale", "unique_id"], ascending=[False, True])
+    body = []
+    for r in ordered.itertuples():
+        entity, metric, basis = str(r.unique_id).split("/")
+        label = _label(entities, {"entity": entity, "metric": metric, "basis": basis})
+        known = f"{int(r.latest_year)}: {fmt(r.latest_value)}" if pd.notna(r.latest_year) else DASH
+        why = STALE_WHY if r.stale else str(r.reason).removeprefix(f"{r.unique_id}: ")
+        body.append([label, known, why])
+    note = (
+        "Series whose facts cannot support an outlook: their last known figure is the honest answer."
+        if body
+        else "Every series with facts has an outlook."
+    )
+    return Table("no-outlook", "Series without an outlook", columns, body, note)
 
 
 def source_urls(observations: pd.DataFrame | None) -> dict[str, str]:
@@ -218,9 +252,8 @@ def _title(entities: pd.DataFrame, row) -> str:
 
 
 def latest_known(history: pd.DataFrame) -> tuple[int | None, float | None]:
-    """The latest year the facts pin down (to :data:`PINNED`) and its value."""
-    y, lo, hi = (history[c].astype(float) for c in ("y", "y_lo", "y_hi"))
-    known = history[y.notna() & np.isfinite(hi) & (hi - lo <= PINNED * np.maximum(hi, 1.0))]
+    """The latest year the facts pin down (as the data layer's history does) and its value."""
+    known = history[pinned_rows(history)]
     if known.empty:
         return None, None
     last = known.sort_values("ds").iloc[-1]
@@ -471,7 +504,8 @@ KNOWN, BOUNDED, PENDING = "known", "bounded", "not yet known"
 
 
 def outcome_status(lo, hi) -> str:
-    """How far the facts settle an outcome: ``known`` (pinned to 10%), ``bounded`` (some bound), else pending."""
+    """How far the facts settle an outcome: ``known`` (pinned to :data:`PINNED`), ``bounded`` (some bound), else
+    pending."""
     if pd.notna(lo) and pd.notna(hi) and np.isfinite(hi) and hi - lo <= PINNED * max(hi, 1.0):
         return KNOWN
     return BOUNDED if (pd.notna(lo) and lo > 0) or (pd.notna(hi) and np.isfinite(hi)) else PENDING

@@ -16,6 +16,8 @@ Every table is long format and keyed by ``run_id``: one run is one vintage. Colu
   target across vintages (``target``, the label, did in v1 and still does for rows without a key),
   ``lo_80``/``hi_80`` is the 80% interval of the outcome; ``outcome`` the reconciled value
   once known and ``outcome_lo``/``outcome_hi`` what the facts allow for it (v2), from which ``met`` is decided.
+- ``no_outlooks`` (v4): the series with facts but no outlook on the run's date, why (``stale``: the latest known
+  year is too old and nothing is known about the year in progress), and the latest year with a value and that value.
 - ``conflicts``: facts that disagreed during reconciliation: which fact, what it violated and whether it was kept;
   from v3 also the series, the period's end, the statement, how much it missed by (in units and relative), the
   kept facts it clashed with (``against``, never the fact itself) and how it was resolved.
@@ -84,13 +86,21 @@ ALTER TABLE conflicts ADD COLUMN against TEXT;
 ALTER TABLE conflicts ADD COLUMN resolution TEXT;
 """
 
+V4 = """
+CREATE TABLE no_outlooks (
+    run_id TEXT NOT NULL, unique_id TEXT NOT NULL, reason TEXT, stale BOOLEAN, latest_year INTEGER,
+    latest_value DOUBLE
+);
+"""
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: lambda con: con.execute(V1),
     2: lambda con: con.execute(V2),
     3: lambda con: con.execute(V3),
+    4: lambda con: con.execute(V4),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
-DATA_TABLES = ("series", "forecasts", "scores", "target_checks", "conflicts")
+DATA_TABLES = ("series", "forecasts", "scores", "target_checks", "conflicts", "no_outlooks")
 TABLES = ("runs", *DATA_TABLES)
 
 
