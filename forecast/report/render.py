@@ -78,6 +78,7 @@ def render_html(content: ReportContent, charts: dict[str, str]) -> str:
             content.leaderboard,
             content.outcomes,
             content.conflicts,
+            content.no_outlook,
         )
     ]
     toc.append(("methods", "Methods"))
