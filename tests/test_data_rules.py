@@ -74,9 +74,7 @@ def test_hedge_pairs_are_measured_once_per_release_against_the_exact_figure():
     pairs = measure_hedges(data)
     assert pairs["ids"].tolist() == ["H1;H2", "N"]
     assert pairs["offset"].tolist() == pytest.approx([5351 / 5300 - 1, 3990 / 4000 - 1])
-    assert pairs["units"].tolist() == pytest.approx(
-        [0.51, -0.1]
-    )  # in rounding units of 100 (never coarser than 2 digits)
+    assert pairs["units"].tolist() == pytest.approx([0.51, -0.1])  # rounding units of 100
     assert pairs["precision"].tolist() == ["2+ digits", "1 digit"]
     table = hedge_table(pairs).set_index("wording")
     assert table.loc["more_than", "pairs"] == 1 and table.loc["nearly", "within_one_unit"] == 1.0
