@@ -55,6 +55,7 @@ from forecast.errors import InputError
 from forecast.outlook import Outlooks
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _markdown import markdown as table_markdown
 from nowcast_retrospective import outlook_scores
 
 COPY = 0.02  # an exact figure within 2% of another about the same period and basis is a copy of it
@@ -192,20 +193,16 @@ def summary(table: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cell(column: str, value) -> str:
+    """Coverage to three decimals, other figures (percentages, counts of trains) to one."""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:.3f}" if "coverage" in column else f"{value:.1f}"
+    return str(value)
+
+
 def markdown(frame: pd.DataFrame) -> str:
-    """A plain Markdown table (3 decimals for coverage, 1 for percentages)."""
-
-    def cell(column, value):
-        if isinstance(value, float):
-            return "" if np.isnan(value) else f"{value:.3f}" if "coverage" in column else f"{value:.1f}"
-        return str(value)
-
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-    lines += [
-        "| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |"
-        for row in frame.itertuples(index=False)
-    ]
-    return "\n".join(lines)
+    """A plain Markdown table (:func:`_markdown.markdown` with :func:`cell`)."""
+    return table_markdown(frame, cell)
 
 
 def targets(tables: dict[str, pd.DataFrame]) -> list[str]:

@@ -240,7 +240,12 @@ def main(argv=None) -> int:
     print("missed: " + ("; ".join(missed) or "none"))
     unanswered = outlook[outlook["status"] == "unanswered"]
     if len(unanswered):
-        print(f"\nunanswered ({len(unanswered)}), a few:\n")
+        stale = int(unanswered["reason"].str.contains("stale:").sum())
+        crashed = int(unanswered["reason"].str.startswith("crash").sum())
+        print(
+            f"\nunanswered: {len(unanswered)}, of which {stale} refused as stale, {crashed} crashed and "
+            f"{len(unanswered) - stale - crashed} other NoOutlook / InputError; a few:\n"
+        )
         show = unanswered.drop_duplicates("reason").head(10)[["series", "year", "when", "reason"]]
         print(markdown(show.assign(reason=show["reason"].str.slice(0, 110))))
     worst = outlook[outlook["status"] == "answered"].sort_values("ape", ascending=False).head(10)

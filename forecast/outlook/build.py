@@ -50,6 +50,9 @@ class NoOutlook(InputError):
         super().__init__(message)
         self.latest, self.stale = latest, stale
 
+    def __reduce__(self):  # from worker processes with all it says, not the message alone
+        return type(self), (str(self), self.latest, self.stale)
+
 
 def latest_known(series: ReconciledSeries) -> tuple[int, float] | None:
     """(year, value) of the latest year the facts give a value for, or None."""
