@@ -32,7 +32,7 @@ from forecast.limits import check_samples
 from forecast.models.registry import label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
 from forecast.outlook.growth import GrowthPool, pooled_growth
-from forecast.outlook.profile import ProfileBook
+from forecast.outlook.profile import ProfileBook, donor_chain
 from forecast.outlook.result import Outlook
 
 COMPUTED_YEARS = 10  # paths are always drawn this far, so a year's numbers do not depend on how many are shown
@@ -197,6 +197,10 @@ class Outlooks:
             pool = pooled_growth(vintage, metric)
             self._pools[key] = self._fits.setdefault(pool.fingerprint, pool)
         return self._pools[key]
+
+    def profile(self, view: Outlook):
+        """The share profile ``view``'s months were drawn from (the series' own or its donors', on its date)."""
+        return self._profile_book(self.facts.on(view.as_of)).profile(view.series, donor_chain(view.series))
 
     def _profile_book(self, vintage) -> ProfileBook:
         if vintage.as_of not in self._profiles:

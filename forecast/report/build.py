@@ -9,7 +9,7 @@ import pandas as pd
 
 from forecast.paths import home, write_atomically
 from forecast.report.content import gather
-from forecast.report.render import render_html, render_markdown, series_svg
+from forecast.report.render import pace_svg, render_html, render_markdown, series_svg
 
 CHART_DIR = "charts"
 
@@ -35,9 +35,12 @@ def build_report(
         charts[panel.unique_id] = series_svg(panel.chart)
         files[panel.unique_id] = f"{CHART_DIR}/chart-{number:03d}.svg"
         write_text(out / files[panel.unique_id], charts[panel.unique_id])
+    pace = {p.unique_id: f"{CHART_DIR}/chart-pace-{n:03d}.svg" for n, p in enumerate(content.pace, start=1)}
+    for panel in content.pace:
+        write_text(out / pace[panel.unique_id], pace_svg(panel.chart))
     html_path, md_path = out / "report.html", out / "report.md"
     write_text(html_path, render_html(content, charts))
-    write_text(md_path, render_markdown(content, files))
+    write_text(md_path, render_markdown(content, files, pace))
     return html_path, md_path
 
 
