@@ -1,5 +1,5 @@
 """Reading facts as an analyst does, on hand-made facts: counting bases that do not chain, stale series that get no
-outlook, priors that do not extrapolate a start-up boom, and a growth pool without regime changes."""
+outlook, priors that do not extrapolate a start-up boom, and an entity's own growth without its start-up jump."""
 
 import numpy as np
 import pandas as pd
@@ -112,14 +112,15 @@ def test_a_prior_does_not_extrapolate_a_start_up_boom():
     assert np.median(view.year_paths(2024)) < 5351 * 1.3  # the boom years' +70% a year are not carried on
 
 
-def test_the_growth_pool_leaves_regime_changes_out():
+def test_an_entitys_own_growth_effect_leaves_its_start_up_jump_out():
+    young = {2018: 11, 2019: 358, 2020: 394, 2021: 433}  # x33, then +10 % a year
+    twin = {2019: 358, 2020: 394, 2021: 433}  # the same years without the start-up
+    hubs = [facts(*years({2015 + k: round(1000 * 1.1**k) for k in range(7)}, prefix=f"{e}Y"), entity=e) for e in "abc"]
     data = pd.concat(
-        [
-            facts(*years({2018: 11, 2019: 358, 2020: 400}, prefix="A"), entity="young"),
-            facts(*years({2018: 1000, 2019: 1100, 2020: 1210}, prefix="B"), entity="old"),
-        ],
+        [facts(*years(young), entity="young"), facts(*years(twin, prefix="T"), entity="twin"), *hubs],
         ignore_index=True,
     )
-    pool = pooled_growth(FactBase(data).on("2021-06-30"), "trains")
-    # 11 → 358 (x33) is a start-up, not growth at that size; 358 → 400 and the old hub's +10% are
-    assert sorted(np.exp(pool.growth).round(4)) == pytest.approx([1.1, 1.1, round(400 / 358, 4)])
+    pool = pooled_growth(FactBase(data).on("2022-06-30"), "trains")
+    young_effect, twin_effect = pool.fit("young"), pool.fit("twin")
+    assert young_effect.effect_mean == pytest.approx(twin_effect.effect_mean)
+    assert young_effect.effect_sd == pytest.approx(twin_effect.effect_sd)

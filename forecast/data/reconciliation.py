@@ -80,12 +80,9 @@ class GroupSystem:
     row_owner: np.ndarray
 
     def bounds(self, coef: np.ndarray) -> tuple[float, float, set[str]]:
-        """(min, max) of ``coef·x`` over every x the kept facts allow, and the ids of the facts binding them. A
-        month the period covers in part takes its day share as the facts do (within ``PARTIAL_MONTH_SLACK``), so a
-        period stated as "more than 700 to 7 March" is at least 700, not 700 less the slack."""
-        low, high = spread(coef)
-        lo, src_lo = self._optimise(high)
-        neg_hi, src_hi = self._optimise(-low)
+        """(min, max) of ``coef·x`` over every x the kept facts allow, and the ids of the facts binding them."""
+        lo, src_lo = self._optimise(coef)
+        neg_hi, src_hi = self._optimise(-coef)
         return lo * self.scale, -neg_hi * self.scale, src_lo | src_hi
 
     def _optimise(self, c: np.ndarray) -> tuple[float, set[str]]:
@@ -395,6 +392,9 @@ def _derivable_months(system: GroupSystem) -> list[pd.Period]:
 def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef: np.ndarray) -> dict:
     """Interval, point value, sources and flags of one period's total."""
     lo, hi, sources = system.bounds(coef)
+    for c in _stated_for(system.kept, coef):  # a period stated as "more than 700 to 7 March" is at least 700,
+        lo, hi = max(lo, c.lo * system.scale), min(hi, c.hi * system.scale)  # whatever its part-month's day share
+        sources |= set(c.ids)
     point, how, used = _point(system.kept, coef)
     if point is not None and how and "hedged" in how and not lo <= point * system.scale <= hi:
         point = None  # a hedge the other facts already exceed says nothing about the value
@@ -426,13 +426,19 @@ def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef
     }
 
 
+def _stated_for(kept: list[Constraint], coef: np.ndarray) -> list[Constraint]:
+    """The level facts about exactly this period."""
+    key = _key(coef)
+    return [c for c in kept if not c.is_growth and _key(c.coef) == key]
+
+
 _PRECISE = ("exact", "about")
 
 
 def _point(kept: list[Constraint], coef: np.ndarray) -> tuple[float | None, str | None, set[str]]:
     """The best figure stated for exactly this period: direct precise, implied by growth, then hedged."""
     key = _key(coef)
-    direct = [c for c in kept if not c.is_growth and c.nominal is not None and _key(c.coef) == key]
+    direct = [c for c in _stated_for(kept, coef) if c.nominal is not None]
     implied = [c for c in kept if c.is_growth and c.nominal is not None and _key(c.base) == key]
     tiers = (
         ([c for c in direct if c.qualifier in _PRECISE], None),

@@ -40,6 +40,7 @@ NATIONAL = "national"
 
 
 STALE_YEARS = 2  # a series whose latest known year ended more than two years before the as-of date is stale ...
+UNSUPPORTED_WIDTH = 3.0  # ... and one whose year in progress, unobserved, spans more than 3x (80%) says too little
 
 
 class NoOutlook(InputError):
@@ -60,11 +61,30 @@ def latest_known(series: ReconciledSeries) -> tuple[int, float] | None:
     return (int(annual.index.max()), float(annual.iloc[-1])) if len(annual) else None
 
 
+def speaks_of(series: ReconciledSeries, year: int) -> bool:
+    """Whether a kept fact is about a period within ``year`` (a milestone since launch is not)."""
+    return any(c.period[0].year == year for c in series.system.kept)
+
+
+def unsupported_reason(annual: np.ndarray, years: np.ndarray, series: ReconciledSeries, as_of) -> str | None:
+    """Why the outlook of the year in progress says too little to publish — nothing is known about the year
+    and its central 80% spans more than :data:`UNSUPPORTED_WIDTH` times its low end — or None."""
+    if as_of.year not in years or speaks_of(series, as_of.year):
+        return None
+    lo, hi = np.quantile(annual[:, int(np.flatnonzero(years == as_of.year)[0])], [0.1, 0.9])
+    if hi <= UNSUPPORTED_WIDTH * max(lo, 0.0) and lo > 0:
+        return None
+    return (
+        f"{series.uid}: nothing is known about {as_of.year} and the facts leave its total anywhere from "
+        f"{lo:,.0f} to {hi:,.0f} (80%): too uncertain to publish an outlook"
+    )
+
+
 def stale_reason(series: ReconciledSeries, as_of: pd.Timestamp) -> str | None:
     """Why ``series`` is *stale* on ``as_of`` — its latest known year ended more than :data:`STALE_YEARS` years
     before and no fact about a period within the year in progress is known — or None. A stale series has no
     outlook: its last known figure is the honest answer."""
-    if any(c.period[0].year == as_of.year for c in series.system.kept):  # a milestone since launch is not one
+    if speaks_of(series, as_of.year):
         return None
     last = latest_known(series)
     last_year = last[0] if last else int(series.years.index.max())
@@ -115,6 +135,8 @@ def build_outlook(
     conditioned = condition_years(prior.paths, shares, bands, rng)
     monthly = conditioned.paths
     annual = monthly.reshape(n_paths, len(years), 12).sum(axis=2)
+    if reason := unsupported_reason(annual, years, series, as_of):
+        raise NoOutlook(reason, latest_known(series))
     notes = list(prior.notes)
     if note := series.conflict_note():
         notes.append(note)

@@ -113,9 +113,12 @@ class GrowthPool:
             return None
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
         coef, cov = fit.fe_params.to_numpy(), fit.cov_params().iloc[:2, :2].to_numpy()
-        own = int(np.sum(self.entity == entity))
-        if own and tau2 > 0:
-            mean, sd = float(fit.random_effects[entity].iloc[0]), float(np.sqrt(1.0 / (1.0 / tau2 + own / sigma2)))
+        mine = (self.entity == entity) & ~regime_changes(self.growth)  # its own growth, not its start-up jumps
+        own = int(mine.sum())
+        if own and tau2 > 0:  # the random intercept's posterior (BLUP) from the entity's settled rates
+            residual = self.growth[mine] - coef[0] - coef[1] * self.log_level[mine]
+            mean = float(tau2 / (tau2 + sigma2 / own) * residual.mean())
+            sd = float(np.sqrt(1.0 / (1.0 / tau2 + own / sigma2)))
         else:
             mean, sd = 0.0, float(np.sqrt(tau2))
         return GrowthModel(coef, cov, mean, sd, float(np.sqrt(sigma2)), "mixed", float(len(self) - 2))
@@ -152,9 +155,8 @@ class GrowthPool:
 
 def pooled_growth(vintage: Vintage, metric: str) -> GrowthPool:
     """Every year-on-year log growth of ``metric`` on the ``reported`` basis that ``vintage`` knows: consecutive
-    years the facts pin down, each series reconciled by the data layer (so a year implied by a stated rate counts,
-    and a conflicting figure set aside does not); changes of regime (:func:`regime_changes`: Wuhan 2014-2015, "up
-    500%") are left out, as the priors leave them out of a series' own history."""
+    years the facts pin down, each series reconciled by the data layer (so a year implied by a stated rate, such
+    as Wuhan 2014 from "164 trains in 2015, up 500%", counts, and a conflicting figure set aside does not)."""
     entity, level, growth = [], [], []
     for key in vintage.keys(metrics=(metric,), basis=DEFAULT_BASIS):
         pinned = vintage.series(*key).pinned
@@ -163,10 +165,9 @@ def pooled_growth(vintage: Vintage, metric: str) -> GrowthPool:
         follows = np.flatnonzero(np.diff(years) == 1)
         logs = np.log(pinned.to_numpy(dtype=float))
         steps = logs[follows + 1] - logs[follows]
-        within = ~regime_changes(steps)
-        entity += [key[0]] * int(within.sum())
-        level += list(logs[follows][within])
-        growth += list(steps[within])
+        entity += [key[0]] * len(follows)
+        level += list(logs[follows])
+        growth += list(steps)
     return GrowthPool(np.array(entity, dtype=object), np.array(level, dtype=float), np.array(growth, dtype=float))
 
 

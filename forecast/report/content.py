@@ -780,13 +780,9 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
             "Forecast vs outcome, point by point",
             point_columns,
             point_rows,
-            ("" if point_rows else empty)
-            + (
-                f" {pending} more forecast year(s) are not yet known (no fact pins or bounds them yet): counted, "
-                "not listed."
-                if pending
-                else ""
-            ),
+            f"{pending} more forecast year(s) are not yet known (no fact pins or bounds them yet): counted, not listed."
+            if pending
+            else ("" if point_rows else empty),
         ),
     )
 

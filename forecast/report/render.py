@@ -19,7 +19,7 @@ from forecast.report.content import ReportContent
 from forecast.report.links import Details, Group, Link, md_cell, md_text, safe_url
 
 TITLE = "China-Europe Railway Express: forecast report"
-NUMBER = re.compile(r"^(–|[-+]?[\d,.]+%?|∞)( \(?– ?(–|[-+]?[\d,.]+|∞)\)?| \([\d,.–∞ ]+\))?( to \d\d \w{3})?$")
+NUMBER = re.compile(r"^(–|[-+]?[\d,.]+%?|∞)( \(?– ?(–|[-+]?[\d,.]+|∞)\)?| \([-+\d,.–∞ %]+\))?( to \d\d \w{3})?$")
 
 
 def _is_links(value) -> bool:
