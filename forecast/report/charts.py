@@ -134,10 +134,10 @@ def _fit_top(parts) -> float:
 
 
 def _y_axis(top: float, bottom_px: float, top_px: float) -> tuple[Scale, np.ndarray]:
-    """A y scale from 0 to just above ``top`` and its round tick values."""
+    """A y scale from 0 to 5% above ``top`` and its round tick values below that."""
     ticks = MaxNLocator(nbins=4, min_n_ticks=3).tick_values(0.0, top * 1.05)
-    ticks = ticks[ticks >= 0]
-    return Scale(0.0, float(max(ticks.max(), top)), bottom_px, top_px), ticks
+    ticks = ticks[(ticks >= 0) & (ticks <= top * 1.05)]
+    return Scale(0.0, top * 1.05, bottom_px, top_px), ticks
 
 
 @dataclass
