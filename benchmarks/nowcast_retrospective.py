@@ -121,6 +121,26 @@ def _typical_share(vintage, case, t: float) -> float | None:
     return None
 
 
+def outlook_scores(paths: np.ndarray, truth: float) -> dict:
+    """One case's scores of a distribution of sample paths: its median, the median's absolute percentage error,
+    CRPS as a share of the outcome, and whether the central 80% / 95% intervals (quantiles of the paths) hold it."""
+    lo80, hi80, lo95, hi95 = np.quantile(paths, [0.1, 0.9, 0.025, 0.975])
+    median = float(np.median(paths))
+    return {
+        "forecast": median,
+        "ape": abs(median - truth) / truth,
+        "crps": float(crps_paths(np.asarray(paths, dtype=float)[:, None], np.array([truth]))[0]) / truth,
+        "in80": float(lo80 <= truth <= hi80),
+        "in95": float(lo95 <= truth <= hi95),
+    }
+
+
+def rule_scores(value: float, truth: float) -> dict:
+    """A point forecast's scores on the same scale (its CRPS is its absolute error)."""
+    ape = abs(value - truth) / truth
+    return {"forecast": value, "ape": ape, "crps": ape, "in80": np.nan, "in95": np.nan}
+
+
 def score(table: pd.DataFrame) -> pd.DataFrame:
     """MAPE, CRPS (% of the outcome) and coverage per method over the cases of ``table``."""
     rows = []
@@ -175,32 +195,9 @@ def main(argv=None) -> int:
             else f"{'H1' if case.as_of.month <= 6 else 'H2'} of the year",
             "truth": truth,
         }
-        lo80, hi80, lo95, hi95 = np.quantile(paths, [0.1, 0.9, 0.025, 0.975])
-        crps = float(crps_paths(paths[:, None], np.array([truth]))[0])
-        median = float(np.median(paths))
-        scored.append(
-            {
-                **common,
-                "method": "outlook",
-                "forecast": median,
-                "ape": abs(median - truth) / truth,
-                "crps": crps / truth,
-                "in80": float(lo80 <= truth <= hi80),
-                "in95": float(lo95 <= truth <= hi95),
-            }
-        )
+        scored.append({**common, "method": "outlook", **outlook_scores(paths, truth)})
         for name, value in analyst.items():
-            scored.append(
-                {
-                    **common,
-                    "method": name,
-                    "forecast": value,
-                    "ape": abs(value - truth) / truth,
-                    "crps": abs(value - truth) / truth,
-                    "in80": np.nan,
-                    "in95": np.nan,
-                }
-            )
+            scored.append({**common, "method": name, **rule_scores(value, truth)})
     table = pd.DataFrame(scored)
     if args.output:
         table.to_csv(args.output, index=False)

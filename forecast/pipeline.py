@@ -12,6 +12,7 @@ its vintage already stored and only rewrites the report (idempotent); a new data
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,14 +25,17 @@ from forecast import executor
 from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
 from forecast.data.panels import complete_periods, latest_runs
-from forecast.data.vintage import FactBase
+from forecast.data.vintage import FactBase, known_from
 from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY
 from forecast.models.registry import model_label
 from forecast.outlook import Outlook, Outlooks
+from forecast.outlook.news import explain, previous_month_end
+from forecast.outlook.pace import PACE_COLUMNS, pace_rows
 from forecast.report import build_report
 from forecast.store import RunRecord, check_store, write_run
 from forecast.store.location import store_path
-from forecast.store.read import list_runs
+from forecast.store.read import list_runs, read_table
+from forecast.store.vintages import code_version
 from forecast.targets import check_all_targets
 
 QUANTILES = {"q10": 0.10, "q50": 0.50, "q90": 0.90, "lo_80": 0.10, "hi_80": 0.90, "lo_95": 0.025, "hi_95": 0.975}
@@ -123,17 +127,26 @@ def run_pipeline(
         seed=settings.seed,
         hierarchy=settings.hierarchy,
     )
-    views, _ = outlooks.every(engine=engine, jobs=jobs, progress=progress)
+    views, no_outlooks = outlooks.every(engine=engine, jobs=jobs, progress=progress)
     forecasts = forecast_rows(views)
     lap("outlook"), stages.update()
     checks = check_all_targets(outlooks=outlooks)
     lap("targets"), stages.update()
+    news = news_since_last(store, outlooks, checks, record.settings)
+    pace = pace_table(views, outlooks)
+    lap("news+pace")
     tables = {
         "series": rec.series.replace([np.inf], np.nan),
         "forecasts": forecasts,
         "scores": result.scores.melt(id_vars=["unique_id", "model"], var_name="metric", value_name="value"),
         "target_checks": checks,
         "conflicts": conflict_rows(rec.conflicts),
+        "no_outlooks": no_outlooks,
+        "run_facts": pd.DataFrame(
+            {"fact_id": observations["id"].astype(str), "known_from": known_from(observations).dt.normalize()}
+        ),
+        "news": news,
+        "pace": pace,
     }
     written = write_run(store, RunRecord(record.data_hash, record.settings, started_at=record.started_at), tables)
     html, md = build_report(store, written.run_id, report_dir, observations)
@@ -145,6 +158,64 @@ def run_pipeline(
         "conflicts": len(rec.conflicts),
     }
     return RunOutcome(written.run_id, written.created, html, md, timings, counts)
+
+
+def news_since_last(store, outlooks: Outlooks, checks: pd.DataFrame, settings: dict) -> pd.DataFrame:
+    """What moved the outlook since the store's latest vintage (:mod:`forecast.outlook.news`: the store's
+    ``news`` rows); on a first run, since the end of the month before the data's date."""
+    previous = _previous_vintage(store)
+    if previous is None:
+        return explain(outlooks, previous_month_end(outlooks.facts.as_of)).rows()
+    run, forecasts, old_checks, old_ids = previous
+    point = "mean" if outlooks.hierarchy is not None else "q50"
+    annual = forecasts[forecasts["freq"].fillna("annual") == "annual"]
+    before = {(uid, ds.year): float(v) for uid, ds, v in zip(annual["unique_id"], annual["ds"], annual[point])}
+    since = pd.Timestamp(forecasts["as_of"].dropna().max())
+    if since > outlooks.facts.as_of:
+        since = outlooks.facts.as_of
+    other = []
+    if run["code_version"] != code_version():
+        other.append(f"code {run['code_version']} → {code_version()}")
+    if json.loads(run["settings"]) != json.loads(json.dumps(settings)):
+        other.append("run settings changed (model, horizon, paths or hierarchy)")
+    return explain(
+        outlooks,
+        since,
+        before=before,
+        old_ids=old_ids,
+        odds_before=_odds(old_checks),
+        odds_after=_odds(checks[pd.to_datetime(checks["period_end"]).dt.year >= outlooks.facts.as_of.year]),
+        other=other,
+    ).rows()
+
+
+def _previous_vintage(store):
+    """The latest stored run with an outlook: its ``runs`` row, forecasts, target checks and fact ids (None for a
+    run stored before the store kept them); None when there is none."""
+    if not store_path(store).exists():
+        return None
+    runs = list_runs(store)
+    for run_id in reversed(list(runs["run_id"])):
+        forecasts = read_table(store, "forecasts", run_id)
+        if "as_of" not in forecasts or forecasts["as_of"].isna().all():
+            continue
+        ids = read_table(store, "run_facts", run_id)["fact_id"]
+        run = runs[runs["run_id"] == run_id].iloc[0].to_dict()
+        return run, forecasts, read_table(store, "target_checks", run_id), set(ids) if len(ids) else None
+    return None
+
+
+def _odds(checks: pd.DataFrame) -> dict[str, tuple[str, float]]:
+    """Target key → (label, probability) of target check rows."""
+    keys = checks["target_key"].fillna(checks["target"]) if "target_key" in checks else checks["target"]
+    return {str(k): (str(t), p) for k, t, p in zip(keys, checks["target"], checks["probability"])}
+
+
+def pace_table(views: list[Outlook], outlooks: Outlooks) -> pd.DataFrame:
+    """The store's ``pace`` rows: where each series' year in progress stands (:mod:`forecast.outlook.pace`)."""
+    frames = [pace_rows(view, outlooks.profile(view)) for view in views if view.monthly is not None]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PACE_COLUMNS)
 
 
 def forecast_rows(views: list[Outlook]) -> pd.DataFrame:

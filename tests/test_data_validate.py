@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -28,13 +29,22 @@ def corrupt(tmp_path, edits, extra=()):
     return path, len(rows)
 
 
-def test_bundled_dataset_loads_with_every_shared_fact():
+SHARED_DATA = BUNDLED.parents[1] / ".." / "shared" / "data"
+
+
+def shared_releases() -> list[Path]:
+    """The data releases beside this checkout, oldest first (``observations.csv``, then ``release-*.csv``)."""
+    first = SHARED_DATA / "observations.csv"
+    return ([first] if first.exists() else []) + sorted(SHARED_DATA.glob("release-*.csv"))
+
+
+def test_bundled_dataset_loads_with_every_fact_of_every_shared_release():
     facts = load_observations(include_user=False)
-    shared = BUNDLED.parents[1] / ".." / "shared" / "data" / "observations.csv"
     assert len(facts) == sum(1 for _ in open(BUNDLED, encoding="utf-8")) - 1
-    if shared.exists():  # the data release the bundled dataset is taken from
-        release = {row["id"] for row in csv.DictReader(open(shared, encoding="utf-8"))}
-        assert release <= set(facts["id"])
+    assert facts["id"].is_unique
+    for release in shared_releases():  # the data releases the bundled dataset is taken from
+        ids = {row["id"] for row in csv.DictReader(open(release, encoding="utf-8"))}
+        assert ids <= set(facts["id"]), f"{release.name}: {sorted(ids - set(facts['id']))[:5]} not bundled"
     assert set(facts["entity"]) <= set(entity_catalogue()["slug"])
     assert facts["basis"].notna().all()
 
@@ -136,12 +146,13 @@ def test_cli_validate_and_add_exit_codes(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_taking_in_the_shared_release_loses_nothing_and_adds_nothing_twice(tmp_path):
-    shared = BUNDLED.parents[1] / ".." / "shared" / "data" / "observations.csv"
-    if not shared.exists():
+def test_taking_in_the_shared_releases_again_loses_nothing_and_adds_nothing_twice(tmp_path):
+    releases = shared_releases()
+    if not releases:
         pytest.skip("no ../shared/data release beside this checkout")
     copy = tmp_path / "observations.csv"
     shutil.copy(BUNDLED, copy)
-    added, present = add_observations(shared, target=copy)
-    assert added == 0 and present == sum(1 for _ in open(shared, encoding="utf-8")) - 1
+    for release in releases:
+        added, present = add_observations(release, target=copy)
+        assert added == 0 and present == sum(1 for _ in open(release, encoding="utf-8")) - 1
     assert copy.read_bytes() == BUNDLED.read_bytes()

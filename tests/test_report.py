@@ -25,7 +25,18 @@ pytestmark = pytest.mark.slow  # a whole run builds the store the report reads
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EVIL = "<script>alert(1)</script>"
 BAD_URL = "javascript:alert(1)"
-SECTIONS = ["outlook", "charts", "open-targets", "decided-targets", "leaderboard", "outcomes", "conflicts", "methods"]
+SECTIONS = [
+    "news",
+    "outlook",
+    "pace",
+    "charts",
+    "open-targets",
+    "decided-targets",
+    "leaderboard",
+    "outcomes",
+    "conflicts",
+    "methods",
+]
 
 OBSERVATIONS = pd.DataFrame(
     {
@@ -115,6 +126,7 @@ def checks(p_national: float, p_evil: float, as_of: str) -> pd.DataFrame:
             "metric": "trains",
             "period_end": pd.to_datetime(["2025-12-31", "2025-12-31", "2023-12-31"]),
             "threshold": [19000.0, 6000.0, 5000.0],
+            "comparison": ["at_least", "more_than", "more_than"],
             "probability": [p_national, p_evil, 0.9],
             "expected": [19500.0, 5600.0, 5300.0],
             "lo_80": [18000.0, 5000.0, 5100.0],
@@ -132,6 +144,105 @@ def checks(p_national: float, p_evil: float, as_of: str) -> pd.DataFrame:
             "notes": ["", EVIL, ""],
         }
     )
+
+
+def news_rows() -> pd.DataFrame:
+    """February's news: two new national facts moved 2025 from 18,500 to 19,950, and one target's odds."""
+    common = {"since": pd.Timestamp("2024-12-31"), "as_of": pd.Timestamp("2025-03-31")}
+    nation = "national/trains/reported"
+    rows = []
+    for year, before, after, steps in ((2025, 18500.0, 19950.0, (1000.0, 400.0)), (2026, 20500.0, 20947.5, (300, 100))):
+        step = {**common, "unique_id": nation, "year": year, "before": before, "after": after, "kind": "fact"}
+        rows += [
+            {
+                **step,
+                "step": 1,
+                "published": pd.Timestamp("2025-02-10"),
+                "fact_ids": "N1",
+                "contribution": steps[0],
+                "what": "national trains Jan 2025: 1,500",
+            },
+            {
+                **step,
+                "step": 2,
+                "published": pd.Timestamp("2025-03-20"),
+                "fact_ids": "N2",
+                "contribution": steps[1],
+                "what": f"national trains Jan–Feb 2025: 3,100 {EVIL}",
+            },
+            {
+                **step,
+                "kind": "other",
+                "step": 0,
+                "fact_ids": "",
+                "contribution": after - before - sum(steps),
+                "what": "shared growth pools, share profiles and reconciliation",
+            },
+        ]
+    rows += [
+        {
+            **common,
+            "unique_id": "national trains 2025 >= 19000",
+            "kind": "target",
+            "before": 0.40,
+            "after": 0.55,
+            "contribution": 0.15,
+            "step": 0,
+        },
+        {
+            **common,
+            "unique_id": nation,
+            "kind": "arrived",
+            "fact_ids": "N1",
+            "published": pd.Timestamp("2025-02-10"),
+            "what": "national trains Jan 2025: 1,500",
+            "note": "new",
+        },
+        {
+            **common,
+            "unique_id": nation,
+            "kind": "arrived",
+            "fact_ids": "N2",
+            "published": pd.Timestamp("2025-03-20"),
+            "what": "national trains Jan–Feb 2025: 3,100",
+            "note": "new",
+        },
+        {**common, "kind": "summary", "what": "", "note": "mean"},
+    ]
+    return pd.DataFrame(rows)
+
+
+def pace_rows() -> pd.DataFrame:
+    """The nation's 2025 by date: a fact to 31 March, the outlook's cumulated months, last year and the profile."""
+    ends = pd.to_datetime(["2025-01-01"] + [f"2025-{m:02d}-01" for m in range(2, 13)] + ["2026-01-01"])
+    ends = [ends[0], *(d - pd.Timedelta(days=1) for d in ends[1:])]
+    share = np.linspace(0, 1, 13)
+    median = 19950 * share
+    spread = np.where(share > 0.25, (share - 0.25) * 4000, 0)
+    outlook = pd.DataFrame(
+        {
+            "line": "outlook",
+            "ds": ends,
+            "y": median,
+            "lo_80": median - spread,
+            "hi_80": median + spread,
+            "lo_95": median - 2 * spread,
+            "hi_95": median + 2 * spread,
+        }
+    )
+    fact = pd.DataFrame(
+        {
+            "line": ["fact"],
+            "ds": [pd.Timestamp("2025-03-31")],
+            "y": [4750.0],
+            "y_lo": [4700.0],
+            "y_hi": [4800.0],
+            "sources": ["N2"],
+        }
+    )
+    last = pd.DataFrame({"line": "last year", "ds": [ends[0], ends[-1]], "y": [0.0, 19000.0]})
+    typical = pd.DataFrame({"line": "typical", "ds": ends, "y": 19000 * share, "sources": "last year"})
+    return pd.concat([outlook, fact, last, typical], ignore_index=True).assign(unique_id="national/trains/reported")
 
 
 @pytest.fixture
@@ -165,6 +276,8 @@ def store(tmp_path) -> Path:
             }
         ),
         "target_checks": checks(0.55, 0.65, "2025-03-31"),
+        "news": news_rows(),
+        "pace": pace_rows(),
         "conflicts": pd.DataFrame(
             {
                 "unique_id": [f"{EVIL}/trains/reported"],
@@ -203,7 +316,38 @@ def test_report_leads_with_the_outlook_and_keeps_the_order(report):
     assert outlook.index("NATION".lower().capitalize()) < outlook.index("&lt;script&gt;")
     assert "4,750 to 31 Mar" in outlook and "19,950 (17,955 – 21,945)" in outlook and "62%" in outlook
     assert "-9%" in outlook  # the outlook's mean against the annual model's before this year's facts
-    assert page.count("<svg") == 3  # a small multiple per series, and the reliability plot
+    assert page.count("<svg") == 4  # a small multiple per series, the reliability plot and the nation's pace
+
+
+def test_report_opens_with_what_changed_and_which_facts_moved_it(report):
+    page = report[0].read_text()
+    news = page[page.index('id="news"') : page.index('id="outlook"')]
+    assert news.index("What changed since the last report") < news.index("Nation · trains")
+    assert "From the vintage of 31 December 2024 to that of 31 March 2025: 2 new fact(s)" in news
+    assert "sequential" in news and "2025: 18,500 → 19,950 (+1,450, +7.8%)" in news
+    assert re.search(r'>N1</a></td><td>2025-02-10</td><td class="num">\+1,000 \(69%\)</td>', news)
+    assert news.index(">N1</a>") < news.index(">N2</a>") and "+400 (28%)" in news and "+50 (3%)" in news
+    assert "40%" in news and "55%" in news and "+15 points" in news  # the target whose odds moved
+    assert EVIL not in news and 'id="pace-national"' in news  # the nation's pace beside it
+    pace = page[page.index('id="pace-national"') :]
+    assert "target national trains 2025 &gt;= 19000" in pace and "typical pace to last" in pace
+    md = report[1].read_text()
+    assert md.index("## What changed since the last report") < md.index("## Outlook: trains, 2025 and 2026")
+    assert "| +1,000 (69%) |" in md and "](charts/chart-pace-001.svg)" in md
+    assert (report[1].parent / "charts" / "chart-pace-001.svg").read_text().startswith("<svg")
+
+
+def test_series_charts_stop_at_the_next_full_year_and_fit_the_80_band():
+    from forecast.report.charts import series_chart
+
+    history = series(19000.0)[["ds", "y", "y_lo", "y_hi"]]
+    rows = outlook("national/trains/reported", 2025, 19000, "2025-03-31").rename(columns={"q50": "q50"})
+    rows = rows.assign(hi_95=rows["hi_95"] * 3)  # a wide 95% band: clipped, and said so
+    chart = series_chart(history, rows[rows["ds"].dt.year <= 2026], "trains", "x")
+    top = max(float(history["y"].max()), float(rows.loc[rows["ds"].dt.year <= 2026, "hi_80"].max()))
+    axis = max(float(label.replace(",", "")) for _, label in chart.y_ticks)
+    assert top <= axis * 1.2 and axis <= 2 * top and chart.clipped
+    assert [label for _, label in chart.x_ticks][-1] <= "2026"
 
 
 def test_targets_open_and_decided_apart_with_calibration(report):
@@ -232,7 +376,8 @@ def test_forecast_vs_outcome_never_takes_a_partial_year_as_the_actual(report):
         r".*?<td>known</td><td class=\"num\">19,000</td>",
         page,
     )
-    assert "<td>not yet known</td>" in page
+    assert "<td>not yet known</td>" not in page  # years nothing pins or bounds yet are counted, not listed
+    assert "2 more forecast year(s) are not yet known" in page
 
 
 def test_conflicts_are_one_readable_row_and_never_list_a_fact_against_itself(report):
@@ -329,7 +474,7 @@ def test_chromium_renders_the_report_without_errors(report, tmp_path):
     url = report[0].as_uri()
     dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") == 3 and "<polygon" in dom.stdout and "Backtest leaderboard" in dom.stdout
+    assert dom.stdout.count("<svg") == 4 and "<polygon" in dom.stdout and "Backtest leaderboard" in dom.stdout
     assert "<script>alert(1)</script>" not in dom.stdout  # escaped text never became an element
     assert not page_problems(dom.stderr), page_problems(dom.stderr)
     broken = tmp_path / "broken.html"  # the control: a page error does show up in this log
@@ -362,3 +507,41 @@ def test_the_page_lays_out_every_section_and_the_outlook_on_the_first_screen(rep
     assert (tmp_path / "first-screen.png").stat().st_size > 20_000
     if os.environ.get("FORECAST_KEEP_SCREENSHOT"):
         shutil.copy(tmp_path / "first-screen.png", os.environ["FORECAST_KEEP_SCREENSHOT"])
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG file, from its header."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup-dev.sh installs it)")
+def test_a_reader_sees_what_changed_and_the_nations_pace_on_the_first_screen(report, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    shots = {name: tmp_path / f"{name}.png" for name in ("first-screen", "news", "pace")}
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True).new_page()
+        page.goto(report[0].as_uri())
+        boxes = {
+            key: page.locator(selector).bounding_box()
+            for key, selector in (("news", "#news"), ("pace", "#pace-national svg"), ("moves", "#table-news-moves"))
+        }
+        page.screenshot(path=str(shots["first-screen"]))
+        page.locator("#news").screenshot(path=str(shots["news"]))
+        page.locator("#pace-national svg").screenshot(path=str(shots["pace"]))
+        browser.close()
+    news, pace, moves = boxes["news"], boxes["pace"], boxes["moves"]
+    assert news["y"] < 300 and news["width"] > 500  # the first section, under the header
+    assert moves["y"] < 900 and moves["x"] + moves["width"] <= pace["x"] + 1  # the moves beside the chart
+    assert pace["y"] + pace["height"] <= 900 and pace["width"] >= 400 and pace["height"] >= 200  # on the first screen
+    assert png_size(shots["first-screen"]) == (1400, 900) and shots["first-screen"].stat().st_size > 40_000
+    width, height = png_size(shots["pace"])
+    assert abs(width - pace["width"]) <= 2 and abs(height - pace["height"]) <= 2
+    assert shots["pace"].stat().st_size > 8_000 and shots["news"].stat().st_size > 15_000
+    if os.environ.get("FORECAST_KEEP_SCREENSHOT"):
+        for name, shot in shots.items():
+            shutil.copy(shot, f"{os.environ['FORECAST_KEEP_SCREENSHOT']}-{name}.png")

@@ -224,11 +224,12 @@ def test_a_version_1_store_migrates_on_write_and_keeps_its_vintages(tmp_path):
         read_table(store, "target_checks")
     checks = pd.DataFrame({"target": ["xian >= 1"], "probability": [0.7], "outcome_lo": [2.0], "outcome_hi": [3.0]})
     new = write_run(store, RunRecord("d2"), {"target_checks": checks}).run_id
-    assert SCHEMA_VERSION == 3
+    assert SCHEMA_VERSION == 5
     rows = read_table(store, "target_checks").set_index("run_id")
     assert rows.loc["old", "probability"] == 0.5 and pd.isna(rows.loc["old", "outcome_lo"])
     assert rows.loc[new, "outcome_hi"] == 3.0
     assert {"freq", "status", "observed", "as_of"} <= set(read_table(store, "forecasts").columns)  # v3: outlooks
+    assert {"reason", "stale", "latest_year"} <= set(read_table(store, "no_outlooks").columns)  # v4
 
 
 def test_newer_schema_is_refused_and_foreign_files_too(tmp_path):

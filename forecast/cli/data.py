@@ -35,9 +35,12 @@ def list_entities(
 ) -> None:
     """Entities with their metrics, years covered, number of facts and conflicts."""
     from forecast.data import reconciled
-    from forecast.data.summary import entity_summary
+    from forecast.data.summary import data_age, entity_summary
 
-    emit(entity_summary(reconciled(rule=rule)), fmt)
+    rec = reconciled(rule=rule)
+    emit(entity_summary(rec), fmt)
+    if fmt is OutputFormat.table:
+        typer.echo(data_age(rec.facts))
 
 
 @app.command("show")
@@ -55,6 +58,7 @@ def show(
     import numpy as np
 
     from forecast.data import reconciled
+    from forecast.data.basis import bases_split, describe_break
     from forecast.data.panels import select_series
 
     rec = reconciled(rule=rule, exclude=exclude or (), keep=keep or ())
@@ -66,6 +70,10 @@ def show(
         facts = rec.facts.set_index("id")
         for fact_id in sorted(ids):
             typer.echo(f"  {fact_id}: {facts.at[fact_id, 'source_url']} — {facts.at[fact_id, 'note']}")
+        shown = set(table["unique_id"])
+        for b in bases_split(rec.facts)[1].itertuples():
+            if f"{b.entity}/{b.metric}/{b.basis}" in shown or f"{b.entity}/{b.metric}/{b.before}" in shown:
+                typer.echo(f"  bases: {describe_break(b)}")
 
 
 @app.command("conflicts")

@@ -48,6 +48,9 @@ app.command(name="run")(_run)
 from forecast.cli.report import report as _report  # noqa: E402
 
 app.command(name="report")(_report)
+from forecast.cli.news import news as _news  # noqa: E402
+
+app.command(name="news")(_news)
 from forecast.cli.schedule import schedule as _schedule  # noqa: E402
 
 app.command(name="schedule")(_schedule)

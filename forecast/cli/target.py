@@ -112,7 +112,9 @@ def _text(result: TargetCheck) -> str:
 
     row = result.row()
     unit = "%" if result.target.kind == "growth" else ""
-    lines = [f"target       {row['target']}  (sources: {row['sources'] or 'command line'})"]
+    notes = list(result.notes)
+    lines = [f"no outlook   {notes.pop(0)}"] if not result.assessed and notes else []  # why, before any number
+    lines.append(f"target       {row['target']}  (sources: {row['sources'] or 'command line'})")
     lines.append(f"as of        {row['as_of']} (facts published by then)")
     digits = 1 if result.target.kind == "growth" else 0
     if not result.assessed:
@@ -140,7 +142,7 @@ def _text(result: TargetCheck) -> str:
         verdict = {True: "met", False: "not met", None: "undecided (the facts allow both)"}[result.met]
         known = outcome_label(result.outcome, result.outcome_lo, result.outcome_hi)
         lines.append(f"outcome      {known}{unit} ({result.outcome_sources}): {verdict}")
-    lines.extend(f"note         {note}" for note in result.notes)
+    lines.extend(f"note         {note}" for note in notes)
     return "\n".join(lines)
 
 

@@ -42,7 +42,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
-from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef
+from forecast.data.basis import split_bases
+from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef, spread
 from forecast.data.schema import COUNT_METRICS
 from forecast.errors import InputError
 
@@ -145,6 +146,7 @@ def reconcile_groups(observations: pd.DataFrame, rule: str, exclude, keep, solve
     unknown = (set(exclude) | set(keep)) - set(observations["id"])
     if unknown:
         raise InputError(f"unknown fact id(s) {', '.join(sorted(unknown))}")
+    observations = split_bases(observations)
     usable = observations[
         observations["metric"].isin(COUNT_METRICS)
         & observations["kind"].isin(("total", "cumulative"))
@@ -260,9 +262,9 @@ def _rows(constraints: list[Constraint], width: int) -> tuple[np.ndarray, np.nda
     """``A x ≤ b`` rows of the constraints and, per row, the index of the constraint it came from."""
     rows, rhs, owner = [], [], []
     for i, c in enumerate(constraints):
-        low, high = c.spread(c.coef)
+        low, high = spread(c.coef)
         if c.is_growth:  # lo·base ≤ coef ≤ hi·base, both sides homogeneous
-            base_low, base_high = c.spread(c.base)
+            base_low, base_high = spread(c.base)
             rows += [c.lo * base_low - high, low - c.hi * base_high]
             rhs += [0.0, 0.0]
             owner += [i, i]
@@ -390,6 +392,9 @@ def _derivable_months(system: GroupSystem) -> list[pd.Period]:
 def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef: np.ndarray) -> dict:
     """Interval, point value, sources and flags of one period's total."""
     lo, hi, sources = system.bounds(coef)
+    for c in _stated_for(system.kept, coef):  # a period stated as "more than 700 to 7 March" is at least 700,
+        lo, hi = max(lo, c.lo * system.scale), min(hi, c.hi * system.scale)  # whatever its part-month's day share
+        sources |= set(c.ids)
     point, how, used = _point(system.kept, coef)
     if point is not None and how and "hedged" in how and not lo <= point * system.scale <= hi:
         point = None  # a hedge the other facts already exceed says nothing about the value
@@ -421,13 +426,19 @@ def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef
     }
 
 
+def _stated_for(kept: list[Constraint], coef: np.ndarray) -> list[Constraint]:
+    """The level facts about exactly this period."""
+    key = _key(coef)
+    return [c for c in kept if not c.is_growth and _key(c.coef) == key]
+
+
 _PRECISE = ("exact", "about")
 
 
 def _point(kept: list[Constraint], coef: np.ndarray) -> tuple[float | None, str | None, set[str]]:
     """The best figure stated for exactly this period: direct precise, implied by growth, then hedged."""
     key = _key(coef)
-    direct = [c for c in kept if not c.is_growth and c.nominal is not None and _key(c.coef) == key]
+    direct = [c for c in _stated_for(kept, coef) if c.nominal is not None]
     implied = [c for c in kept if c.is_growth and c.nominal is not None and _key(c.base) == key]
     tiers = (
         ([c for c in direct if c.qualifier in _PRECISE], None),

@@ -21,7 +21,9 @@ def entity_summary(rec: Reconciliation) -> pd.DataFrame:
                 "name": catalogue.at[slug, "name"] if slug in catalogue.index else slug,
                 "kind": catalogue.at[slug, "kind"] if slug in catalogue.index else "",
                 "metrics": ",".join(sorted(set(facts["metric"]))),
-                "bases": ",".join(sorted(set(facts["basis"]))),
+                "bases": ",".join(
+                    sorted(set(rec.series.loc[rec.series["entity"] == slug, "basis"]) or set(facts["basis"]))
+                ),
                 "years": f"{years.min()}-{years.max()}" if len(years) else "",
                 "annual_points": int(years.size),
                 "facts": len(facts),
@@ -29,3 +31,17 @@ def entity_summary(rec: Reconciliation) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).sort_values(["kind", "entity"]).reset_index(drop=True)
+
+
+def age_text(as_of: pd.Timestamp, today: pd.Timestamp | None = None) -> str:
+    """How long before ``today`` (default: the clock) the data's date is: "266 days (about 8 months) ago"."""
+    days = ((today or pd.Timestamp.today()).normalize() - pd.Timestamp(as_of).normalize()).days
+    return f"{days} days ago" if days < 60 else f"{days} days (about {days // 30} months) ago"
+
+
+def data_age(facts: pd.DataFrame, today: pd.Timestamp | None = None) -> str:
+    """One line: when the latest fact was published and how long before ``today`` that is."""
+    from forecast.data.vintage import data_as_of
+
+    latest = data_as_of(facts)
+    return f"Facts published up to {latest:%-d %B %Y}: {age_text(latest, today)}."

@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from forecast.data.basis import is_basis, split_bases
 from forecast.data.cache import cached_group
 from forecast.data.constraints import period_coef
 from forecast.data.entities import resolve_entity
@@ -27,8 +28,18 @@ from forecast.data.schema import BASES, COUNT_METRICS, DEFAULT_BASIS, METRIC_UNI
 from forecast.errors import InputError
 from forecast.limits import parse_day
 
-PINNED = 0.10  # a year is known when what the facts allow spans at most 10% of it ("about" ±5%, "nearly" 90-100%)
+PINNED = 0.10  # a year is known when what the facts allow spans at most 10% of it, or when it is stated with a hedge
 SERIES_KINDS = ("total", "cumulative")
+
+
+def pinned_rows(rows: pd.DataFrame) -> pd.Series:
+    """Which rows (``y, y_lo, y_hi, flags``) of a reconciled series are pinned (see
+    :attr:`ReconciledSeries.pinned`): the one rule for every layer that asks whether a year is known."""
+    y, lo, hi = (rows[c].astype(float) for c in ("y", "y_lo", "y_hi"))
+    stated_hedged = (
+        rows["flags"].fillna("").astype(str).str.split(";").map(lambda f: "hedged" in f and "implied" not in f)
+    )
+    return y.notna() & np.isfinite(hi) & ((hi - lo <= PINNED * np.maximum(hi, 1.0)) | stated_hedged)
 
 
 def series_uid(entity: str, metric: str, basis: str | None = None) -> str:
@@ -101,10 +112,10 @@ class ReconciledSeries:
 
     @cached_property
     def pinned(self) -> pd.Series:
-        """Year → value for the years the facts pin down (an interval no wider than :data:`PINNED` of it)."""
-        y, lo, hi = (self.years[c].astype(float) for c in ("y", "y_lo", "y_hi"))
-        known = y.notna() & np.isfinite(hi) & (hi - lo <= PINNED * np.maximum(hi, 1.0))
-        return y[known]
+        """Year → value for the years the facts pin down: an interval no wider than :data:`PINNED` of it, or a
+        full-year figure stated with a hedge, read at its measured median (:mod:`forecast.data.hedges`: "more than
+        5,700" is most likely 5,700-5,800, though it may lie up to a quarter above)."""
+        return self.years["y"].astype(float)[pinned_rows(self.years)]
 
     def history(self) -> pd.Series:
         """The latest run of consecutive pinned years: the history a model is fitted on (interpolating across a
@@ -197,8 +208,10 @@ class FactBase:
         slug = entity if entity in set(self.facts["entity"]) else resolve_entity(entity)
         if metric not in METRIC_UNITS:
             raise InputError(f"unknown metric {metric!r}; known: {', '.join(METRIC_UNITS)}")
-        if basis is not None and basis not in BASES:
-            raise InputError(f"unknown basis {basis!r}; known: {', '.join(BASES)}")
+        if basis is not None and not is_basis(basis):
+            raise InputError(
+                f"unknown basis {basis!r}; known: {', '.join(BASES)} (or one ended by a break: reported-to-2023)"
+            )
         return slug
 
     def reconciled(self, rows: pd.DataFrame, uid: str) -> ReconciledSeries:
@@ -214,7 +227,7 @@ class Vintage:
 
     def __init__(self, base: FactBase, as_of: pd.Timestamp):
         self.base, self.as_of = base, as_of
-        self.facts = known_on(base.facts, as_of)
+        self.facts = split_bases(known_on(base.facts, as_of))
         usable = self.facts[self.facts["metric"].isin(COUNT_METRICS) & self.facts["kind"].isin(SERIES_KINDS)]
         self._groups = {key: rows for key, rows in usable.groupby(["entity", "metric", "basis"], sort=True)}
 

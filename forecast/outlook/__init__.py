@@ -32,11 +32,12 @@ from forecast.limits import check_samples
 from forecast.models.registry import label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
 from forecast.outlook.growth import GrowthPool, pooled_growth
-from forecast.outlook.profile import ProfileBook
+from forecast.outlook.profile import ProfileBook, donor_chain
 from forecast.outlook.result import Outlook
 
 COMPUTED_YEARS = 10  # paths are always drawn this far, so a year's numbers do not depend on how many are shown
 TRAFFIC = ("trains", "teu", "tonnes")
+NO_OUTLOOK_COLUMNS = ["unique_id", "reason", "stale", "latest_year", "latest_value"]
 
 
 class Outlooks:
@@ -135,8 +136,9 @@ class Outlooks:
         progress: bool | None = None,
     ) -> tuple[list[Outlook], pd.DataFrame]:
         """The outlook of every series of ``metrics`` with a public fact, and a frame of those that have none
-        (``unique_id, reason``). The series' own outlooks are built on ``engine`` (:func:`forecast.executor.run`:
-        the same numbers on every engine), then reconciled here."""
+        (:data:`NO_OUTLOOK_COLUMNS`: why, whether stale, the latest year with a value). The series' own outlooks
+        are built on ``engine`` (:func:`forecast.executor.run`: the same numbers on every engine), then reconciled
+        here."""
         vintage = self.facts.on(as_of)
         keys = list(vintage.keys(metrics=metrics))
         todo = [k for k in keys if (series_uid(*k), vintage.as_of) not in self._outlooks]
@@ -159,8 +161,17 @@ class Outlooks:
                 try:
                     found.append(self.get(entity, metric, basis, vintage.as_of))
                 except NoOutlook as err:
-                    skipped.append({"unique_id": series_uid(entity, metric, basis), "reason": str(err)})
-        return found, pd.DataFrame(skipped, columns=["unique_id", "reason"])
+                    year, value = err.latest or (None, None)
+                    skipped.append(
+                        {
+                            "unique_id": series_uid(entity, metric, basis),
+                            "reason": str(err),
+                            "stale": err.stale,
+                            "latest_year": year,
+                            "latest_value": value,
+                        }
+                    )
+        return found, pd.DataFrame(skipped, columns=NO_OUTLOOK_COLUMNS)
 
     def _request(self, vintage, entity: str, metric: str, basis: str | None) -> tuple:
         """What :func:`build_request` needs for one series: everything shared (pool, profiles) made here first."""
@@ -186,6 +197,10 @@ class Outlooks:
             pool = pooled_growth(vintage, metric)
             self._pools[key] = self._fits.setdefault(pool.fingerprint, pool)
         return self._pools[key]
+
+    def profile(self, view: Outlook):
+        """The share profile ``view``'s months were drawn from (the series' own or its donors', on its date)."""
+        return self._profile_book(self.facts.on(view.as_of)).profile(view.series, donor_chain(view.series))
 
     def _profile_book(self, vintage) -> ProfileBook:
         if vintage.as_of not in self._profiles:

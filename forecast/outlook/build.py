@@ -39,8 +39,62 @@ from forecast.outlook.result import Observed, Outlook
 NATIONAL = "national"
 
 
+STALE_YEARS = 2  # a series whose latest known year ended more than two years before the as-of date is stale ...
+UNSUPPORTED_WIDTH = 3.0  # ... and one whose year in progress, unobserved, spans more than 3x (80%) says too little
+
+
 class NoOutlook(InputError):
-    """The facts known on the date cannot support an outlook of the series (the message says why)."""
+    """The facts known on the date cannot support an outlook of the series (the message says why); the latest
+    year the facts give a value for, and that value, when there is one."""
+
+    def __init__(self, message: str, latest: tuple[int, float] | None = None, stale: bool = False):
+        super().__init__(message)
+        self.latest, self.stale = latest, stale
+
+    def __reduce__(self):  # from worker processes with all it says, not the message alone
+        return type(self), (str(self), self.latest, self.stale)
+
+
+def latest_known(series: ReconciledSeries) -> tuple[int, float] | None:
+    """(year, value) of the latest year the facts give a value for, or None."""
+    annual = series.annual
+    return (int(annual.index.max()), float(annual.iloc[-1])) if len(annual) else None
+
+
+def speaks_of(series: ReconciledSeries, year: int) -> bool:
+    """Whether a kept fact is about a period within ``year`` (a milestone since launch is not)."""
+    return any(c.period[0].year == year for c in series.system.kept)
+
+
+def unsupported_reason(annual: np.ndarray, years: np.ndarray, series: ReconciledSeries, as_of) -> str | None:
+    """Why the outlook of the year in progress says too little to publish — nothing is known about the year
+    and its central 80% spans more than :data:`UNSUPPORTED_WIDTH` times its low end — or None."""
+    if as_of.year not in years or speaks_of(series, as_of.year):
+        return None
+    lo, hi = np.quantile(annual[:, int(np.flatnonzero(years == as_of.year)[0])], [0.1, 0.9])
+    if hi <= UNSUPPORTED_WIDTH * max(lo, 0.0) and lo > 0:
+        return None
+    return (
+        f"{series.uid}: nothing is known about {as_of.year} and the facts leave its total anywhere from "
+        f"{lo:,.0f} to {hi:,.0f} (80%): too uncertain to publish an outlook"
+    )
+
+
+def stale_reason(series: ReconciledSeries, as_of: pd.Timestamp) -> str | None:
+    """Why ``series`` is *stale* on ``as_of`` — its latest known year ended more than :data:`STALE_YEARS` years
+    before and no fact about a period within the year in progress is known — or None. A stale series has no
+    outlook: its last known figure is the honest answer."""
+    if speaks_of(series, as_of.year):
+        return None
+    last = latest_known(series)
+    last_year = last[0] if last else int(series.years.index.max())
+    if pd.Timestamp(last_year, 12, 31) >= as_of - pd.DateOffset(years=STALE_YEARS):
+        return None
+    figure = f"{last[1]:,.0f} in {last[0]}" if last else f"no full year known (last fact about {last_year})"
+    return (
+        f"stale: {series.uid} was last known {figure}, more than {STALE_YEARS} years before {as_of.date()}, and no "
+        f"fact about {as_of.year} is known; no outlook is published"
+    )
 
 
 def build_outlook(
@@ -59,6 +113,8 @@ def build_outlook(
             f"no {series.metric} total of {series.entity} over a year or part of one is known on {vintage.as_of.date()}"
         )
     as_of = vintage.as_of
+    if reason := stale_reason(series, as_of):
+        raise NoOutlook(reason, latest_known(series), stale=True)
     history = series.history()
     first = int(history.index.max()) + 1 if len(history) else int(series.years.index.min())
     last = max(as_of.year + n_years - 1, first)
@@ -73,12 +129,14 @@ def build_outlook(
     try:
         prior = annual_prior(history, years, series.entity, series.metric, model, pool, n_paths, base_seed, rng, level)
     except InputError as err:
-        raise NoOutlook(f"{series.uid}: {err}") from None
+        raise NoOutlook(f"{series.uid}: {err}", latest_known(series)) from None
     shares = profile.month_shares(n_paths, len(years), rng)
     bands = outlook_bands(series, months)
     conditioned = condition_years(prior.paths, shares, bands, rng)
     monthly = conditioned.paths
     annual = monthly.reshape(n_paths, len(years), 12).sum(axis=2)
+    if reason := unsupported_reason(annual, years, series, as_of):
+        raise NoOutlook(reason, latest_known(series))
     notes = list(prior.notes)
     if note := series.conflict_note():
         notes.append(note)

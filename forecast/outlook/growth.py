@@ -45,6 +45,13 @@ MIN_SIZE_RATES = 6  # growth on size: two fitted parameters leave four residuals
 MIN_ENTITIES = 3  # a between-entity variance needs at least three entities
 MAX_NOISE = 3.0  # a year's noise is clipped at 3 scale units: Student-t tails on the log scale have no mean
 DRIFT = 0.25  # share of the pooled expected growth a path follows (chosen on 2012-2020, see benchmarks/README.md)
+BOOM = 0.5  # a year more than 50% above (or a third below) the year before starts a new regime (a start-up boom)
+
+
+def regime_changes(log_growth: np.ndarray) -> np.ndarray:
+    """Which year-on-year log growth rates change by more than :data:`BOOM`: a new regime (a start-up, a new
+    counting), not growth at the size the series had."""
+    return np.abs(np.asarray(log_growth, dtype=float)) > np.log1p(BOOM)
 
 
 @dataclass(frozen=True)
@@ -106,9 +113,12 @@ class GrowthPool:
             return None
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
         coef, cov = fit.fe_params.to_numpy(), fit.cov_params().iloc[:2, :2].to_numpy()
-        own = int(np.sum(self.entity == entity))
-        if own and tau2 > 0:
-            mean, sd = float(fit.random_effects[entity].iloc[0]), float(np.sqrt(1.0 / (1.0 / tau2 + own / sigma2)))
+        mine = (self.entity == entity) & ~regime_changes(self.growth)  # its own growth, not its start-up jumps
+        own = int(mine.sum())
+        if own and tau2 > 0:  # the random intercept's posterior (BLUP) from the entity's settled rates
+            residual = self.growth[mine] - coef[0] - coef[1] * self.log_level[mine]
+            mean = float(tau2 / (tau2 + sigma2 / own) * residual.mean())
+            sd = float(np.sqrt(1.0 / (1.0 / tau2 + own / sigma2)))
         else:
             mean, sd = 0.0, float(np.sqrt(tau2))
         return GrowthModel(coef, cov, mean, sd, float(np.sqrt(sigma2)), "mixed", float(len(self) - 2))
@@ -154,9 +164,10 @@ def pooled_growth(vintage: Vintage, metric: str) -> GrowthPool:
         years = pinned.index.to_numpy()
         follows = np.flatnonzero(np.diff(years) == 1)
         logs = np.log(pinned.to_numpy(dtype=float))
+        steps = logs[follows + 1] - logs[follows]
         entity += [key[0]] * len(follows)
         level += list(logs[follows])
-        growth += list(logs[follows + 1] - logs[follows])
+        growth += list(steps)
     return GrowthPool(np.array(entity, dtype=object), np.array(level, dtype=float), np.array(growth, dtype=float))
 
 

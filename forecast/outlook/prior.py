@@ -15,9 +15,28 @@ import numpy as np
 
 from forecast.errors import InputError
 from forecast.fitting import forecast_array
-from forecast.outlook.growth import MIN_HISTORY, MIN_POOLED_RATES, GrowthPool, growth_paths
+from forecast.outlook.growth import BOOM, MIN_HISTORY, MIN_POOLED_RATES, GrowthPool, growth_paths, regime_changes
 
 VAGUE_SD = 0.7  # log-scale spread of a level read off partial facts: a factor of two either way is plausible
+
+
+def settled(history) -> tuple[object, str | None]:
+    """The part of ``history`` (year → value) since its last regime change — a year-on-year change beyond
+    :data:`BOOM` — and a note saying what was left out, so a prior never extrapolates a start-up boom (Xi'an
+    2017-2020: 194 → 3,720) that the recent years (+3 %, +21 %, +15 %) do not show."""
+    y = history.to_numpy(dtype=float)
+    if len(y) < 2 or np.any(y <= 0):
+        return history, None
+    jumps = np.flatnonzero(regime_changes(np.diff(np.log(y))))
+    if not len(jumps):
+        return history, None
+    start = int(jumps[-1]) + 1
+    kept = history.iloc[start:]
+    first, dropped = int(history.index[start]), int(history.index[start - 1])
+    return kept, (
+        f"history from {first}: {int(history.index[0])}–{dropped} changed by more than {BOOM:.0%} a year, a regime "
+        "the recent years do not show"
+    )
 
 
 @dataclass(frozen=True)
@@ -67,8 +86,10 @@ def annual_prior(
                 "read off its own facts",
             ),
         )
+    history, regime = settled(history)
     y = history.to_numpy(dtype=float)
     span = f"{int(history.index[0])}–{int(history.index[-1])}" if len(y) > 1 else f"{int(history.index[0])}"
+    built_on = (regime,) if regime else ()
     if len(y) < MIN_HISTORY:
         if not pooled:
             return AnnualPrior(
@@ -76,7 +97,7 @@ def annual_prior(
                 _vague_walk(np.full(n_paths, y[-1]), h, rng),
                 "vague",
                 f"{span}, then a vague random walk",
-                (f"{len(y)} year(s) of history and too few pooled growth rates for a model",),
+                (*built_on, f"{len(y)} year(s) of history and too few pooled growth rates for a model"),
             )
         paths, how = _grow(pool, entity, float(y[-1]), h, n_paths, rng)
         return AnnualPrior(
@@ -84,10 +105,10 @@ def annual_prior(
             paths,
             "pooled-growth",
             f"{span} grown by the {how}",
-            (f"{len(y)} year(s) of history is too short for {model}",),
+            (*built_on, f"{len(y)} year(s) of history is too short for {model}"),
         )
     forecast, used, reason = forecast_array(y, h, model, 1, n_paths, seed)
-    notes = (f"{model}: {reason}",) if reason else ()
+    notes = (*built_on, *((f"{model}: {reason}",) if reason else ()))
     return AnnualPrior(years, forecast.paths, used, f"{used} on {span}", notes)
 
 

@@ -140,6 +140,16 @@ class MonthProfile:
         return (shares / shares.sum(axis=-1, keepdims=True)).reshape(n_paths, 12 * n_years)
 
 
+def donor_chain(series: ReconciledSeries) -> list[str]:
+    """The series a profile may borrow from, nearest first: the entity's parents, then the nation (headline
+    basis), as :func:`forecast.outlook.build.build_outlook` asks for them."""
+    from forecast.data.entities import lineage
+    from forecast.data.schema import DEFAULT_BASIS
+    from forecast.data.vintage import series_uid
+
+    return [series_uid(p, series.metric, DEFAULT_BASIS) for p in [*lineage(series.entity), "national"]]
+
+
 def year_fraction(day: pd.Timestamp) -> float:
     """Fraction of the calendar year elapsed at the end of ``day``."""
     day = pd.Timestamp(day)

@@ -96,15 +96,24 @@ class Outlook:
         return IN_PROGRESS if year == self.as_of.year else FORECAST if year > self.as_of.year else UNPUBLISHED
 
     def year_paths(self, year: int) -> np.ndarray | None:
-        """One total of ``year`` per path: the outlook's for its years; a pinned past year's value; a past year
-        the facts only bound drawn evenly between the bounds; None when nothing known can produce it."""
+        """One total of ``year`` per path: the outlook's for its years; a pinned past year within what the facts
+        allow for it, half the paths on either side of its value (a hedged "more than 4,900" read at 4,983 keeps
+        its reading's spread: 4,900 .. 6,125); a past year the facts only bound drawn evenly between the bounds;
+        None when nothing known can produce it."""
         if year in self.years:
             return self.annual[:, int(np.flatnonzero(self.years == year)[0])]
-        if year in self.series.pinned.index:
-            return np.full(self.n_paths, float(self.series.pinned[year]))
+        rng = np.random.default_rng(self.seed + year)
         bounds = self.series.year_interval(year)
+        if year in self.series.pinned.index:
+            value, (lo, hi) = float(self.series.pinned[year]), bounds[:2]
+            below = rng.random(self.n_paths) < 0.5
+            return np.where(
+                below,
+                rng.uniform(min(lo, value), value, self.n_paths),
+                rng.uniform(value, max(hi, value), self.n_paths),
+            )
         if bounds is not None and np.isfinite(bounds[1]) and bounds[1] > bounds[0]:
-            return np.random.default_rng(self.seed + year).uniform(bounds[0], bounds[1], self.n_paths)
+            return rng.uniform(bounds[0], bounds[1], self.n_paths)
         return None
 
     @property

@@ -11,7 +11,7 @@ import pandas as pd
 from forecast.errors import InputError
 from forecast.paths import home, write_atomically
 from forecast.report.content import gather
-from forecast.report.render import render_html, render_markdown, series_svg
+from forecast.report.render import pace_svg, render_html, render_markdown, series_svg
 
 CHART_DIR = "charts"
 WRITTEN = ".written-by-forecast"
@@ -35,8 +35,12 @@ def build_report(
     out = home() / "reports" if default else Path(output_dir)
     charts = {panel.unique_id: series_svg(panel.chart) for panel in content.panels}
     files = {uid: f"{CHART_DIR}/chart-{number:03d}.svg" for number, uid in enumerate(charts, start=1)}
+    paces = {panel.unique_id: pace_svg(panel.chart) for panel in content.pace}
+    pace = {uid: f"{CHART_DIR}/chart-pace-{number:03d}.svg" for number, uid in enumerate(paces, start=1)}
     before = _charts_written(out / CHART_DIR, default)
-    foreign = [name for name in files.values() if (out / name).exists() and Path(name).name not in before]
+    foreign = [
+        name for name in (*files.values(), *pace.values()) if (out / name).exists() and Path(name).name not in before
+    ]
     if foreign:
         raise InputError(
             f"{out / foreign[0]}: not a chart forecast wrote; move it, or give another --output (nothing was written)"
@@ -44,13 +48,15 @@ def build_report(
     (out / CHART_DIR).mkdir(parents=True, exist_ok=True)
     for uid, name in files.items():
         write_text(out / name, charts[uid])
-    names = sorted(Path(name).name for name in files.values())
+    for uid, name in pace.items():
+        write_text(out / name, paces[uid])
+    names = sorted(Path(name).name for name in (*files.values(), *pace.values()))
     write_text(out / CHART_DIR / WRITTEN, "".join(f"{name}\n" for name in names))
     for stale in before - set(names):  # from an earlier report with more series: only the charts it wrote
         (out / CHART_DIR / stale).unlink(missing_ok=True)
     html_path, md_path = out / "report.html", out / "report.md"
     write_text(html_path, render_html(content, charts))
-    write_text(md_path, render_markdown(content, files))
+    write_text(md_path, render_markdown(content, files, pace))
     return html_path, md_path
 
 
@@ -58,7 +64,7 @@ def _charts_written(folder: Path, default: bool) -> set[str]:
     """The charts an earlier report wrote to ``folder``, as its list :data:`WRITTEN` says (names of the chart
     pattern only); in the default folder under ``$FORECAST_HOME``, which is the toolkit's own, every chart there
     (reports from before the list existed)."""
-    pattern = re.compile(r"^chart-[0-9]{3,}\.svg$")
+    pattern = re.compile(r"^chart-(?:pace-)?[0-9]{3,}\.svg$")
     listed = folder / WRITTEN
     if listed.is_file():
         return {name for name in listed.read_text(encoding="utf-8", errors="replace").split() if pattern.match(name)}

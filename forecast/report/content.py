@@ -13,9 +13,18 @@ import pandas as pd
 
 from forecast.backtest.leaderboard import model_means
 from forecast.backtest.metrics import inside, relative_error
+from forecast.data.summary import age_text
+from forecast.data.vintage import PINNED, pinned_rows
 from forecast.errors import InputError
 from forecast.hierarchy.coherent import NOTE as COHERENT_NOTE
-from forecast.report.charts import ReliabilityChart, SeriesChart, reliability_chart, series_chart
+from forecast.report.charts import (
+    PaceChart,
+    ReliabilityChart,
+    SeriesChart,
+    pace_chart,
+    reliability_chart,
+    series_chart,
+)
 from forecast.report.links import Cell, Details, Group, Link
 from forecast.store import list_runs, read_table
 from forecast.targets.outcome import outcome_label
@@ -40,8 +49,10 @@ LEADERBOARD_METRICS = {
     "coverage-80": "80% coverage",
     "coverage-95": "95% coverage",
 }
-PINNED = 0.10  # a year counts as known when the facts pin it to 10% (as the data layer's history does)
+STALE_WHY = "stale: the latest known year is over two years old and nothing is known about the year in progress"
 NOTE_CHARS = 48  # a note shows this much; the rest is behind a click
+NEWS_SERIES = 12  # the news section shows this many series that moved (the nation first, then the largest moves)
+AHEAD_YEARS = 1  # series charts draw the outlook up to the next full year; later years stay in the tables
 LIST_IDS = 6  # a list of fact ids shows this many; the rest is behind a click
 
 
@@ -67,6 +78,29 @@ class SeriesPanel:
     caption: str
     notes: Details | None = None
     sources: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class PacePanel:
+    """One series' pace chart: where the year in progress stands."""
+
+    unique_id: str
+    title: str
+    chart: PaceChart
+    caption: str
+
+
+@dataclass
+class NewsSection:
+    """What changed since the last report: the series that moved and the facts that moved them (``moves``), the
+    target odds that moved (``odds``) and every fact that arrived (``arrived``)."""
+
+    lead: str
+    moves: Table
+    odds: Table
+    arrived: Table
+    key: str = "news"
+    title: str = "What changed since the last report"
 
 
 @dataclass
@@ -96,6 +130,10 @@ class ReportContent:
     outcomes: Table
     outcome_points: Table
     conflicts: Table
+    no_outlook: Table
+    age: str = ""
+    news: NewsSection | None = None
+    pace: list[PacePanel] = field(default_factory=list)
 
 
 def gather(store, run_id: str | None = None, observations: pd.DataFrame | None = None) -> ReportContent:
@@ -119,11 +157,12 @@ def gather(store, run_id: str | None = None, observations: pd.DataFrame | None =
     outcomes, outcome_points = outcome_tables(earlier, series, labels)
     current = checks[checks["run_id"] == run_id]
     is_open = _open(current, as_of)
+    news_rows, pace_rows = _optional(store, "news", run_id), _optional(store, "pace", run_id)
     return ReportContent(
         run=runs[runs["run_id"] == run_id].iloc[0].to_dict(),
         as_of=as_of,
         outlook=outlook_tables(series, mine, entities, as_of),
-        panels=series_panels(series, mine, entities, urls),
+        panels=series_panels(series, mine, entities, urls, as_of),
         open_targets=open_target_table(current[is_open], checks, labels, urls),
         decided_targets=decided_target_table(current[~is_open], urls),
         calibration=calibration(current[~is_open]),
@@ -131,7 +170,199 @@ def gather(store, run_id: str | None = None, observations: pd.DataFrame | None =
         outcomes=outcomes,
         outcome_points=outcome_points,
         conflicts=conflict_table(read_table(store, "conflicts", run_id), urls),
+        no_outlook=no_outlook_table(_no_outlooks(store, run_id), entities),
+        age=age_text(as_of) if as_of is not None else "",
+        news=news_section(news_rows, entities, urls) if len(news_rows) else None,
+        pace=pace_panels(pace_rows, series, mine, entities, current[is_open], as_of),
     )
+
+
+def _optional(store, table: str, run_id: str) -> pd.DataFrame:
+    """A table a store written before its schema version keeps no rows of (empty then)."""
+    try:
+        return read_table(store, table, run_id)
+    except InputError:
+        return pd.DataFrame()
+
+
+def _signed(value, digits: int = 0) -> str:
+    return DASH if value is None or pd.isna(value) else f"{value:+,.{digits}f}"
+
+
+def news_section(rows: pd.DataFrame, entities: pd.DataFrame, urls: dict[str, str]) -> NewsSection:
+    """The report's first section (:mod:`forecast.outlook.news`): per series that moved, before and after, and
+    each new fact's contribution to the move, in publication order, with what else changed apart."""
+    summary = rows[rows["kind"] == "summary"]
+    since, as_of = pd.Timestamp(rows["since"].dropna().iloc[0]), pd.Timestamp(rows["as_of"].dropna().iloc[0])
+    point = str(summary["note"].iloc[0]) if len(summary) and pd.notna(summary["note"].iloc[0]) else "mean"
+    other = text(summary["what"].iloc[0]) if len(summary) else ""
+    arrived = rows[rows["kind"] == "arrived"].sort_values(["published", "fact_ids"], kind="stable")
+    steps = rows[rows["kind"].isin(["fact", "other"])]
+    year = as_of.year
+    columns = ["New fact", "Published", f"{year} moved by", f"{year + 1} moved by", "What it says"]
+    order = []
+    for uid, own in steps.groupby("unique_id"):
+        moves = (own["after"] - own["before"]) / own["before"].abs().clip(lower=1.0)
+        facts_first = not (own["kind"] == "fact").any()
+        order.append((uid != "national/trains/reported", facts_first, -float(moves.abs().max()), uid, own))
+    order.sort(key=lambda item: item[:4])
+    body: list = []
+    for *_, uid, own in order[:NEWS_SERIES]:
+        entity, metric, basis = uid.split("/")
+        name = _title(entities, {"entity": entity, "metric": metric, "basis": basis})
+        heads, moves = [], {}
+        for y in (year, year + 1):
+            mine = own[own["year"] == y]
+            if mine.empty:
+                continue
+            before, after = float(mine["before"].iloc[0]), float(mine["after"].iloc[0])
+            moves[y] = after - before
+            heads.append(f"{y}: {fmt(before)} → {fmt(after)} ({_signed(after - before)}, {pct_signed(after, before)})")
+        body.append(Group(f"{name} — {'; '.join(heads)}"))
+        for _, part in own[own["step"] > 0].groupby("step", sort=True):
+            first = part.iloc[0]
+            cells = []
+            for y in (year, year + 1):
+                hit = part[part["year"] == y]
+                c = float(hit["contribution"].iloc[0]) if len(hit) else np.nan
+                share = c / moves[y] if y in moves and moves[y] and abs(moves[y]) > 1e-9 and pd.notna(c) else np.nan
+                cells.append(DASH if pd.isna(c) else f"{_signed(c)}" + (f" ({share:.0%})" if pd.notna(share) else ""))
+            body.append(
+                [
+                    links(first["fact_ids"], urls),
+                    f"{pd.Timestamp(first['published']):%Y-%m-%d}",
+                    *cells,
+                    notes_cell(first["what"]) if len(text(first["what"])) > 160 else text(first["what"]),
+                ]
+            )
+        rest = own[own["step"] == 0]
+        negligible = (rest["contribution"].abs() < 0.5).all() and (own["kind"] == "fact").any()
+        if len(rest) and not negligible:
+            cells = []
+            for y in (year, year + 1):
+                hit = rest[rest["year"] == y]
+                c = float(hit["contribution"].iloc[0]) if len(hit) else np.nan
+                share = c / moves[y] if y in moves and abs(moves.get(y, 0.0)) > 1e-9 and pd.notna(c) else np.nan
+                cells.append(DASH if pd.isna(c) else _signed(c) + (f" ({share:.0%})" if pd.notna(share) else ""))
+            ids = links(rest["fact_ids"].iloc[0], urls)
+            body.append([ids or "other changes", DASH, *cells, notes_cell(text(rest["what"].iloc[0]))])
+    left = len(order) - NEWS_SERIES
+    n_new, n_late = int((arrived["note"] == "new").sum()), int((arrived["note"] == "late addition").sum())
+    lead = (
+        f"From the vintage of {since:%d %B %Y} to that of {as_of:%d %B %Y}: {n_new} new fact(s)"
+        + (f" and {n_late} added late with an earlier publication date (data corrections)" if n_late else "")
+        + f". Listed: series whose {year} or {year + 1} {point} moved by more than 2%, or that a new fact is about"
+        + (f" ({left} more not shown)" if left > 0 else "")
+        + ". Each step adds the facts published on one day to all those before it, in publication order, and "
+        "rebuilds the outlook with the same model, seed and paths: the split is sequential, so a fact's share "
+        "depends on the facts before it (moved by: each step's contribution and its share of the move). "
+        "Other changes: what the steps do not explain"
+        + (f" ({other})" if other else " (shared growth pools and share profiles, reconciliation, model and code)")
+        + "."
+    )
+    moves_table = Table("news-moves", "Series that moved", columns, body, "" if body else "No series moved.")
+    odds_rows = [
+        [text(r.unique_id), pct(r.before), pct(r.after), f"{100 * (r.after - r.before):+.0f} points"]
+        for r in rows[rows["kind"] == "target"].itertuples()
+    ]
+    odds = Table(
+        "news-odds",
+        "Target odds that moved by 5 points or more",
+        ["Target", "Before", "After", "Move"],
+        odds_rows,
+        "" if odds_rows else "No open target's odds moved by 5 points or more.",
+    )
+    arrived_rows = [
+        [
+            links(r.fact_ids, urls),
+            _label(entities, dict(zip(("entity", "metric", "basis"), str(r.unique_id).split("/")))),
+            f"{pd.Timestamp(r.published):%Y-%m-%d}",
+            text(r.what),
+            text(r.note),
+        ]
+        for r in arrived.itertuples()
+    ]
+    arrived_table = Table(
+        "news-facts",
+        "Facts that arrived",
+        ["Fact", "Series", "Published", "What it says", "How"],
+        arrived_rows,
+        "" if arrived_rows else "No fact arrived since the last vintage.",
+    )
+    return NewsSection(lead, moves_table, odds, arrived_table)
+
+
+def pct_signed(after, before) -> str:
+    return DASH if not before else f"{100 * (after / before - 1):+.1f}%"
+
+
+def pace_panels(
+    rows: pd.DataFrame,
+    series: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    entities: pd.DataFrame,
+    open_checks: pd.DataFrame,
+    as_of,
+) -> list[PacePanel]:
+    """A pace chart for every series with facts about the year in progress, in the outlook table's order."""
+    if rows.empty or as_of is None:
+        return []
+    panels = []
+    for uid, history, _ in _ordered(series, forecasts, entities):
+        own = rows[rows["unique_id"] == uid]
+        if own.empty:
+            continue
+        first = history.iloc[0]
+        unit = UNITS.get(first["metric"], first["metric"])
+        targets = [
+            (float(t.threshold), text(t.target))
+            for t in open_checks.itertuples()
+            if f"{t.entity}/{t.metric}/reported" == uid
+            and pd.Timestamp(t.period_end).year == as_of.year
+            and text(t.comparison) in ("at_least", "more_than")
+            and pd.notna(t.threshold)
+            and text(getattr(t, "kind", "absolute")) != "growth"
+        ]
+        title = _title(entities, first)
+        chart = pace_chart(own, targets, as_of, unit, f"{title}: {as_of.year} so far against its pace")
+        outlook = own[own["line"] == "outlook"]
+        end = outlook.sort_values("ds").iloc[-1] if len(outlook) else None
+        caption = (
+            f"{as_of.year} so far, to {as_of:%d %b}; heading for {fmt(end['y'])} "
+            f"(80%: {interval(end['lo_80'], end['hi_80'])})"
+            if end is not None
+            else ""
+        )
+        panels.append(PacePanel(uid, title, chart, caption))
+    return panels
+
+
+def _no_outlooks(store, run_id: str) -> pd.DataFrame:
+    """The run's series without an outlook (a store written before schema v4 has none recorded)."""
+    try:
+        return read_table(store, "no_outlooks", run_id)
+    except InputError:
+        return pd.DataFrame(columns=["unique_id", "reason", "stale", "latest_year", "latest_value"])
+
+
+def no_outlook_table(rows: pd.DataFrame, entities: pd.DataFrame) -> Table:
+    """The series the facts cannot support an outlook for — stale ones first — with their last known figure and
+    why: listed apart, never as charts or outlook rows."""
+    columns = ["Series", "Last known", "Why no outlook"]
+    ordered = rows.sort_values(["stale", "unique_id"], ascending=[False, True])
+    body = []
+    for r in ordered.itertuples():
+        entity, metric, basis = str(r.unique_id).split("/")
+        label = _label(entities, {"entity": entity, "metric": metric, "basis": basis})
+        known = f"{int(r.latest_year)}: {fmt(r.latest_value)}" if pd.notna(r.latest_year) else DASH
+        why = STALE_WHY if r.stale else str(r.reason).removeprefix(f"{r.unique_id}: ")
+        body.append([label, known, why])
+    note = (
+        "Series whose facts cannot support an outlook: their last known figure is the honest answer."
+        if body
+        else "Every series with facts has an outlook."
+    )
+    return Table("no-outlook", "Series without an outlook", columns, body, note)
 
 
 def source_urls(observations: pd.DataFrame | None) -> dict[str, str]:
@@ -218,9 +449,8 @@ def _title(entities: pd.DataFrame, row) -> str:
 
 
 def latest_known(history: pd.DataFrame) -> tuple[int | None, float | None]:
-    """The latest year the facts pin down (to :data:`PINNED`) and its value."""
-    y, lo, hi = (history[c].astype(float) for c in ("y", "y_lo", "y_hi"))
-    known = history[y.notna() & np.isfinite(hi) & (hi - lo <= PINNED * np.maximum(hi, 1.0))]
+    """The latest year the facts pin down (as the data layer's history does) and its value."""
+    known = history[pinned_rows(history)]
     if known.empty:
         return None, None
     last = known.sort_values("ds").iloc[-1]
@@ -321,10 +551,15 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
     return tables
 
 
-def series_panels(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.DataFrame, urls) -> list[SeriesPanel]:
-    """A small multiple for every outlook series, in the outlook table's order."""
+def series_panels(
+    series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.DataFrame, urls, as_of=None
+) -> list[SeriesPanel]:
+    """A small multiple for every outlook series, in the outlook table's order: history and the outlook up to the
+    next full year (:data:`AHEAD_YEARS`; the years further out stay in the tables)."""
     panels = []
     for uid, history, own in _ordered(series, forecasts, entities):
+        if as_of is not None:
+            own = own[own["ds"].dt.year <= as_of.year + AHEAD_YEARS]
         first = history.iloc[0]
         unit = UNITS.get(first["metric"], first["metric"])
         title = _title(entities, first)
@@ -471,7 +706,8 @@ KNOWN, BOUNDED, PENDING = "known", "bounded", "not yet known"
 
 
 def outcome_status(lo, hi) -> str:
-    """How far the facts settle an outcome: ``known`` (pinned to 10%), ``bounded`` (some bound), else pending."""
+    """How far the facts settle an outcome: ``known`` (pinned to :data:`PINNED`), ``bounded`` (some bound), else
+    pending."""
     if pd.notna(lo) and pd.notna(hi) and np.isfinite(hi) and hi - lo <= PINNED * max(hi, 1.0):
         return KNOWN
     return BOUNDED if (pd.notna(lo) and lo > 0) or (pd.notna(hi) and np.isfinite(hi)) else PENDING
@@ -514,7 +750,9 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
             yes_no(r.inside if r.status != PENDING else None),
         ]
         for r in joined.itertuples()
+        if r.status != PENDING
     ]
+    pending = int((joined["status"] == PENDING).sum())
     empty = "No earlier vintage has forecasts for years this run knows anything about yet."
     summary_columns = ["Vintage", "Model", "Years scored", "Known", "MAPE (known)", "Inside 80% / bounds"]
     point_columns = [
@@ -542,7 +780,9 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
             "Forecast vs outcome, point by point",
             point_columns,
             point_rows,
-            "" if point_rows else empty,
+            f"{pending} more forecast year(s) are not yet known (no fact pins or bounds them yet): counted, not listed."
+            if pending
+            else ("" if point_rows else empty),
         ),
     )
 

@@ -19,7 +19,7 @@ from forecast.report.content import ReportContent
 from forecast.report.links import Details, Group, Link, md_cell, md_text, safe_url
 
 TITLE = "China-Europe Railway Express: forecast report"
-NUMBER = re.compile(r"^(–|[-+]?[\d,.]+%?|∞)( \(?– ?(–|[-+]?[\d,.]+|∞)\)?| \([\d,.–∞ ]+\))?( to \d\d \w{3})?$")
+NUMBER = re.compile(r"^(–|[-+]?[\d,.]+%?|∞)( \(?– ?(–|[-+]?[\d,.]+|∞)\)?| \([-+\d,.–∞ %]+\))?( to \d\d \w{3})?$")
 
 
 def _is_links(value) -> bool:
@@ -59,6 +59,10 @@ def markdown_environment() -> Environment:
     return env
 
 
+def pace_svg(chart) -> str:
+    return html_environment().get_template("pace.svg.j2").render(c=chart)
+
+
 def series_svg(chart) -> str:
     return html_environment().get_template("series.svg.j2").render(c=chart)
 
@@ -69,7 +73,10 @@ def reliability_svg(chart) -> str:
 
 def render_html(content: ReportContent, charts: dict[str, str]) -> str:
     """The page for ``content``; ``charts`` maps a series id to its inline SVG."""
-    toc = [(t.key, t.title) for t in content.outlook] + [("charts", "Every series")]
+    toc = [("news", "What changed")] if content.news else []
+    toc += [(t.key, t.title) for t in content.outlook]
+    toc += [("pace", "Where the year stands")] if content.pace else []
+    toc += [("charts", "Every series")]
     toc += [
         (t.key, t.title)
         for t in (
@@ -78,6 +85,7 @@ def render_html(content: ReportContent, charts: dict[str, str]) -> str:
             content.leaderboard,
             content.outcomes,
             content.conflicts,
+            content.no_outlook,
         )
     ]
     toc.append(("methods", "Methods"))
@@ -93,10 +101,18 @@ def render_html(content: ReportContent, charts: dict[str, str]) -> str:
             toc=toc,
             reliability=reliability,
             charts={uid: Markup(svg) for uid, svg in charts.items()},
+            pace={p.unique_id: Markup(pace_svg(p.chart)) for p in content.pace},
         )
     )
 
 
-def render_markdown(content: ReportContent, chart_files: dict[str, str]) -> str:
-    """The Markdown summary; ``chart_files`` maps a series id to its chart's path relative to the report."""
-    return markdown_environment().get_template("report.md.j2").render(c=content, title=TITLE, files=chart_files)
+def render_markdown(
+    content: ReportContent, chart_files: dict[str, str], pace_files: dict[str, str] | None = None
+) -> str:
+    """The Markdown summary; ``chart_files`` (``pace_files``) maps a series id to its chart's (pace chart's) path
+    relative to the report."""
+    return (
+        markdown_environment()
+        .get_template("report.md.j2")
+        .render(c=content, title=TITLE, files=chart_files, pace_files=pace_files or {})
+    )

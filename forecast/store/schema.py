@@ -16,6 +16,16 @@ Every table is long format and keyed by ``run_id``: one run is one vintage. Colu
   target across vintages (``target``, the label, did in v1 and still does for rows without a key),
   ``lo_80``/``hi_80`` is the 80% interval of the outcome; ``outcome`` the reconciled value
   once known and ``outcome_lo``/``outcome_hi`` what the facts allow for it (v2), from which ``met`` is decided.
+- ``no_outlooks`` (v4): the series with facts but no outlook on the run's date, why (``stale``: the latest known
+  year is too old and nothing is known about the year in progress), and the latest year with a value and that value.
+- ``run_facts`` (v5): the id of every fact the run read and when it became public, so the next run can tell the
+  facts that arrived since (new ones, and late additions with an old publication date) from those it had.
+- ``news`` (v5): what moved the outlook since the previous vintage (:mod:`forecast.outlook.news`): per series and
+  year one row per step of new facts (``kind`` fact) and one for everything else (``other``), each with the
+  series' ``before`` and ``after``; ``target`` rows for target odds that moved; ``arrived`` rows list every fact
+  that arrived (``note``: new or a late addition) and one ``summary`` row says what else changed.
+- ``pace`` (v5): where the year in progress stands (:mod:`forecast.outlook.pace`): per series the cumulative
+  facts, the outlook's cumulated monthly paths, last year's and the typical year's pace, by date (``line``).
 - ``conflicts``: facts that disagreed during reconciliation: which fact, what it violated and whether it was kept;
   from v3 also the series, the period's end, the statement, how much it missed by (in units and relative), the
   kept facts it clashed with (``against``, never the fact itself) and how it was resolved.
@@ -84,13 +94,44 @@ ALTER TABLE conflicts ADD COLUMN against TEXT;
 ALTER TABLE conflicts ADD COLUMN resolution TEXT;
 """
 
+V4 = """
+CREATE TABLE no_outlooks (
+    run_id TEXT NOT NULL, unique_id TEXT NOT NULL, reason TEXT, stale BOOLEAN, latest_year INTEGER,
+    latest_value DOUBLE
+);
+"""
+
+V5 = """
+CREATE TABLE run_facts (run_id TEXT NOT NULL, fact_id TEXT NOT NULL, known_from DATE);
+CREATE TABLE news (
+    run_id TEXT NOT NULL, unique_id TEXT, year INTEGER, since DATE, as_of DATE, before DOUBLE, after DOUBLE,
+    kind TEXT NOT NULL, step INTEGER, published DATE, fact_ids TEXT, what TEXT, contribution DOUBLE, note TEXT
+);
+CREATE TABLE pace (
+    run_id TEXT NOT NULL, unique_id TEXT NOT NULL, line TEXT NOT NULL, ds DATE NOT NULL, y DOUBLE, y_lo DOUBLE,
+    y_hi DOUBLE, lo_80 DOUBLE, hi_80 DOUBLE, lo_95 DOUBLE, hi_95 DOUBLE, sources TEXT
+);
+"""
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: lambda con: con.execute(V1),
     2: lambda con: con.execute(V2),
     3: lambda con: con.execute(V3),
+    4: lambda con: con.execute(V4),
+    5: lambda con: con.execute(V5),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
-DATA_TABLES = ("series", "forecasts", "scores", "target_checks", "conflicts")
+DATA_TABLES = (
+    "series",
+    "forecasts",
+    "scores",
+    "target_checks",
+    "conflicts",
+    "no_outlooks",
+    "run_facts",
+    "news",
+    "pace",
+)
 TABLES = ("runs", *DATA_TABLES)
 
 

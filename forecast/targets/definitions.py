@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from forecast.data.basis import is_basis
 from forecast.data.schema import BASES, DEFAULT_BASIS
 from forecast.data.vintage import series_uid
 from forecast.errors import InputError
@@ -212,7 +213,7 @@ def _from_fact(row) -> Target:
 def _problems(target: Target) -> list[str]:
     if target.comparison not in COMPARISONS:
         return [f"comparison: {target.comparison!r} is not one of {', '.join(COMPARISONS)}"]
-    if target.basis is not None and target.basis not in BASES:
+    if target.basis is not None and not is_basis(target.basis):
         return [f"basis: {target.basis!r} is not one of {', '.join(BASES)}"]
     return target_problems(
         target.entity,

@@ -1,0 +1,126 @@
+"""Reading facts as an analyst does, on hand-made facts: counting bases that do not chain, stale series that get no
+outlook, priors that do not extrapolate a start-up boom, and an entity's own growth without its start-up jump."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.data.basis import bases_split, describe_break
+from forecast.data.load import typed
+from forecast.data.vintage import FactBase
+from forecast.outlook import NoOutlook, Outlooks
+from forecast.outlook.growth import pooled_growth
+from forecast.outlook.prior import settled
+
+
+def facts(*rows, entity="hub"):
+    """Typed facts from (id, start, end, kind, value, qualifier, yoy, published) tuples."""
+    frame = pd.DataFrame(
+        [
+            {
+                "id": r[0],
+                "entity": entity,
+                "metric": "trains",
+                "period_start": r[1],
+                "period_end": r[2],
+                "kind": r[3],
+                "value": r[4],
+                "unit": "trains",
+                "qualifier": r[5],
+                "yoy_pct": r[6],
+                "source_url": f"https://{r[0].lower()}.example",
+                "published": r[7],
+                "note": "",
+                "basis": "",
+            }
+            for r in rows
+        ]
+    )
+    return typed(frame)
+
+
+def years(values: dict[int, int], prefix="Y", published_lag="-01-20"):
+    """Exact full-year totals, each published in January of the next year."""
+    return [
+        (f"{prefix}{y}", f"{y}-01-01", f"{y}-12-31", "total", str(v), "exact", "", f"{y + 1}{published_lag}")
+        for y, v in values.items()
+    ]
+
+
+def test_a_growth_rate_that_puts_last_year_on_another_basis_splits_the_series():
+    # 2023: 5,351 stated; 2024: 4,985 "+25.1%" puts 2023 at 4985 / 1.251 = 3,985 — another way of counting
+    data = facts(
+        *years({2021: 3844, 2022: 4639, 2023: 5351}),
+        ("N24", "2024-01-01", "2024-12-31", "total", "4985", "exact", "25.1", "2025-01-16"),
+        ("N25", "2025-01-01", "2025-12-31", "total", "6037", "exact", "21.1", "2026-03-02"),
+        ("Q25", "2025-01-01", "2025-03-31", "total", "1400", "exact", "", "2025-04-10"),
+    )
+    split, breaks = bases_split(data)
+    basis = split.set_index("id")["basis"]
+    assert basis[["Y2021", "Y2022", "Y2023"]].eq("reported-to-2023").all()
+    assert basis[["N24", "N25", "Q25"]].eq("reported").all()
+    (b,) = breaks.itertuples()
+    assert (b.year, b.fact, b.stated) == (2024, "N24", 5351) and b.implied == pytest.approx(4985 / 1.251)
+    assert "puts 2023 at 3,985 on that basis, against 5,351" in describe_break(b)
+    vintage = FactBase(data).on("2026-03-31")
+    current, earlier = vintage.series("hub", "trains"), vintage.series("hub", "trains", "reported-to-2023")
+    assert current.annual.round().to_dict() == {2023: 3985, 2024: 4985, 2025: 6037}
+    assert earlier.annual.to_dict() == {2021: 3844, 2022: 4639, 2023: 5351}
+    # Before the rate that shows the break was published, nothing was split: what was known then, no more
+    assert FactBase(data).on("2024-12-31").series("hub", "trains").annual.to_dict() == {
+        2021: 3844,
+        2022: 4639,
+        2023: 5351,
+    }
+
+
+def test_rates_that_agree_with_last_year_split_nothing():
+    data = facts(
+        *years({2022: 4639}), ("N23", "2023-01-01", "2023-12-31", "total", "5351", "exact", "15.3", "2024-01-01")
+    )
+    split, breaks = bases_split(data)
+    assert breaks.empty and split["basis"].eq("reported").all()
+
+
+def test_a_stale_series_has_no_outlook_until_a_fact_speaks_of_the_year():
+    old = facts(*years({2015: 100, 2016: 130, 2017: 150, 2018: 170}))
+    outlooks = Outlooks(old, n_paths=200, hierarchy=None)
+    with pytest.raises(NoOutlook, match="stale: hub/trains/reported was last known 170 in 2018") as err:
+        outlooks.get("hub", "trains", as_of="2021-03-01")
+    assert err.value.stale and err.value.latest == (2018, 170)
+    assert outlooks.get("hub", "trains", as_of="2020-03-01").years[0] == 2019  # two years on: still an outlook
+    views, skipped = outlooks.every(as_of="2021-03-01")
+    assert not views and skipped.set_index("unique_id").loc["hub/trains/reported", "latest_year"] == 2018
+    # a year-to-date figure about the year in progress is an outlook again, conditioned on it
+    fresh = facts(
+        *years({2015: 100, 2016: 130, 2017: 150, 2018: 170}),
+        ("Q", "2021-01-01", "2021-03-31", "total", "61", "exact", "", "2021-04-10"),
+    )
+    view = Outlooks(fresh, n_paths=200, hierarchy=None).get("hub", "trains", as_of="2021-04-30")
+    assert view.year_paths(2021).min() >= 60.5
+
+
+def test_a_prior_does_not_extrapolate_a_start_up_boom():
+    history = pd.Series([194.0, 1235, 2133, 3720, 3844, 4639, 5351], index=range(2017, 2024))
+    kept, note = settled(history)
+    assert list(kept.index) == [2020, 2021, 2022, 2023] and "2017–2019 changed by more than 50%" in note
+    calm = pd.Series([100.0, 120, 140, 150], index=range(2020, 2024))
+    assert settled(calm) == (calm, None)
+    data = facts(*years(dict(zip(history.index, history.astype(int)))))
+    view = Outlooks(data, n_paths=500, hierarchy=None).get("hub", "trains", as_of="2024-01-10")
+    assert any("history from 2020" in n for n in view.notes)
+    assert np.median(view.year_paths(2024)) < 5351 * 1.3  # the boom years' +70% a year are not carried on
+
+
+def test_an_entitys_own_growth_effect_leaves_its_start_up_jump_out():
+    young = {2018: 11, 2019: 358, 2020: 394, 2021: 433}  # x33, then +10 % a year
+    twin = {2019: 358, 2020: 394, 2021: 433}  # the same years without the start-up
+    hubs = [facts(*years({2015 + k: round(1000 * 1.1**k) for k in range(7)}, prefix=f"{e}Y"), entity=e) for e in "abc"]
+    data = pd.concat(
+        [facts(*years(young), entity="young"), facts(*years(twin, prefix="T"), entity="twin"), *hubs],
+        ignore_index=True,
+    )
+    pool = pooled_growth(FactBase(data).on("2022-06-30"), "trains")
+    young_effect, twin_effect = pool.fit("young"), pool.fit("twin")
+    assert young_effect.effect_mean == pytest.approx(twin_effect.effect_mean)
+    assert young_effect.effect_sd == pytest.approx(twin_effect.effect_sd)
