@@ -28,7 +28,7 @@ def test_the_main_job_stores_a_vintage_with_sane_outlooks(main_run):
     assert outcome.created and len(list_runs(store)) == 1
     forecasts = read_table(store, "forecasts", outcome.run_id)
     annual = forecasts[forecasts["freq"] == "annual"]
-    assert annual["unique_id"].nunique() >= 50
+    assert annual["unique_id"].nunique() >= 45  # series without an outlook (stale, too vague) are listed apart
     assert np.all(annual["lo_80"] >= 0) and np.all(annual["hi_80"] >= annual["lo_80"])
     unsettled = annual[annual["status"] != "observed"]
     assert np.all(unsettled["hi_80"] > unsettled["lo_80"])  # no zero-width interval for a year still open
@@ -67,7 +67,7 @@ def test_the_first_report_says_what_changed_since_last_month_and_charts_fit_what
         history = series[(series["unique_id"] == panel.unique_id) & (series["freq"] == "annual")]
         shown = annual[(annual["unique_id"] == panel.unique_id) & (annual["ds"].dt.year <= as_of.year + 1)]
         recent = history[history["ds"].dt.year >= shown["ds"].dt.year.min() - 12]
-        top = max(recent["y"].max(skipna=True), shown["hi_80"].max(), (recent["y_lo"]).max(skipna=True))
+        top = np.nanmax([recent["y"].max(), shown["hi_80"].max(), recent["y_lo"].max()])
         assert panel.chart.y_max <= 2 * top, panel.unique_id  # the axis fits the history and the 80% band
     stale = read_table(store, "no_outlooks", outcome.run_id)
     assert not set(stale["unique_id"]) & {p.unique_id for p in content.panels}  # no chart for a stale series

@@ -383,7 +383,8 @@ def fact_text(row) -> str:
     growth = row.get("yoy_pct")
     rate = f"{float(growth):+.1f}% on the year before" if growth is not None and pd.notna(growth) else ""
     said = ", ".join(p for p in (figure, rate) if p) or "no figure"
-    return f"{row['entity']} {row['metric']} {period}: {said}"
+    kind = {"target": "target: ", "average": "daily average, ", "max": "record day, "}.get(str(row.get("kind")), "")
+    return f"{kind}{row['entity']} {row['metric']} {period}: {said}"
 
 
 def _fact_frame(rows: pd.DataFrame) -> pd.DataFrame:
