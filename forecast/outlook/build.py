@@ -193,11 +193,11 @@ def observed_by(series: ReconciledSeries, year: int) -> Observed | None:
 
 
 def _vague_level(observed: dict[int, Observed], years: np.ndarray, profile) -> float | None:
-    """A rough size of the first year for a series with no year known in full: what it had run by the furthest
-    date the facts pin down, scaled up by the profile's typical share there (None without such a date: a level
-    guessed from bounds alone would let the guess, not the facts, decide)."""
-    first = observed.get(int(years[0]))
-    if first is None or first.exact is None:
+    """A rough size of the first year for a series with no year known in full: what the earliest year with a date
+    the facts pin down had run by the furthest such date, scaled up by the profile's typical share there (None
+    without such a date: a level guessed from bounds alone would let the guess, not the facts, decide)."""
+    first = next((observed[int(y)] for y in years if int(y) in observed and observed[int(y)].exact), None)
+    if first is None:
         return None
     value, day = first.exact
     return value / max(profile.mean_share(year_fraction(day)), 1e-3)
