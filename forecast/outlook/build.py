@@ -34,8 +34,6 @@ from forecast.outlook.prior import annual_prior
 from forecast.outlook.profile import YTD_PINNED, ProfileBook, donor_chain, year_fraction
 from forecast.outlook.result import Observed, Outlook
 
-
-
 STALE_YEARS = 2  # a series whose latest known year ended more than two years before the as-of date is stale ...
 UNSUPPORTED_WIDTH = 3.0  # ... and one whose year in progress, unobserved, spans more than 3x (80%) says too little
 
