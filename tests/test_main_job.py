@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from forecast.pipeline import RunSettings, run_pipeline
+from forecast.report.content import gather
 from forecast.store import list_runs, read_table
 
 pytestmark = pytest.mark.slow
@@ -27,7 +28,7 @@ def test_the_main_job_stores_a_vintage_with_sane_outlooks(main_run):
     assert outcome.created and len(list_runs(store)) == 1
     forecasts = read_table(store, "forecasts", outcome.run_id)
     annual = forecasts[forecasts["freq"] == "annual"]
-    assert annual["unique_id"].nunique() >= 50
+    assert annual["unique_id"].nunique() >= 45  # series without an outlook (stale, too vague) are listed apart
     assert np.all(annual["lo_80"] >= 0) and np.all(annual["hi_80"] >= annual["lo_80"])
     unsettled = annual[annual["status"] != "observed"]
     assert np.all(unsettled["hi_80"] > unsettled["lo_80"])  # no zero-width interval for a year still open
@@ -48,3 +49,25 @@ def test_a_rerun_on_the_same_data_adds_nothing(main_run):
     outcome, store, reports = main_run
     again = run_pipeline(None, store, reports, RunSettings(n_paths=500), progress=False)
     assert not again.created and again.run_id == outcome.run_id and len(list_runs(store)) == 1
+
+
+def test_the_first_report_says_what_changed_since_last_month_and_charts_fit_what_they_show(main_run):
+    outcome, store, _ = main_run
+    html = outcome.report_html.read_text(encoding="utf-8")
+    assert html.index('id="news"') < html.index('id="outlook') and 'id="pace-national"' in html
+    news = read_table(store, "news", outcome.run_id)
+    as_of = news["as_of"].max()
+    assert news["since"].max() == (as_of.replace(day=1) - np.timedelta64(1, "D"))  # the previous month's end
+    content = gather(store, outcome.run_id)
+    assert content.news is not None and content.pace and content.pace[0].unique_id == "national/trains/reported"
+    series = read_table(store, "series", outcome.run_id)
+    forecasts = read_table(store, "forecasts", outcome.run_id)
+    annual = forecasts[forecasts["freq"] == "annual"]
+    for panel in content.panels:
+        history = series[(series["unique_id"] == panel.unique_id) & (series["freq"] == "annual")]
+        shown = annual[(annual["unique_id"] == panel.unique_id) & (annual["ds"].dt.year <= as_of.year + 1)]
+        recent = history[history["ds"].dt.year >= shown["ds"].dt.year.min() - 12]
+        top = np.nanmax([recent["y"].max(), shown["hi_80"].max(), recent["y_lo"].max()])
+        assert panel.chart.y_max <= 2 * top, panel.unique_id  # the axis fits the history and the 80% band
+    stale = read_table(store, "no_outlooks", outcome.run_id)
+    assert not set(stale["unique_id"]) & {p.unique_id for p in content.panels}  # no chart for a stale series

@@ -545,3 +545,22 @@ def test_a_reader_sees_what_changed_and_the_nations_pace_on_the_first_screen(rep
     if os.environ.get("FORECAST_KEEP_SCREENSHOT"):
         for name, shot in shots.items():
             shutil.copy(shot, f"{os.environ['FORECAST_KEEP_SCREENSHOT']}-{name}.png")
+
+
+def test_series_without_an_outlook_are_short_rows_stale_first():
+    from forecast.report.content import Group, no_outlook_table
+
+    rows = pd.DataFrame(
+        {
+            "unique_id": ["xian/trains/reported", "chengdu/teu/reported"],
+            "reason": ["xian/trains/reported: too vague", "stale: long text"],
+            "stale": [False, True],
+            "latest_year": [2025, 2016],
+            "latest_value": [6000.0, 460.0],
+        }
+    )
+    entities = pd.DataFrame({"name": ["Xi'an", "Chengdu"], "kind": ["hub", "hub"]}, index=["xian", "chengdu"])
+    table = no_outlook_table(rows, entities)
+    assert [r.name for r in table.rows if isinstance(r, Group)] == ["Stale (1)", "Other reasons (1)"]
+    assert table.rows[1] == ["Chengdu · TEU", "2016: 460", "stale"] and table.rows[3][2] == "too vague"
+    assert "Stale: the latest known year is over two years old" in table.note

@@ -41,10 +41,13 @@ def news(
         f"{len(found.corrections)} late addition(s); {found.point} of each year; sequential split in publication "
         "order (one step per publication day), other changes apart"
     )
+    target = moved["kind"] == "target"
     table = moved.assign(
         series=moved["unique_id"],
+        year=[str(int(y)) if y == y else "" for y in moved["year"]],  # NaN for a target's odds
         move=moved["after"] - moved["before"],
         facts=moved["fact_ids"].fillna(""),
-        published=moved["published"],
     )
+    for column in ("before", "after", "move", "contribution"):  # trains as whole numbers, odds in points
+        table[column] = table[column].where(target, table[column].round()).where(~target, table[column] * 100)
     emit(table[TABLE_COLUMNS], fmt.value)

@@ -24,20 +24,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.data.entities import lineage
-from forecast.data.schema import DEFAULT_BASIS
-from forecast.data.vintage import ReconciledSeries, Vintage, series_uid
+from forecast.data.vintage import ReconciledSeries, Vintage
 from forecast.errors import InputError
 from forecast.fitting import series_seed
 from forecast.outlook.conditioning import condition_years
 from forecast.outlook.growth import GrowthPool
 from forecast.outlook.observations import outlook_bands
 from forecast.outlook.prior import annual_prior
-from forecast.outlook.profile import YTD_PINNED, ProfileBook, year_fraction
+from forecast.outlook.profile import YTD_PINNED, ProfileBook, donor_chain, year_fraction
 from forecast.outlook.result import Observed, Outlook
-
-NATIONAL = "national"
-
 
 STALE_YEARS = 2  # a series whose latest known year ended more than two years before the as-of date is stale ...
 UNSUPPORTED_WIDTH = 3.0  # ... and one whose year in progress, unobserved, spans more than 3x (80%) says too little
@@ -122,8 +117,7 @@ def build_outlook(
     months = pd.period_range(f"{first}-01", f"{last}-12", freq="M")
     base_seed = series_seed(seed, series.uid, model)
     rng = np.random.default_rng(base_seed + 1)
-    chain = [series_uid(p, series.metric, DEFAULT_BASIS) for p in [*lineage(series.entity), NATIONAL]]
-    profile = profiles.profile(series, chain)
+    profile = profiles.profile(series, donor_chain(series))
     observed = {int(y): o for y in years if (o := observed_by(series, int(y))) is not None}
     level = _vague_level(observed, years, profile) if len(history) == 0 else None
     try:
@@ -193,11 +187,11 @@ def observed_by(series: ReconciledSeries, year: int) -> Observed | None:
 
 
 def _vague_level(observed: dict[int, Observed], years: np.ndarray, profile) -> float | None:
-    """A rough size of the first year for a series with no year known in full: what it had run by the furthest
-    date the facts pin down, scaled up by the profile's typical share there (None without such a date: a level
-    guessed from bounds alone would let the guess, not the facts, decide)."""
-    first = observed.get(int(years[0]))
-    if first is None or first.exact is None:
+    """A rough size of the first year for a series with no year known in full: what the earliest year with a date
+    the facts pin down had run by the furthest such date, scaled up by the profile's typical share there (None
+    without such a date: a level guessed from bounds alone would let the guess, not the facts, decide)."""
+    first = next((observed[int(y)] for y in years if int(y) in observed and observed[int(y)].exact), None)
+    if first is None:
         return None
     value, day = first.exact
     return value / max(profile.mean_share(year_fraction(day)), 1e-3)

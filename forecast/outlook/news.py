@@ -223,7 +223,7 @@ def explain(
                         "what": " | ".join(fact_text(r) for _, r in in_group.iterrows()),
                         "contribution": change,
                         "note": f"{len(group)} publication dates merged into one step" if len(group) > 1 else "",
-                        "own": bool((in_group["entity"] == key[0]).any()),
+                        "own": bool(_about(in_group, key).any()),
                     }
                 )
             rows.append(
@@ -233,7 +233,7 @@ def explain(
                     "kind": OTHER,
                     "step": 0,
                     "published": pd.NaT,
-                    "fact_ids": ";".join(late.loc[(late["entity"] == key[0]) & (late["metric"] == key[1]), "id"]),
+                    "fact_ids": ";".join(late.loc[_about(late, key), "id"]),
                     "what": other_text,
                     "contribution": move - explained,
                     "note": "",
@@ -270,7 +270,7 @@ def _touched(outlooks: Outlooks, as_of, keys, steps: pd.DataFrame) -> dict[tuple
     with it."""
     if steps.empty:
         return {}
-    own = {k: steps[(steps["entity"] == k[0]) & (steps["metric"] == k[1])] for k in keys}
+    own = {k: steps[_about(steps, k)] for k in keys}
     own = {k: v for k, v in own.items() if len(v)}
     if outlooks.hierarchy is None:
         return own
@@ -286,6 +286,13 @@ def _touched(outlooks: Outlooks, as_of, keys, steps: pd.DataFrame) -> dict[tuple
         for member in dict.fromkeys(members):
             found.setdefault(member, []).append(rows)
     return {k: pd.concat(v).drop_duplicates("id").sort_values(["published", "id"]) for k, v in found.items()}
+
+
+def _about(facts: pd.DataFrame, key: tuple) -> pd.Series:
+    """Which ``facts`` are about the series ``key`` (entity, metric, counting basis; a basis ended by a break,
+    ``reported-to-2023``, holds facts stated on ``reported``)."""
+    own_basis = key[2].split("-to-")[0]
+    return (facts["entity"] == key[0]) & (facts["metric"] == key[1]) & (facts["basis"].astype(str) == own_basis)
 
 
 def _step_dates(published: pd.Series) -> list[tuple[pd.Timestamp, list[pd.Timestamp]]]:
@@ -376,7 +383,8 @@ def fact_text(row) -> str:
     growth = row.get("yoy_pct")
     rate = f"{float(growth):+.1f}% on the year before" if growth is not None and pd.notna(growth) else ""
     said = ", ".join(p for p in (figure, rate) if p) or "no figure"
-    return f"{row['entity']} {row['metric']} {period}: {said}"
+    kind = {"target": "target: ", "average": "daily average, ", "max": "record day, "}.get(str(row.get("kind")), "")
+    return f"{kind}{row['entity']} {row['metric']} {period}: {said}"
 
 
 def _fact_frame(rows: pd.DataFrame) -> pd.DataFrame:

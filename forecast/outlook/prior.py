@@ -18,17 +18,19 @@ from forecast.fitting import forecast_array
 from forecast.outlook.growth import BOOM, MIN_HISTORY, MIN_POOLED_RATES, GrowthPool, growth_paths, regime_changes
 
 VAGUE_SD = 0.7  # log-scale spread of a level read off partial facts: a factor of two either way is plausible
+CALM_YEARS = 2  # a boom is over once this many year-on-year changes after it stay within BOOM
 
 
 def settled(history) -> tuple[object, str | None]:
     """The part of ``history`` (year → value) since its last regime change — a year-on-year change beyond
-    :data:`BOOM` — and a note saying what was left out, so a prior never extrapolates a start-up boom (Xi'an
-    2017-2020: 194 → 3,720) that the recent years (+3 %, +21 %, +15 %) do not show."""
+    :data:`BOOM` followed by at least :data:`CALM_YEARS` calmer ones — and a note saying what was left out, so a
+    prior never extrapolates a start-up boom (Xi'an 2017-2020: 194 → 3,720) that the recent years (+3 %, +21 %,
+    +15 %) do not show; a boom the latest years still show (the nation in 2011-2017) is the history itself."""
     y = history.to_numpy(dtype=float)
     if len(y) < 2 or np.any(y <= 0):
         return history, None
     jumps = np.flatnonzero(regime_changes(np.diff(np.log(y))))
-    if not len(jumps):
+    if not len(jumps) or len(y) - 2 - jumps[-1] < CALM_YEARS:  # no boom, or one the latest years still show
         return history, None
     start = int(jumps[-1]) + 1
     kept = history.iloc[start:]

@@ -142,7 +142,7 @@ class MonthProfile:
 
 def donor_chain(series: ReconciledSeries) -> list[str]:
     """The series a profile may borrow from, nearest first: the entity's parents, then the nation (headline
-    basis), as :func:`forecast.outlook.build.build_outlook` asks for them."""
+    basis)."""
     from forecast.data.entities import lineage
     from forecast.data.schema import DEFAULT_BASIS
     from forecast.data.vintage import series_uid

@@ -59,6 +59,7 @@ class SeriesChart:
     median: str = ""
     label: str = ""
     clipped: bool = False  # the 95% band (or a loose bound) runs above the axis, which fits the history and 80% band
+    y_max: float = 0.0  # the value at the top of the y-axis
 
 
 def series_chart(history: pd.DataFrame, outlook: pd.DataFrame, unit: str, label: str) -> SeriesChart:
@@ -74,11 +75,9 @@ def series_chart(history: pd.DataFrame, outlook: pd.DataFrame, unit: str, label:
     lo_hist, hi_hist = history["y_lo"].astype(float).to_numpy(), history["y_hi"].astype(float).to_numpy()
     top = _fit_top([y_hist, np.where(np.isfinite(hi_hist), np.nan, lo_hist), outlook.get("hi_80", [])])
     top = _fit_top([[top], np.where(hi_hist <= RANGE_ROOM * top, hi_hist, np.nan)])  # a loose bound is clipped
-    y_ticks = MaxNLocator(nbins=4, min_n_ticks=3).tick_values(0.0, top * 1.05)
-    y_ticks = y_ticks[(y_ticks >= 0)]
-    sy = Scale(0.0, float(max(y_ticks.max(), top)), HEIGHT - BOTTOM, TOP)
+    sy, y_ticks = _y_axis(top, HEIGHT - BOTTOM, TOP)
     sx = Scale(years.min() - 0.5, years.max() + 0.5, LEFT, WIDTH - RIGHT)
-    chart = SeriesChart(unit=unit, label=label)
+    chart = SeriesChart(unit=unit, label=label, y_max=sy.hi)
     chart.y_ticks = [(float(sy(v)), _short(v)) for v in y_ticks if v <= sy.hi]
     step = max(1, int(np.ceil((years.max() - years.min() + 1) / 6)))
     chart.x_ticks = [(float(sx(y)), f"{int(y)}") for y in np.arange(years.min(), years.max() + 1, step)]

@@ -49,7 +49,7 @@ LEADERBOARD_METRICS = {
     "coverage-80": "80% coverage",
     "coverage-95": "95% coverage",
 }
-STALE_WHY = "stale: the latest known year is over two years old and nothing is known about the year in progress"
+STALE_WHY = "Stale: the latest known year is over two years old and nothing is known about the year in progress"
 NOTE_CHARS = 48  # a note shows this much; the rest is behind a click
 NEWS_SERIES = 12  # the news section shows this many series that moved (the nation first, then the largest moves)
 AHEAD_YEARS = 1  # series charts draw the outlook up to the next full year; later years stay in the tables
@@ -328,7 +328,7 @@ def pace_panels(
         outlook = own[own["line"] == "outlook"]
         end = outlook.sort_values("ds").iloc[-1] if len(outlook) else None
         caption = (
-            f"{as_of.year} so far, to {as_of:%d %b}; heading for {fmt(end['y'])} "
+            f"{as_of.year} so far, to {as_of:%d %b}; heading for a median of {fmt(end['y'])} "
             f"(80%: {interval(end['lo_80'], end['hi_80'])})"
             if end is not None
             else ""
@@ -346,19 +346,22 @@ def _no_outlooks(store, run_id: str) -> pd.DataFrame:
 
 
 def no_outlook_table(rows: pd.DataFrame, entities: pd.DataFrame) -> Table:
-    """The series the facts cannot support an outlook for — stale ones first — with their last known figure and
-    why: listed apart, never as charts or outlook rows."""
+    """The series the facts cannot support an outlook for — stale ones first, one short row each (the note says
+    once what stale means) — with their last known figure and why: listed apart, never as charts or outlook
+    rows."""
     columns = ["Series", "Last known", "Why no outlook"]
     ordered = rows.sort_values(["stale", "unique_id"], ascending=[False, True])
-    body = []
-    for r in ordered.itertuples():
-        entity, metric, basis = str(r.unique_id).split("/")
-        label = _label(entities, {"entity": entity, "metric": metric, "basis": basis})
-        known = f"{int(r.latest_year)}: {fmt(r.latest_value)}" if pd.notna(r.latest_year) else DASH
-        why = STALE_WHY if r.stale else str(r.reason).removeprefix(f"{r.unique_id}: ")
-        body.append([label, known, why])
+    body: list = []
+    for stale, part in ordered.groupby("stale", sort=False):
+        body.append(Group(f"Stale ({len(part)})" if stale else f"Other reasons ({len(part)})"))
+        for r in part.itertuples():
+            entity, metric, basis = str(r.unique_id).split("/")
+            label = _title(entities, {"entity": entity, "metric": metric, "basis": basis})
+            known = f"{int(r.latest_year)}: {fmt(r.latest_value)}" if pd.notna(r.latest_year) else DASH
+            why = "stale" if stale else notes_cell(str(r.reason).removeprefix(f"{r.unique_id}: "))
+            body.append([label, known, why])
     note = (
-        "Series whose facts cannot support an outlook: their last known figure is the honest answer."
+        f"Series whose facts cannot support an outlook: their last known figure is the honest answer. {STALE_WHY}."
         if body
         else "Every series with facts has an outlook."
     )
