@@ -25,6 +25,21 @@ from forecast.paths import read_text
 _SLUG = re.compile(SLUG_PATTERN)
 
 ENTITY_KINDS = ("national", "corridor", "route", "port_group", "port", "hub", "province", "region", "brand")
+KIND_DISPLAY_ORDER = ("national", "corridor", "port_group", "port", "region", "province", "hub", "route", "brand")
+"""The order the report lists series of each kind in (the nation first); the hierarchy orders a parent's parts by
+its own :data:`forecast.hierarchy.structure.PARTITION_ORDER`."""
+KIND_NAMES = {
+    "national": "Nation",
+    "corridor": "Corridors",
+    "port_group": "Port groups",
+    "port": "Border ports",
+    "region": "Regions",
+    "province": "Provinces",
+    "hub": "Hubs",
+    "route": "Routes",
+    "brand": "Brands",
+}
+"""Each kind's name as a heading over its series."""
 
 
 def entity_catalogue() -> pd.DataFrame:

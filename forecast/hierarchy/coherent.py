@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the outlook package imports this module
 
 GAP_SPREAD = 0.05  # least spread of a not-itemised share learnt from a few years of history
 NOTE = "reconciled with its hierarchy"  # begins the note a reconciled outlook carries (the report reads it)
-MOVED_NOTE = 0.005  # a reconciliation moving a year's mean by less than this share goes unmentioned
+MOVED_NOTE = 0.005  # a year's mean moving by less than this share goes unmentioned (here and in the report)
 ZEROED = 0.01  # a reconciliation may put at most this share more of a series' paths at zero (or its floor)
 NEAR_ZERO = 0.01  # "at zero or its floor": within this share of the series' median amount above the floor
 GAP_TOLERANCE = 1e-6  # a reconciled year whose sums miss by more than this share of the parent is not used

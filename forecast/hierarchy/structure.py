@@ -34,7 +34,9 @@ FAMILIES = {
     "brand": "origin",
     "route": "route",
 }
-KIND_ORDER = ("corridor", "port_group", "port", "region", "province", "brand", "hub", "route")
+PARTITION_ORDER = ("corridor", "port_group", "port", "region", "province", "brand", "hub", "route")
+"""The order a parent's children are taken into its partitions (the first of a family founds its group); the
+report's display order is :data:`forecast.data.entities.KIND_DISPLAY_ORDER`."""
 TOLERANCE = 0.03  # known parts may exceed the whole by this share (or one unit) before the sum is contradicted
 
 
@@ -162,7 +164,7 @@ def candidate_sums(entities: set[str]) -> list[Sum]:
     for parent in sorted(p for p in children if p in entities):
         ranked = sorted(
             (c for c in children[parent] if c in entities and kinds.get(c) in FAMILIES),
-            key=lambda c: (KIND_ORDER.index(kinds[c]), c),
+            key=lambda c: (PARTITION_ORDER.index(kinds[c]), c),
         )
         groups: list[tuple[str, list[str], set[str]]] = []
         for child in ranked:

@@ -13,9 +13,12 @@ import pandas as pd
 
 from forecast.backtest.leaderboard import model_means
 from forecast.backtest.metrics import inside, relative_error
+from forecast.data.entities import KIND_DISPLAY_ORDER, KIND_NAMES
+from forecast.data.schema import COUNT_METRICS, METRIC_UNITS
 from forecast.data.summary import age_text
 from forecast.data.vintage import PINNED, pinned_rows
 from forecast.errors import InputError
+from forecast.hierarchy.coherent import MOVED_NOTE
 from forecast.hierarchy.coherent import NOTE as COHERENT_NOTE
 from forecast.report.charts import (
     PaceChart,
@@ -30,19 +33,7 @@ from forecast.store import list_runs, read_table
 from forecast.targets.outcome import outcome_label
 
 DASH = "–"
-KIND_ORDER = ("national", "corridor", "port_group", "port", "region", "province", "hub", "route", "brand")
-KIND_NAMES = {
-    "national": "Nation",
-    "corridor": "Corridors",
-    "port_group": "Port groups",
-    "port": "Border ports",
-    "region": "Regions",
-    "province": "Provinces",
-    "hub": "Hubs",
-    "route": "Routes",
-    "brand": "Brands",
-}
-UNITS = {"trains": "trains", "teu": "TEU", "tonnes": "tonnes", "value_usd": "USD", "value_cny": "CNY"}
+UNITS = {metric: METRIC_UNITS[metric] for metric in COUNT_METRICS}  # the series' metrics, in display order
 LEADERBOARD_METRICS = {
     "mase": "MASE",
     "scaled_crps": "Scaled CRPS",
@@ -475,7 +466,7 @@ def _ordered(
         entity = str(history["entity"].iloc[0])
         kind = _kind(entities, entity)
         size = latest_known(history)[1] or 0.0
-        rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+        rank = KIND_DISPLAY_ORDER.index(kind) if kind in KIND_DISPLAY_ORDER else len(KIND_DISPLAY_ORDER)
         metric = str(history["metric"].iloc[0])
         order = list(UNITS).index(metric) if metric in UNITS else len(UNITS)
         found.append(((order, rank, -size, uid), uid, history, own.sort_values("ds")))
@@ -533,7 +524,7 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
                     f"{fmt(r[centre])} ({interval(r['lo_80'], r['hi_80'])})",
                     pct(r.get("p_up")),
                     f"{fmt(nxt[centre])} ({interval(nxt['lo_80'], nxt['hi_80'])})" if nxt is not None else DASH,
-                    DASH if pd.isna(moved) or abs(moved) < 0.005 else f"{100 * moved:+.0f}%",
+                    DASH if pd.isna(moved) or abs(moved) < MOVED_NOTE else f"{100 * moved:+.0f}%",
                 ]
             )
         unit = UNITS.get(metric, metric)
