@@ -22,7 +22,6 @@ much a forecast may ask for. Each check raises :class:`InputError` with the limi
 from __future__ import annotations
 
 import datetime
-import math
 import os
 
 import numpy as np
@@ -135,9 +134,3 @@ def check_finite_forecast(series: str, mean: np.ndarray) -> None:
             f"series {series!r}: the forecast is not finite (its paths overflow); try another model "
             "or a shorter horizon"
         )
-
-
-def check_finite(value: float, option: str) -> None:
-    """Refuse NaN and ±inf where a number is a threshold or a setting."""
-    if not math.isfinite(value):
-        raise InputError(f"{option} must be a finite number, got {value}")

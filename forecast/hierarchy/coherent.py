@@ -68,10 +68,6 @@ class Coherent:
         """The paths of ``year`` as a frame, one column per node."""
         return pd.DataFrame((self.base if base else self.paths)[year], columns=self.nodes[year])
 
-    def max_gap(self) -> float:
-        """The largest |parent − Σ parts − other| over every year, path and sum, relative to the parent."""
-        return max((largest_gap(paths, self.constraints[year]) for year, paths in self.paths.items()), default=0.0)
-
 
 def largest_gap(paths: np.ndarray, c: np.ndarray) -> float:
     """The largest |parent − Σ parts − other| of ``paths`` under the sums ``c``, relative to the parent."""

@@ -84,13 +84,6 @@ class Outlook:
         pinned = self.series.pinned
         return int(pinned.index.max()) if len(pinned) else None
 
-    @property
-    def data_through(self) -> pd.Timestamp | None:
-        """The end of the latest period any fact of this series covers."""
-        if self.series.system is None or not self.series.system.kept:
-            return None
-        return max(c.period[1] for c in self.series.system.kept)
-
     def status(self, year: int) -> str:
         """``in progress`` (the as-of year), ``forecast`` (later) or ``not yet published`` (over, total unknown)."""
         return IN_PROGRESS if year == self.as_of.year else FORECAST if year > self.as_of.year else UNPUBLISHED
