@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import paths
-from forecast.data import constraints, hedges, reconciliation, schema
+from forecast.data import conflicts, constraints, hedges, periods, reconciliation, schema
 from forecast.data.reconciliation import Group, Reconciliation, assemble, reconcile_group, reconcile_groups
 from forecast.data.schema import COLUMNS
 
@@ -27,7 +27,8 @@ from forecast.data.schema import COLUMNS
 @lru_cache(maxsize=1)
 def code_hash() -> str:
     """Hash of the modules whose code decides a reconciliation."""
-    return paths.source_hash(Path(m.__file__) for m in (constraints, hedges, reconciliation, schema))
+    modules = (conflicts, constraints, hedges, periods, reconciliation, schema)
+    return paths.source_hash(Path(m.__file__) for m in modules)
 
 
 def group_key(facts: pd.DataFrame, rule: str, keep) -> str:

@@ -30,6 +30,9 @@ Method (one linear system per entity × metric × counting basis, see :mod:`fore
 
 Flags: ``derived``, ``implied`` (from a growth rate), ``hedged`` (only "more than"/"nearly" figures), ``open``
 (no upper bound), ``partial`` (no point value), ``conflict`` (a fact about this period was set aside).
+
+This module finds the conflicts (step 1); :mod:`forecast.data.conflicts` says why each fact was set aside and
+:mod:`forecast.data.periods` reads each period's interval and point value from the kept facts (steps 2 to 4).
 """
 
 from __future__ import annotations
@@ -43,12 +46,13 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from forecast.data.basis import split_bases
+from forecast.data.conflicts import conflict_row
 from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef, spread
+from forecast.data.periods import annual_rows, monthly_rows, ytd_rows
 from forecast.data.schema import COUNT_METRICS
 from forecast.errors import InputError
 
 RULES = ("corroborated", "latest")
-NARROW = 0.05  # an interval narrower than 5 % of its top gives a derived point value
 REWEIGHT_PASSES = 4  # re-solves with violations measured against the reconciled values (see module docstring)
 SERIES_COLUMNS = ["unique_id", "entity", "metric", "basis", "freq", "ds", "y", "y_lo", "y_hi", "sources", "flags"]
 CONFLICT_COLUMNS = [
@@ -165,9 +169,9 @@ def reconcile_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozen
     series = [
         {**ident, "freq": freq, **r}
         for freq, rows in (
-            ("annual", _annual_rows(system, facts)),
-            ("monthly", _monthly_rows(system)),
-            ("ytd", _ytd_rows(system)),
+            ("annual", annual_rows(system, facts)),
+            ("monthly", monthly_rows(system)),
+            ("ytd", ytd_rows(system)),
         )
         for r in rows
     ]
@@ -215,7 +219,7 @@ def _resolve(facts: pd.DataFrame, recency_first: bool, keep: set[str]) -> tuple[
     kept_index = [i for i in range(len(constraints)) if i not in bad]
     kept = [constraints[i] for i in kept_index]
     found = [
-        _conflict_row(
+        conflict_row(
             constraints[i], violation[i], [constraints[j] for j in active if j not in bad], scale, recency_first, keep
         )
         for i in bad
@@ -277,182 +281,3 @@ def _rows(constraints: list[Constraint], width: int) -> tuple[np.ndarray, np.nda
             rhs.append(c.hi)
             owner.append(i)
     return np.array(rows).reshape(-1, width), np.array(rhs, dtype=float), np.array(owner, dtype=int)
-
-
-def _conflict_row(
-    c: Constraint, violation: float, active: list[Constraint], scale: float, recency_first: bool, keep: set[str]
-) -> dict:
-    """How much a set-aside fact misses by (in the metric's units), the kept facts it clashes with and why
-    they, not it, were kept."""
-    support = (c.coef > 0) | (c.base > 0 if c.base is not None else False)
-    opponents = [
-        a
-        for a in active
-        if a is not c and np.any(support & ((a.coef > 0) | (a.base > 0 if a.base is not None else False)))
-    ]
-    against = sorted({fid for a in opponents for fid in a.ids})
-    return {
-        "fact_ids": ";".join(c.ids),
-        "statement": c.label,
-        "period_start": c.period[0],
-        "period_end": c.period[1],
-        "violation": float(violation * scale),
-        "relative": float(violation / c.scale),
-        "against": ";".join(against),
-        "resolution": _why(c, opponents, recency_first, keep),
-    }
-
-
-def _why(c: Constraint, kept: list[Constraint], recency_first: bool, keep: set[str]) -> str:
-    """One line on which side won a conflict and by which part of the rule (see the module docstring)."""
-    mine = f"{_count(len(c.sources), 'source')}, {c.qualifier}"
-    if not kept:
-        return f"set aside ({mine}): it cannot hold with the other facts"
-    others = [a for a in kept if a.ids != c.ids]  # a fact's own level beside its set-aside growth rate is no rival
-    sources = frozenset().union(*(a.sources for a in kept)) - c.sources
-    theirs = f"{_count(len(others), 'kept fact')} from {_count(len(sources), 'other source')}"
-    if keep & {fid for a in kept for fid in a.ids}:
-        reason = "a fact given with --keep wins"
-    elif recency_first:
-        reason = "rule latest: the newest publication wins"
-    elif len(c.sources) < len(sources):
-        reason = "fewer independent sources"
-    elif c.weight < sum(a.weight for a in kept):
-        reason = "less support (sources, then wording, then recency)"
-    else:
-        reason = "setting it aside is the smallest change among equally supported choices"
-    return f"set aside ({mine}) against {theirs}: {reason}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _years(facts: pd.DataFrame) -> range:
-    """From the first year a within-year total (or the base of its growth) falls in, to the last year any fact
-    reaches (a later milestone can bound the years after the last annual figure)."""
-    within = facts[(facts["kind"] == "total") & (facts["period_start"].dt.year == facts["period_end"].dt.year)]
-    if within.empty:
-        return range(0)
-    first = min(
-        within["period_start"].dt.year.min(),
-        within.loc[within["yoy_pct"].notna(), "period_start"].dt.year.min() - 1
-        if within["yoy_pct"].notna().any()
-        else np.inf,
-    )
-    return range(int(first), int(facts["period_end"].dt.year.max()) + 1)
-
-
-def _annual_rows(system: GroupSystem, facts: pd.DataFrame) -> list[dict]:
-    rows = []
-    for year in _years(facts):
-        start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-        rows.append(_value_row(system, start, end, period_coef(system.months, start, end)))
-    return rows
-
-
-def _monthly_rows(system: GroupSystem) -> list[dict]:
-    """Months whose total the facts pin down."""
-    rows = []
-    for month in _derivable_months(system):
-        start, end = month.start_time, month.end_time.normalize()
-        row = _value_row(system, start, end, period_coef(system.months, start, end))
-        if "partial" not in row["flags"]:
-            rows.append(row)
-    return rows
-
-
-def _ytd_rows(system: GroupSystem) -> list[dict]:
-    """Year-to-date totals (1 January to the last day of a fact ending inside that year) that the facts bound from
-    below: what each year had run by each date a fact speaks of (``ds`` is that date)."""
-    rows = []
-    ends = sorted({c.period[1] for c in system.kept if c.period[1] < c.period[1] + pd.offsets.YearEnd(0)})
-    for end in ends:
-        start = pd.Timestamp(end.year, 1, 1)
-        row = _value_row(system, start, end, period_coef(system.months, start, end))
-        if row["y_lo"] > 0:
-            rows.append({**row, "ds": end})
-    return rows
-
-
-def _derivable_months(system: GroupSystem) -> list[pd.Period]:
-    """Months that one bounded fact covers alone, or that two bounded facts differ by (Jan–Oct vs Jan–Nov):
-    the only months whose total the facts can pin down, so the only ones worth two linear programmes."""
-    bounded = {_key(c.coef): c.coef for c in system.kept if not c.is_growth and np.isfinite(c.hi)}
-    whole = [coef for coef in bounded.values() if np.all(np.isin(np.round(coef, 9), (0.0, 1.0)))]
-    found = {int(np.flatnonzero(coef)[0]) for coef in whole if np.count_nonzero(coef) == 1}
-    supports = [set(np.flatnonzero(coef)) for coef in whole]
-    for a in supports:
-        for b in supports:
-            if len(b) == len(a) + 1 and a < b:
-                found |= b - a
-    return [system.months[i] for i in sorted(found)]
-
-
-def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef: np.ndarray) -> dict:
-    """Interval, point value, sources and flags of one period's total."""
-    lo, hi, sources = system.bounds(coef)
-    for c in _stated_for(system.kept, coef):  # a period stated as "more than 700 to 7 March" is at least 700,
-        lo, hi = max(lo, c.lo * system.scale), min(hi, c.hi * system.scale)  # whatever its part-month's day share
-        sources |= set(c.ids)
-    point, how, used = _point(system.kept, coef)
-    if point is not None and how and "hedged" in how and not lo <= point * system.scale <= hi:
-        point = None  # a hedge the other facts already exceed says nothing about the value
-    flags = []
-    if point is not None:
-        y = float(np.clip(point * system.scale, lo, hi))
-        flags += [how] if how else []
-        sources |= used
-    elif np.isfinite(hi) and hi - lo <= NARROW * max(hi, 1.0):
-        y = (lo + hi) / 2
-        flags.append("derived")
-    else:
-        y = np.nan
-        flags.append("partial")
-    if not np.isfinite(hi):
-        flags.append("open")
-    if any(
-        np.any((c.coef > 0) & (coef > 0)) and c.period[1] - c.period[0] <= pd.Timedelta(days=366)
-        for c in system.set_aside
-    ):
-        flags.append("conflict")
-    return {
-        "ds": start,
-        "y": y,
-        "y_lo": max(lo, 0.0),
-        "y_hi": hi,
-        "sources": ";".join(sorted(sources)),
-        "flags": ";".join(flags),
-    }
-
-
-def _stated_for(kept: list[Constraint], coef: np.ndarray) -> list[Constraint]:
-    """The level facts about exactly this period."""
-    key = _key(coef)
-    return [c for c in kept if not c.is_growth and _key(c.coef) == key]
-
-
-_PRECISE = ("exact", "about")
-
-
-def _point(kept: list[Constraint], coef: np.ndarray) -> tuple[float | None, str | None, set[str]]:
-    """The best figure stated for exactly this period: direct precise, implied by growth, then hedged."""
-    key = _key(coef)
-    direct = [c for c in _stated_for(kept, coef) if c.nominal is not None]
-    implied = [c for c in kept if c.is_growth and c.nominal is not None and _key(c.base) == key]
-    tiers = (
-        ([c for c in direct if c.qualifier in _PRECISE], None),
-        ([c for c in implied if c.qualifier in _PRECISE], "implied"),
-        ([c for c in direct if c.qualifier not in _PRECISE], "hedged"),
-        ([c for c in implied if c.qualifier not in _PRECISE], "implied;hedged"),
-    )
-    for candidates, how in tiers:
-        if candidates:
-            best = min(candidates, key=lambda c: (c.unit if not c.is_growth else 0.0, -c.weight))
-            return float(best.nominal), how, set(best.ids)
-    return None, None, set()
-
-
-def _key(coef: np.ndarray) -> bytes:
-    """Hashable identity of a period's coefficient vector (equal periods, equal keys)."""
-    return np.round(coef, 6).tobytes()
