@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecast.defaults import LIBRARY_PATHS
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.executor import check_engine, limited_threads
@@ -111,7 +112,7 @@ def fit_with_fallback(
     h: int,
     model,
     season_length: int = 1,
-    n_paths: int = 1000,
+    n_paths: int = LIBRARY_PATHS,
     seed: int = 0,
     nonnegative: bool | None = None,
     regressors: Regressors | None = None,

@@ -27,6 +27,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from forecast.defaults import LIBRARY_MIN_PATHS
 from forecast.errors import InputError
 from forecast.frequency import Frequency, steps_between
 
@@ -94,9 +95,10 @@ def ceiling_problem(value: float, metric: str) -> str | None:
 
 
 def check_samples(n: int, option: str = "--samples") -> None:
-    """Refuse fewer than 1 or more than :data:`MAX_SAMPLES` sample paths."""
-    if not 1 <= n <= MAX_SAMPLES:
-        raise InputError(f"{option} must be between 1 and {MAX_SAMPLES:,}, got {n:,}")
+    """Refuse fewer than :data:`~forecast.defaults.LIBRARY_MIN_PATHS` or more than :data:`MAX_SAMPLES` sample
+    paths."""
+    if not LIBRARY_MIN_PATHS <= n <= MAX_SAMPLES:
+        raise InputError(f"{option} must be between {LIBRARY_MIN_PATHS} and {MAX_SAMPLES:,}, got {n:,}")
 
 
 def check_forecast_size(n_paths: int, h: int, jobs: int = 1) -> None:

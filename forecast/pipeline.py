@@ -26,7 +26,7 @@ from forecast.backtest import backtest
 from forecast.data import data_hash, load_observations, reconciled
 from forecast.data.panels import complete_periods, latest_runs
 from forecast.data.vintage import FactBase, known_from
-from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY, RUN_BACKTEST_PATHS
 from forecast.models.registry import model_label
 from forecast.outlook import Outlook, Outlooks
 from forecast.outlook.news import explain, previous_month_end
@@ -112,7 +112,7 @@ def run_pipeline(
         settings.models,
         h=settings.backtest_horizon,
         n_windows=settings.windows,
-        n_paths=200,
+        n_paths=RUN_BACKTEST_PATHS,
         seed=settings.seed,
         progress=False,
         engine=engine,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import executor
-from forecast.defaults import SELECTED
+from forecast.defaults import LEVELS, LIBRARY_PATHS, SELECTED
 from forecast.distribution import SamplePaths
 from forecast.errors import InputError
 from forecast.fitting import Fitted, check_request, fit_with_fallback, series_seed
@@ -153,10 +153,10 @@ def predict(
     df: pd.DataFrame,
     h: int,
     models=("auto",),
-    level: tuple[float, ...] | list[float] = (80, 95),
+    level: tuple[float, ...] | list[float] = LEVELS,
     season_length: int | None = None,
     freq: str | None = None,
-    n_paths: int = 1000,
+    n_paths: int = LIBRARY_PATHS,
     seed: int = 0,
     jobs: int = 1,
     engine: str | None = None,

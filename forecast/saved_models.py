@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 import forecast
+from forecast.defaults import LIBRARY_PATHS
 from forecast.errors import InputError, ValidationError
 from forecast.fitting import series_seed
 from forecast.frequency import FREQUENCIES, future_dates
@@ -283,7 +284,7 @@ class SavedModels:
             raise InputError(f"{path}: not a fitted model; fit again")
         return model
 
-    def predict(self, h: int, n_paths: int = 1000, seed: int = 0, level=None) -> Prediction:
+    def predict(self, h: int, n_paths: int = LIBRARY_PATHS, seed: int = 0, level=None) -> Prediction:
         """Forecast ``h`` steps from each saved model: for the same ``n_paths`` and ``seed``, the paths of the
         original run over the steps both cover."""
         frequency = FREQUENCIES[self.manifest["freq"]]

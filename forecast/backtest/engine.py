@@ -18,6 +18,7 @@ import pandas as pd
 from forecast import executor
 from forecast.backtest.metrics import crps_paths
 from forecast.backtest.windows import WindowSpec, windows
+from forecast.defaults import BACKTEST_ENGINE, BACKTEST_JOBS, BACKTEST_PATHS, LEVELS
 from forecast.distribution import SamplePaths
 from forecast.fitting import check_request, forecast_array, series_seed
 from forecast.frequency import Frequency
@@ -71,10 +72,10 @@ def backtest(
     min_train: int | None = None,
     window: str = "expanding",
     window_size: int | None = None,
-    level: Iterable[float] = (80, 95),
-    n_paths: int = 1000,
+    level: Iterable[float] = LEVELS,
+    n_paths: int = BACKTEST_PATHS,
     seed: int = 0,
-    engine: str = "serial",
+    engine: str = BACKTEST_ENGINE,
     jobs: int | None = None,
     scheduler: str | None = None,
     n_workers: int | None = None,
@@ -121,7 +122,7 @@ def backtest(
         worker,
         series,
         engine=engine,
-        jobs=jobs or n_workers or 2,
+        jobs=jobs or n_workers or BACKTEST_JOBS,
         scheduler=scheduler,
         progress=progress,
         desc="backtest series×windows",

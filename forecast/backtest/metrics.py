@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from forecast.defaults import LEVELS
 from forecast.errors import InputError
 
 
@@ -218,7 +219,7 @@ METRICS = {
 }
 
 
-def score_table(frame, models, train, season_length=1, levels=(80, 95)) -> pd.DataFrame:
+def score_table(frame, models, train, season_length=1, levels=LEVELS) -> pd.DataFrame:
     """Every metric per series × model: one row per (``unique_id``, ``model``), one column per metric.
 
     Coverage is reported for each level (``coverage-<L>``), MSIS at the widest; ``skill`` is MASE skill over

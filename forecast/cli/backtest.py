@@ -9,11 +9,12 @@ from typing import Optional
 import typer
 
 from forecast.cli.common import Engine, SummaryFormat, emit_json, model_option
-from forecast.defaults import ENGINES, RANKING_METRICS
+from forecast.defaults import BACKTEST_ENGINE, BACKTEST_PATHS, ENGINES, RANKING_METRICS
 from forecast.errors import InputError
 from forecast.paths import write_atomically
 
 ENGINE_HELP = ", ".join(ENGINES) + "."
+DEFAULT_ENGINE = Engine(BACKTEST_ENGINE)
 
 
 class Window(str, Enum):
@@ -32,12 +33,12 @@ def backtest(
     min_train: int = typer.Option(3, "--min-train", help="Shortest training set a window may have."),
     window: Window = typer.Option(Window.expanding, "--window", help="Expanding or sliding training window."),
     freq: str = typer.Option("annual", "--freq", help="Bundled series frequency: annual or monthly."),
-    engine: Engine = typer.Option(Engine.serial, "--engine", help=ENGINE_HELP),
+    engine: Engine = typer.Option(DEFAULT_ENGINE, "--engine", help=ENGINE_HELP),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Local processes (engine=processes)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (engine=dask)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Local Dask workers when no --scheduler."),
     rank_by: str = typer.Option("mase", "--rank-by", help=f"Metric to rank by: {', '.join(RANKING_METRICS)}."),
-    n_paths: int = typer.Option(1000, "--paths", help="Sample paths per forecast."),
+    n_paths: int = typer.Option(BACKTEST_PATHS, "--paths", help="Sample paths per forecast."),
     seed: int = typer.Option(0, "--seed"),
     allow_negative: bool = typer.Option(
         False, "--allow-negative", help="Accept negative values (series that are not counts)."

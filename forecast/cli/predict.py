@@ -13,9 +13,11 @@ from typing import Optional
 import typer
 
 from forecast.cli.common import Engine, OutputFormat, emit, model_option
-from forecast.defaults import HIERARCHY, SELECTED
+from forecast.defaults import DEFAULT_PATHS, HIERARCHY, LEVELS, MIN_PATHS, SELECTED
 from forecast.errors import InputError
 from forecast.paths import write_atomically
+
+LEVELS_TEXT = " and ".join(map(str, LEVELS))
 
 
 def predict(
@@ -31,9 +33,9 @@ def predict(
         help="annual, quarterly, monthly, weekly or daily (default: inferred; with --entity: annual, or monthly).",
     ),
     level: Optional[list[float]] = typer.Option(
-        None, "--level", help="Interval level in percent; repeat. Default: 80 and 95."
+        None, "--level", help=f"Interval level in percent; repeat. Default: {LEVELS_TEXT}."
     ),
-    samples: int = typer.Option(2000, "--samples", help="Sample paths per series and model."),
+    samples: int = typer.Option(DEFAULT_PATHS, "--samples", help="Sample paths per series and model."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Local processes (or local Dask workers)."),
     engine: Optional[Engine] = typer.Option(
         None, "--engine", help="serial, processes or dask (default: processes with --jobs > 1, else serial)."
@@ -117,8 +119,8 @@ def predict(
         raise InputError("give either INPUT.csv or --entity")
     if save is not None and entity is not None:
         raise InputError("--save keeps the models fitted to INPUT.csv; an --entity outlook is not saved")
-    if samples < 10:
-        raise InputError(f"--samples must be at least 10, got {samples}")
+    if samples < MIN_PATHS:
+        raise InputError(f"--samples must be at least {MIN_PATHS}, got {samples}")
     from forecast.backtest.selection import as_mapping, load_selection
 
     chosen = as_mapping(load_selection(selection)) if selection is not None else None
@@ -139,7 +141,7 @@ def predict(
             seed,
             chosen,
             freq,
-            level or [80, 95],
+            level or list(LEVELS),
             hierarchy is not False,
         )
     elif load is not None:
@@ -166,7 +168,7 @@ def predict(
             horizon,
             models=models,
             selection=chosen,
-            level=level or [80, 95],
+            level=level or list(LEVELS),
             season_length=season,
             freq=freq,
             n_paths=samples,

@@ -22,7 +22,7 @@ import pandas as pd
 from forecast import executor
 from forecast.data.schema import DEFAULT_BASIS
 from forecast.data.vintage import FactBase, series_uid
-from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY, SELECTED
+from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY, MIN_PATHS, SELECTED
 from forecast.errors import InputError
 from forecast.executor import limited_threads
 from forecast.hierarchy.coherent import Coherent, cohere
@@ -58,8 +58,8 @@ class Outlooks:
         (model,), selection = label_models([model], selection)
         if years < 1:
             raise InputError(f"years must be at least 1, got {years}")
-        if n_paths < 10:
-            raise InputError(f"samples must be at least 10, got {n_paths}")
+        if n_paths < MIN_PATHS:
+            raise InputError(f"samples must be at least {MIN_PATHS}, got {n_paths}")
         check_samples(n_paths)
         if hierarchy is not None and hierarchy not in METHODS:
             raise InputError(f"unknown reconciliation {hierarchy!r}; known: {', '.join(METHODS)}")

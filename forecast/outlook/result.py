@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.vintage import ReconciledSeries
+from forecast.defaults import LEVELS
 
-LEVELS = (80, 95)
 IN_PROGRESS, FORECAST, UNPUBLISHED = "in progress", "forecast", "not yet published"
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.defaults import LIBRARY_PATHS
 from forecast.fitting import forecast_array
 from forecast.outlook import Outlooks
 from forecast.targets.check import check
@@ -71,7 +72,7 @@ def summary(cases: pd.DataFrame, by: str = "group") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def retrospective(model: str = "auto", n_paths: int = 1000, seed: int = 0, observations=None) -> pd.DataFrame:
+def retrospective(model: str = "auto", n_paths: int = LIBRARY_PATHS, seed: int = 0, observations=None) -> pd.DataFrame:
     """Published targets and past-year thresholds: probability then, outcome (0/1) now — one row per case.
 
     Thresholds are set on the reconciled ``reported``-basis series of every entity (the previous year's value
@@ -149,7 +150,12 @@ def simulate(process: str, length: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def simulated(
-    model: str = "drift", n_series: int = 300, length: int = 12, n_paths: int = 1000, seed: int = 0, processes=PROCESSES
+    model: str = "drift",
+    n_series: int = 300,
+    length: int = 12,
+    n_paths: int = LIBRARY_PATHS,
+    seed: int = 0,
+    processes=PROCESSES,
 ) -> pd.DataFrame:
     """Per simulated series: 80% interval coverage of the next value, and P(next > threshold) against truth
     (threshold = last value × a uniform draw in [0.9, 1.3], so events happen at varied rates)."""
