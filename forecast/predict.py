@@ -99,16 +99,40 @@ def _fmt(level: float) -> str:
     return f"{level:g}"
 
 
-def _forecast_group(task: tuple) -> list[SeriesForecast]:
+@dataclass(frozen=True, eq=False)
+class ForecastTask:
+    """One series to forecast with every requested model: what crosses to a worker (picklable for the process
+    and Dask engines)."""
+
+    unique_id: str
+    ds: pd.DatetimeIndex  # the series' regular dates
+    y: np.ndarray  # its values on them, gaps as NaN
+    h: int
+    models: tuple[tuple[str, object], ...]  # (output column, model label) pairs
+    season_length: int
+    n_paths: int
+    seed: int
+    freq: Frequency
+    keep: bool  # keep each fitted model, for saving
+    regressors: Regressors | None
+
+
+def _forecast_group(task: ForecastTask) -> list[SeriesForecast]:
     """Worker: forecast one series with every requested model (top-level so processes can pickle it)."""
-    uid, ds, y, h, models, season_length, n_paths, seed, freq, keep, regressors = task
-    future = future_dates(ds[-1], h, freq)
+    uid, ds, y, h = task.unique_id, task.ds, task.y, task.h
+    future = future_dates(ds[-1], h, task.freq)
     out = []
-    for column, model in models:
+    for column, model in task.models:
         fitted, paths = fit_with_fallback(
-            y, h, model, season_length, n_paths, series_seed(seed, uid, model), regressors=regressors
+            y,
+            h,
+            model,
+            task.season_length,
+            task.n_paths,
+            series_seed(task.seed, uid, model),
+            regressors=task.regressors,
         )
-        kept = KeptModel(fitted, model, pd.Timestamp(ds[-1]), history_hash(y)) if keep else None
+        kept = KeptModel(fitted, model, pd.Timestamp(ds[-1]), history_hash(y)) if task.keep else None
         out.append(SeriesForecast(uid, column, fitted.used, fitted.reason, future, paths, kept))
     return out
 
@@ -130,7 +154,7 @@ def to_tasks(
     keep=False,
     events=(),
     exog=None,
-) -> list[tuple]:
+) -> list[ForecastTask]:
     """One task per series, its dates made regular so gaps show as missing values; each task carries
     (output column, model label) pairs from ``models`` (column, label) pairs, the series' own model for
     :data:`SELECTED`, and the series' regressors (:class:`forecast.regressors.Regressors`, None without),
@@ -145,7 +169,7 @@ def to_tasks(
         regressors = Regressors.of(uid, index, freq, events, exog)
         if regressors is not None:
             regressors.matrix(0, len(index) + h)
-        tasks.append((uid, index, y, h, pairs, season_length, n_paths, seed, freq, keep, regressors))
+        tasks.append(ForecastTask(uid, index, y, h, pairs, season_length, n_paths, seed, freq, keep, regressors))
     return tasks
 
 

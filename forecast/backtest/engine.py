@@ -17,7 +17,7 @@ import pandas as pd
 
 from forecast import executor
 from forecast.backtest.metrics import crps_paths
-from forecast.backtest.windows import WindowSpec, windows
+from forecast.backtest.windows import Window, WindowSpec, windows
 from forecast.defaults import BACKTEST_ENGINE, BACKTEST_JOBS, BACKTEST_PATHS, LEVELS
 from forecast.distribution import SamplePaths
 from forecast.fitting import check_request, forecast_array, series_seed
@@ -117,7 +117,7 @@ def backtest(
     events, exog = read_events(events), read_exog(exog)
     check_names(events, exog)
     series, skipped, train = _series(data, spec, frequency, events, exog)
-    worker = partial(_backtest_series, (models, levels, season, n_paths, seed, h, keep_paths))
+    worker = partial(_backtest_series, BacktestConfig(models, levels, season, n_paths, seed, h, keep_paths))
     results = executor.run(
         worker,
         series,
@@ -127,14 +127,14 @@ def backtest(
         progress=progress,
         desc="backtest series×windows",
         unit="win",
-        size=lambda s: len(s[3]),
+        size=lambda s: len(s.windows),
     )
     return _assemble(results, models, levels, season, frequency, spec, skipped, train)
 
 
 def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency, events=(), exog=None):
-    """Per series: (id, regular dates, values, windows, regressors); plus the skipped series and the regularised
-    history. Regressors are checked over the whole history here, so a missing value fails before any fit.
+    """Per series a :class:`SeriesWindows` task; plus the skipped series and the regularised history. Regressors
+    are checked over the whole history here, so a missing value fails before any fit.
 
     Series sharing first and last dates share one regular index (computed once), which keeps 10,000 series fast.
     """
@@ -146,7 +146,7 @@ def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency, events=(), ex
             regressors = Regressors.of(uid, index, freq, events, exog)
             if regressors is not None:
                 regressors.matrix(0, len(index))
-            series.append((uid, index, y, wins, regressors))
+            series.append(SeriesWindows(uid, index, y, wins, regressors))
         else:
             need = spec.min_train + spec.h + (spec.n_windows - 1) * spec.step
             skipped.append(
@@ -167,11 +167,36 @@ def _series(data: pd.DataFrame, spec: WindowSpec, freq: Frequency, events=(), ex
     return series, pd.DataFrame(skipped, columns=["unique_id", "n_points", "reason"]), history
 
 
-def _backtest_series(config: tuple, series: tuple) -> dict:
+@dataclass(frozen=True, eq=False)
+class BacktestConfig:
+    """What every task of one backtest shares (picklable for the process and Dask engines)."""
+
+    models: tuple[str, ...]
+    levels: tuple[float, ...]
+    season_length: int
+    n_paths: int
+    seed: int
+    h: int
+    keep_paths: bool
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesWindows:
+    """One series to backtest: its regular dates, values (gaps as NaN), windows and regressors (a task)."""
+
+    unique_id: str
+    ds: pd.DatetimeIndex
+    y: np.ndarray
+    windows: list[Window]
+    regressors: Regressors | None
+
+
+def _backtest_series(config: BacktestConfig, series: SeriesWindows) -> dict:
     """Worker: every window × model of one series → summary columns (arrays, series → window → step order),
     fallbacks and, when asked, the paths."""
-    models, levels, season, n_paths, seed, h, keep_paths = config
-    uid, index, y, wins, regressors = series
+    models, levels, season, n_paths = config.models, config.levels, config.season_length, config.n_paths
+    seed, h, keep_paths = config.seed, config.h, config.keep_paths
+    uid, index, y, wins, regressors = series.unique_id, series.ds, series.y, series.windows, series.regressors
     keys = {
         "unique_id": np.full(h * len(wins), uid, dtype=object),
         "ds": np.concatenate([index[win.test(h)].to_numpy() for win in wins]),

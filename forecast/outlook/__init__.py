@@ -17,11 +17,13 @@ command reads the same reconciled paths.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from forecast import executor
 from forecast.data.schema import DEFAULT_BASIS
-from forecast.data.vintage import FactBase, series_uid
+from forecast.data.vintage import FactBase, ReconciledSeries, Vintage, series_uid
 from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY, MIN_PATHS, SELECTED
 from forecast.errors import InputError
 from forecast.executor import limited_threads
@@ -173,12 +175,12 @@ class Outlooks:
                     )
         return found, pd.DataFrame(skipped, columns=NO_OUTLOOK_COLUMNS)
 
-    def _request(self, vintage, entity: str, metric: str, basis: str | None) -> tuple:
+    def _request(self, vintage, entity: str, metric: str, basis: str | None) -> OutlookRequest:
         """What :func:`build_request` needs for one series: everything shared (pool, profiles) made here first."""
         series = vintage.series(entity, metric, basis)
         selected = series.uid in self.selection if self.model == SELECTED else None
         pool, profiles = self.pool(vintage, metric), self._profile_book(vintage)
-        return (
+        return OutlookRequest(
             series,
             vintage,
             self.model_for(series.uid),
@@ -208,22 +210,40 @@ class Outlooks:
         return self._profiles[vintage.as_of]
 
 
-def build_request(request: tuple) -> Outlook | NoOutlook:
+@dataclass(frozen=True, eq=False)
+class OutlookRequest:
+    """One series' own outlook to build, with the shared pool and profiles made first: what crosses to a worker
+    (picklable for the process and Dask engines)."""
+
+    series: ReconciledSeries
+    vintage: Vintage
+    model: str
+    years: int  # shown; paths are drawn for at least COMPUTED_YEARS
+    n_paths: int
+    seed: int
+    pool: GrowthPool
+    profiles: ProfileBook
+    selected: bool | None  # with the model 'selected': whether the backtest selection names the series
+
+
+def build_request(request: OutlookRequest) -> Outlook | NoOutlook:
     """One series' own outlook from :meth:`Outlooks._request`, or the :class:`NoOutlook` saying why there is none
     (top-level, so that worker processes can run it)."""
-    series, vintage, model, years, n_paths, seed, pool, profiles, selected = request
+    r = request
     try:
         with limited_threads():
-            view = build_outlook(series, vintage, model, max(years, COMPUTED_YEARS), n_paths, seed, pool, profiles)
+            view = build_outlook(
+                r.series, r.vintage, r.model, max(r.years, COMPUTED_YEARS), r.n_paths, r.seed, r.pool, r.profiles
+            )
     except NoOutlook as err:
         return err
-    view.until = vintage.as_of.year + years - 1
-    if selected is not None:
+    view.until = r.vintage.as_of.year + r.years - 1
+    if r.selected is not None:
         view.notes.insert(
             0,
-            f"backtest-selected model for {series.uid}: {model}"
-            if selected
-            else f"no backtest selection for {series.uid}: auto",
+            f"backtest-selected model for {r.series.uid}: {r.model}"
+            if r.selected
+            else f"no backtest selection for {r.series.uid}: auto",
         )
     return view
 
