@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.vintage import SERIES_KINDS, FactBase, as_date, known_from, known_on, series_uid
+from forecast.data.wording import fact_text
 from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY
 from forecast.errors import InputError
 from forecast.outlook import TRAFFIC, NoOutlook, Outlook, Outlooks
@@ -51,7 +52,6 @@ COLUMNS = [
     "contribution",
     "note",
 ]
-QUALIFIERS = {"more_than": "more than ", "at_least": "at least ", "nearly": "nearly ", "about": "about "}
 
 
 @dataclass
@@ -364,27 +364,6 @@ def target_odds(outlooks: Outlooks, when, open_on) -> dict[str, tuple[str, float
             continue
         found[target.key] = (target.label, result.probability if result.assessed else None)
     return found
-
-
-def fact_text(row) -> str:
-    """What one fact says, shortly: ``trains Jan–Mar 2026: 5,300 (+12.0% on the year before)``."""
-    start, end = pd.Timestamp(row["period_start"]), pd.Timestamp(row["period_end"])
-    if row.get("kind") == "cumulative":
-        period = f"since launch to {end.date()}"
-    elif start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 and start.year == end.year:
-        period = f"{start.year}"
-    elif start.day == 1 and (end + pd.Timedelta(days=1)).day == 1 and start.year == end.year:
-        period = f"{start:%b}–{end:%b} {end.year}" if start.month != end.month else f"{end:%b %Y}"
-    else:
-        period = f"{start.date()} – {end.date()}"
-    value = row.get("value")
-    wording = QUALIFIERS.get(str(row.get("qualifier") or ""), "")
-    figure = f"{wording}{value:,.0f}" if value is not None and pd.notna(value) else ""
-    growth = row.get("yoy_pct")
-    rate = f"{float(growth):+.1f}% on the year before" if growth is not None and pd.notna(growth) else ""
-    said = ", ".join(p for p in (figure, rate) if p) or "no figure"
-    kind = {"target": "target: ", "average": "daily average, ", "max": "record day, "}.get(str(row.get("kind")), "")
-    return f"{kind}{row['entity']} {row['metric']} {period}: {said}"
 
 
 def _fact_frame(rows: pd.DataFrame) -> pd.DataFrame:
