@@ -15,7 +15,7 @@
 #
 # We take the annual series with enough history, forecast each from several past cutoffs with a handful of
 # models, score the forecasts against what happened, and rank the models overall and per series. Then we pick a
-# model per series and forecast five years ahead, with a fan chart for Xi'an.
+# model per series and forecast five years ahead, with a fan chart for the series with the longest history.
 #
 # Annual series are short (the national one starts in 2011), so a backtest here is a small sample: read the
 # leaderboard as "which models are not obviously wrong", not as a precise ranking.
@@ -29,19 +29,20 @@ import pandas as pd
 
 from forecast.backtest import backtest, leaderboard, select_models
 from forecast.data import reconciled
+from forecast.data.panels import complete_periods, latest_runs
 from forecast.predict import predict
 
 # %% [markdown]
 # ## The series
 #
-# `rec.panel("annual")` gives the years with a value (partial years are left out). We keep series with at
-# least six annual points: with a horizon of 2 and 3 cutoffs, fewer would leave almost nothing to train on.
+# `rec.panel("annual")` gives the years with a value (partial years are left out). As `forecast run` does, we
+# keep complete years only, cut each series to its latest run of consecutive years (a model is fitted on that;
+# bridging a gap would invent values with no noise) and keep the series with at least six points in it: with a
+# horizon of 2 and 3 cutoffs, fewer would leave almost nothing to train on.
 
 # %%
 rec = reconciled()
-panel = rec.panel("annual")
-points = panel.groupby("unique_id")["y"].transform("size")
-panel = panel[points >= 6].reset_index(drop=True)
+panel = latest_runs(complete_periods(rec.panel("annual")), min_points=6)
 panel.groupby("unique_id")["ds"].agg(first="min", last="max", points="size")
 
 # %% [markdown]
@@ -104,10 +105,10 @@ selection
 
 # %% [markdown]
 # MASE judges the point forecast only. The leaderboard also says whether the intervals can be trusted: an 80 %
-# interval should contain about 80 % of the actuals (`coverage-80`). With four series and three cutoffs that is
-# 24 checks per model, so read it as a warning light rather than a verdict: a model whose coverage is far from
-# 80 % has intervals too narrow (below) or too wide (above). Selecting by scaled CRPS, which scores the whole
-# distribution rather than the point, is the alternative; compare the two choices:
+# interval should contain about 80 % of the actuals (`coverage-80`). With a handful of series and three cutoffs
+# that is a few dozen checks per model at most, so read it as a warning light rather than a verdict: a model
+# whose coverage is far from 80 % has intervals too narrow (below) or too wide (above). Selecting by scaled CRPS,
+# which scores the whole distribution rather than the point, is the alternative; compare the two choices:
 
 # %%
 by_crps = select_models(result, metric="scaled_crps")
@@ -124,14 +125,14 @@ compare[["unique_id", "model_by_mase", "score_by_mase", "model_by_crps", "score_
 
 # %% [markdown]
 # Where the two metrics disagree, the point forecast and the spread point to different models: with three
-# cutoffs the evidence is thin either way. Keep the chosen model's coverage in mind reading the Xi'an fan chart
+# cutoffs the evidence is thin either way. Keep the chosen model's coverage in mind reading the fan chart
 # below: a coverage well under 0.8 means its band is probably too narrow.
 
 # %% [markdown]
 # ## Forecast five years ahead
 #
 # `predict` forecasts every series with the given models. We forecast with `auto` and with each series'
-# selected model, and look at Xi'an's forecast from its selected model.
+# selected model, and look at the forecast of the series with the longest history from its selected model.
 
 # %%
 models = tuple(dict.fromkeys(["auto", *selection["model"]]))
@@ -146,13 +147,13 @@ table[["unique_id", "ds", "auto", "auto-lo-80", "auto-hi-80"]]
 prediction.fallbacks()
 
 # %% [markdown]
-# ## Fan chart for Xi'an
+# ## Fan chart for the longest series
 #
 # History (reconciled values) and the forecast distribution of the selected model: the darker the band, the
 # more central (50 %, 80 %, 95 % intervals from the sample paths), with the median as a line.
 
 # %%
-uid = "xian/trains/reported"
+uid = panel.groupby("unique_id").size().idxmax()
 chosen = selection.set_index("unique_id").at[uid, "model"]
 paths = prediction.paths(uid, chosen)
 future = table.loc[table["unique_id"] == uid, "ds"]
@@ -167,8 +168,8 @@ for level, alpha in ((95, 0.15), (80, 0.25), (50, 0.4)):
     lo, hi = paths.interval(level)
     ax.fill_between(future, lo, hi, color="C0", alpha=alpha, label=f"{level} % interval")
 ax.plot(future, paths.median(), color="C0", marker="o", label=f"median ({chosen})")
-ax.set_title("Xi'an: trains per year (reported basis), 5-year forecast")
-ax.set_ylabel("trains")
+ax.set_title(f"{uid}: per year, 5-year forecast")
+ax.set_ylabel(uid.split("/")[1])
 ax.legend(loc="upper left")
 fig.tight_layout()
 plt.show()

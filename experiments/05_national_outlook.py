@@ -11,13 +11,13 @@
 # ---
 
 # %% [markdown]
-# # The national outlook for 2025, as the facts arrived
+# # The national outlook for the year in progress, as the facts arrived
 #
 # One outlook per series answers "how will this year end, given everything published so far". Here we rebuild
-# the national trains outlook for 2025 as it stood on several dates — before any 2025 figure, after the first
-# quarter's total, after the 110,000th train — and see which facts moved it and by how much. Every number a
-# command prints about the series (`forecast predict --entity`, `forecast target`, the report's chart) is read
-# from these same paths.
+# the national trains outlook for the year the data runs into as it stood on several dates — before any figure
+# about the year, then on each date a national figure about it came out, then on the date the facts run to — and
+# see which facts moved it and by how much. Every number a command prints about the series (`forecast predict
+# --entity`, `forecast target`, the report's chart) is read from these same paths.
 
 # %%
 from forecast.notebook import setup
@@ -27,27 +27,38 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from forecast.data.vintage import known_from
 from forecast.outlook import Outlooks
 from forecast.targets import check_target
 
 outlooks = Outlooks(n_paths=1000, seed=0)
-dates = ["2025-01-01", "2025-04-30", "2025-06-30", None]  # None: the date the facts run to
+year = outlooks.facts.as_of.year  # the year in progress on the date the facts run to
+facts = outlooks.facts.facts
+about = facts[
+    (facts["entity"] == "national")
+    & (facts["metric"] == "trains")
+    & (facts["kind"] == "total")
+    & (pd.to_datetime(facts["period_end"]).dt.year == year)
+]
+arrivals = sorted({day for day in known_from(about).dt.normalize() if day < outlooks.facts.as_of})
+dates = [pd.Timestamp(year, 1, 1), *arrivals[-3:], None]  # None: the date the facts run to
+print(f"year in progress: {year}; the facts run to {outlooks.facts.as_of.date()}")
 
 # %% [markdown]
-# For each date: what had run by then, the outlook's median and 80% interval for 2025, and the annual model's
-# mean before that year's facts (the prior). The first quarter came in 6.4% below 2024's: the outlook follows it.
+# For each date: what had run by then, the outlook's median and 80% interval for the year, and the annual model's
+# mean before that year's facts (the prior): the outlook follows what the months so far say.
 
 # %%
 rows = []
 for date in dates:
     view = outlooks.get("national", "trains", as_of=date)
-    paths = view.year_paths(2025)
-    seen = view.observed.get(2025)
+    paths = view.year_paths(year)
+    seen = view.observed.get(year)
     rows.append(
         {
             "as of": view.as_of.date(),
             "run so far": seen.short() if seen else "nothing yet",
-            "prior mean": view.prior_mean[list(view.years).index(2025)],
+            "prior mean": view.prior_mean[list(view.years).index(year)],
             "median": np.median(paths),
             "lo-80": np.quantile(paths, 0.1),
             "hi-80": np.quantile(paths, 0.9),
@@ -57,37 +68,44 @@ for date in dates:
 pd.DataFrame(rows).round(0)
 
 # %% [markdown]
-# The months add up to the year, path by path, and the first quarter is pinned to the stated 4,250 (to the
-# nearest ten, as the figure is written).
+# The months add up to the year, path by path, and the months the facts speak of are held to what was stated
+# (within the rounding of the figures as written).
 
 # %%
 latest = outlooks.get("national", "trains")
-months = latest.monthly[:, :12]
-print("largest gap between months and year:", float(np.abs(months.sum(axis=1) - latest.year_paths(2025)).max()))
-print("Q1 across paths:", np.round(np.quantile(months[:, :3].sum(axis=1), [0, 0.5, 1]), 1))
+start = list(latest.years).index(year) * 12
+months = latest.monthly[:, start : start + 12]
+print("largest gap between months and year:", float(np.abs(months.sum(axis=1) - latest.year_paths(year)).max()))
+seen = latest.observed.get(year)
+if seen is not None:
+    ran = months[:, : seen.through.month].sum(axis=1)
+    print(f"{seen.short()}; January to {seen.through:%B} across paths:", np.round(np.quantile(ran, [0, 0.5, 1]), 1))
 
 # %% [markdown]
-# A target's probability is a share of the same paths: the planner's question "more than 20,000 trains in 2025?"
+# A target's probability is a share of the same paths: the planner's question "at least as many trains as last
+# year?"
 
 # %%
-check = check_target("national", year=2025, at_least=20000, outlooks=outlooks)
+last = latest.series.annual.get(year - 1)
+goal = float(last) if last is not None and np.isfinite(last) else float(np.median(latest.year_paths(year)))
+check = check_target("national", year=year, at_least=goal, outlooks=outlooks)
 print(
-    f"P(at least 20,000) = {check.probability:.1%}; share of the outlook's paths: "
-    f"{np.mean(latest.year_paths(2025) >= 20000):.1%}"
+    f"P(at least {goal:,.0f}) = {check.probability:.1%}; share of the outlook's paths: "
+    f"{np.mean(latest.year_paths(year) >= goal):.1%}"
 )
 
 # %% [markdown]
-# How the 2025 distribution narrowed as the facts came in.
+# How the distribution of the year narrowed as the facts came in.
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 4))
 for date, row in zip(dates, rows):
     view = outlooks.get("national", "trains", as_of=date)
-    ax.hist(view.year_paths(2025), bins=50, histtype="step", linewidth=1.5, label=f"as of {row['as of']}")
-ax.axvline(19392, color="black", linestyle=":", label="2024: 19,392")
-ax.set_xlabel("national trains in 2025")
+    ax.hist(view.year_paths(year), bins=50, histtype="step", linewidth=1.5, label=f"as of {row['as of']}")
+ax.axvline(goal, color="black", linestyle=":", label=f"{year - 1}: {goal:,.0f}")
+ax.set_xlabel(f"national trains in {year}")
 ax.set_ylabel("paths")
-ax.set_title("The 2025 outlook as the facts arrived")
+ax.set_title(f"The {year} outlook as the facts arrived")
 ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()

@@ -108,7 +108,7 @@ def test_outlooks_built_on_workers_are_the_serial_ones(engine):
 
     serial, skipped = Outlooks(n_paths=100).every(metrics=("trains",))
     parallel, skipped_there = Outlooks(n_paths=100).every(metrics=("trains",), engine=engine, jobs=2)
-    assert [o.uid for o in parallel] == [o.uid for o in serial] and len(serial) > 50
+    assert [o.uid for o in parallel] == [o.uid for o in serial] and len(serial) > 1  # work for both workers
     assert skipped_there.equals(skipped)
     for here, there in zip(serial, parallel):
         np.testing.assert_array_equal(there.annual, here.annual)

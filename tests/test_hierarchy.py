@@ -4,6 +4,7 @@ summing structure of the bundled catalogue, and reconciled outlooks that add up 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,8 @@ from scipy.optimize import lsq_linear
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
-from forecast.data.vintage import FactBase
+from forecast.data import load_observations
+from forecast.data.vintage import FactBase, data_as_of
 from forecast.hierarchy import reconcile, shrunk_covariance, summing_structure
 from forecast.hierarchy.coherent import GAP_TOLERANCE, in_rank_order, largest_gap
 from forecast.hierarchy.reconcile import project, reconcile_relative, weights
@@ -227,7 +229,14 @@ def test_predict_hierarchy_prints_the_coherent_outlook_and_its_sums():
     args = ["predict", "--entity", "xinjiang-ports", "--metric", "trains", "--basis", "reported", "--horizon", "2"]
     result = CliRunner().invoke(app, [*args, "--samples", "200", "--format", "json"])  # reconciled by default
     assert result.exit_code == 0, result.output
-    assert "xinjiang-ports = alashankou + khorgos + not itemised: " in result.stderr
+    # The sum as printed: "xinjiang-ports = <members> + not itemised: total = part + ... (year in progress)", whose
+    # parts add up to the total (each rounded to the train)
+    (line,) = [x for x in result.stderr.splitlines() if x.strip().startswith("xinjiang-ports = ")]
+    members, total, parts, year = re.search(r"= (.+): ([\d,]+) = ([\d,+ ]+) \((\d{4})\)", line).groups()
+    assert members.endswith("not itemised") and len(members.split(" + ")) == len(parts.split(" + "))
+    numbers = [float(p.replace(",", "")) for p in parts.split(" + ")]
+    assert abs(sum(numbers) - float(total.replace(",", ""))) <= len(numbers)
+    assert int(year) == data_as_of(load_observations()).year
     rows = pd.DataFrame(json.loads(result.stdout))
     view = Outlooks(n_paths=200, years=2, hierarchy="mint").get("xinjiang-ports", "trains", "reported")
     assert np.allclose(rows["mean"].to_numpy(float), view.table()["mean"].to_numpy())

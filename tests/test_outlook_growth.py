@@ -1,12 +1,40 @@
 """Short histories: growth that slows with size, each entity's own record, and paths that follow both."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from forecast.data.load import typed
 from forecast.data.vintage import FactBase
-from forecast.outlook.growth import DRIFT, GrowthModel, GrowthPool, growth_paths, pooled_growth
+from forecast.outlook.growth import BOOM, DRIFT, GrowthModel, GrowthPool, growth_paths, pooled_growth
 from forecast.targets.outcome import outcome_label
+
+
+def facts(*rows, entity="hub"):
+    """Typed trains facts of ``entity`` from (id, start, end, kind, value, qualifier, yoy, published) tuples."""
+    frame = pd.DataFrame(
+        [
+            {
+                "id": r[0],
+                "entity": entity,
+                "metric": "trains",
+                "period_start": r[1],
+                "period_end": r[2],
+                "kind": r[3],
+                "value": r[4],
+                "unit": "trains",
+                "qualifier": r[5],
+                "yoy_pct": r[6],
+                "source_url": f"https://{r[0].lower()}.example",
+                "published": r[7],
+                "note": "",
+                "basis": "",
+            }
+            for r in rows
+        ]
+    )
+    return typed(frame)
 
 
 def synthetic_pool(effects: dict[str, float], a=2.0, b=-0.2, noise=0.05, years=8, seed=0) -> GrowthPool:
@@ -31,10 +59,14 @@ def test_without_entity_effects_the_fit_is_least_squares_on_size():
 
 
 def test_an_entity_that_grew_faster_keeps_part_of_its_lead():
-    pool = synthetic_pool({"fast": 0.4, "b": 0.0, "c": -0.1, "d": 0.1, "e": -0.2, "f": 0.0})
+    # Settled growth (every rate between 3 % and 37 % a year, no regime change: an entity's own effect is read
+    # from its settled rates); "fast" grows 0.1 a year (log) faster than the size-dependent growth
+    effects = {"fast": 0.1, "b": 0.0, "c": -0.025, "d": 0.025, "e": -0.05, "f": 0.0}
+    pool = synthetic_pool(effects, a=0.3, b=-0.03, noise=0.0125)
+    assert np.all(np.abs(pool.growth) <= np.log1p(BOOM))
     fast, newcomer = pool.fit("fast"), pool.fit("someone new")
     assert fast.method == newcomer.method == "mixed"
-    assert 0.2 < fast.effect_mean <= 0.45  # shrunk towards zero, not past its own record
+    assert 0.05 < fast.effect_mean <= 0.1125  # shrunk towards zero, not past its own record (0.1 + one noise sd)
     assert fast.effect_sd < newcomer.effect_sd  # eight own rates say more than none
     assert newcomer.effect_mean == 0.0
 
@@ -59,14 +91,24 @@ def test_a_positive_size_slope_is_never_used():
 
 
 @pytest.mark.slow
-def test_the_bundled_pool_reads_the_reconciled_series_of_the_date():
-    pool = pooled_growth(FactBase().on("2017-02-21"), "trains")
-    rates = [(x, g) for e, x, g in zip(pool.entity, pool.log_level, pool.growth) if e == "wuhan"]
-    # Wuhan 2015: 164 trains "up 500%" (H0306) — the reconciliation fills 2014 in (27 trains, from the rate's
-    # tolerance), so the pool holds the rate without a fact stating 2014 itself.
-    assert len(rates) == 1 and rates[0][1] == pytest.approx(np.log(6.0), abs=0.03)
-    assert np.exp(rates[0][0]) == pytest.approx(164 / 6.0, rel=0.03)
-    assert len(pool) >= 3 and np.all(np.isfinite(pool.growth))
+def test_the_pool_reads_the_reconciled_series_of_the_date():
+    # The hub's 2015: 1,137 trains "up 13.7 %" — the reconciliation fills 2014 in (1,137 / 1.137 = 1,000, within
+    # [1136.5 / 1.1371, 1137.5 / 1.1369] = [999.5, 1000.5]: pinned), so the pool
+    # holds the rate without a fact stating 2014 itself; 2016's 1,300, published after the date, is not in it.
+    hub = [
+        ("H15", "2015-01-01", "2015-12-31", "total", "1137", "exact", "13.7", "2016-01-20"),
+        ("H16", "2016-01-01", "2016-12-31", "total", "1300", "exact", "", "2017-01-20"),
+    ]
+    old = [
+        (f"O{y}", f"{y}-01-01", f"{y}-12-31", "total", v, "exact", "", f"{y + 1}-01-20")
+        for y, v in [(2013, "500"), (2014, "553")]
+    ]
+    data = pd.concat([facts(*hub), facts(*old, entity="old")], ignore_index=True)
+    pool = pooled_growth(FactBase(data).on("2016-02-21"), "trains")
+    rates = [(x, g) for e, x, g in zip(pool.entity, pool.log_level, pool.growth) if e == "hub"]
+    assert len(rates) == 1 and rates[0][1] == pytest.approx(np.log(1.137), abs=0.001)
+    assert np.exp(rates[0][0]) == pytest.approx(1000, rel=0.001)
+    assert sorted(np.exp(pool.growth)) == pytest.approx([553 / 500, 1.137], abs=0.001)
 
 
 @pytest.mark.parametrize(

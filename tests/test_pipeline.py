@@ -1,36 +1,45 @@
-"""``forecast run`` end to end on a slice of the bundled data: one vintage per data release, idempotent re-runs."""
-
-import csv
+"""``forecast run`` end to end on hand-made releases: one vintage per data release, idempotent re-runs."""
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
-from forecast.paths import bundled
+from forecast.data.schema import COLUMNS
 from forecast.pipeline import RunSettings, run_pipeline
 from forecast.store import list_runs, read_table
 
 pytestmark = pytest.mark.slow  # whole runs
 
-ENTITIES = {"xian", "xinjiang-ports", "wuhan"}
 FAST = RunSettings(horizon=3, models=("naive", "drift", "theta"), windows=2, n_paths=200)
+
+# A hand-made first release: Xi'an 2016-2024 and Jan-Oct 2025 (5,063, published 15 November), a plan for 2025, and
+# Wuhan 2017-2024; the second release adds Xi'an's Jan-Nov 2025 (5,623, published 10 December).
+XIAN = {2016: 1702, 2017: 2133, 2018: 2527, 2019: 2976, 2020: 3312, 2021: 3844, 2022: 4139, 2023: 4567, 2024: 4985}
+WUHAN = {2017: 377, 2018: 423, 2019: 461, 2020: 502, 2021: 455, 2022: 538, 2023: 573, 2024: 612}
+
+
+def line(i, entity, start, end, value, published, kind="total", qualifier="exact"):
+    return f"{i},{entity},trains,{start},{end},{kind},{value},trains,{qualifier},,https://{i.lower()}.example,{published},test"
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    """The bundled facts of three entities, as a data file, and a later release adding one fact."""
+    """A first release (a data file) and a later one adding one fact."""
     folder = tmp_path_factory.mktemp("data")
-    rows = list(csv.reader(open(bundled("observations.csv"), encoding="utf-8")))
-    first = folder / "release-1.csv"
-    with open(first, "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([rows[0]] + [r for r in rows[1:] if r[1] in ENTITIES])
-    update = folder / "release-2.csv"
-    update.write_text(
-        ",".join(rows[0]) + "\nU9001,xian,trains,2025-01-01,2025-11-30,total,5623,trains,exact,,"
-        "https://example.org/xian,2025-12-10,Jan-Nov 2025 (test release)\n",
-        encoding="utf-8",
-    )
+    lines = [
+        line(f"{e[0].upper()}{y}", e, f"{y}-01-01", f"{y}-12-31", v, f"{y + 1}-01-20")
+        for e, values in (("xian", XIAN), ("wuhan", WUHAN))
+        for y, v in values.items()
+    ]
+    lines += [
+        line("S25", "xian", "2025-01-01", "2025-10-31", 5063, "2025-11-15"),
+        line("P25", "xian", "2025-01-01", "2025-12-31", 6000, "2025-01-20", kind="target", qualifier="more_than"),
+    ]
+    first, update = folder / "release-1.csv", folder / "release-2.csv"
+    first.write_text("\n".join([",".join(COLUMNS), *lines]) + "\n", encoding="utf-8")
+    u = line("U9001", "xian", "2025-01-01", "2025-11-30", 5623, "2025-12-10")
+    update.write_text("\n".join([",".join(COLUMNS), u]) + "\n", encoding="utf-8")
     return first, update
 
 
@@ -43,7 +52,7 @@ def test_two_releases_make_two_vintages_and_reruns_add_nothing(release, tmp_path
     assert set(forecasts["unique_id"]) >= {"xian/trains/reported", "wuhan/trains/reported"}
     annual = forecasts[forecasts["freq"] == "annual"]
     xian = annual[annual["unique_id"] == "xian/trains/reported"].set_index("ds")
-    # The year in progress is the outlook's: 5,063 trains ran through October (S0005), so no band starts below.
+    # The year in progress is the outlook's: 5,063 trains ran through October (S25), so no band starts below.
     assert xian.loc[pd.Timestamp("2025-01-01"), "status"] == "in progress"
     assert (
         xian.loc[pd.Timestamp("2025-01-01"), "lo_95"] >= 5062.5 and (annual["as_of"] == annual["as_of"].iloc[0]).all()
@@ -60,7 +69,7 @@ def test_two_releases_make_two_vintages_and_reruns_add_nothing(release, tmp_path
     xian_2025 = series[(series["unique_id"] == "xian/trains/reported") & (series["ds"].astype(str) == "2025-01-01")]
     assert xian_2025["y_lo"].iloc[0] >= 5622.5  # the new release's Jan-Nov figure bounds the year
     checks = read_table(store, "target_checks")
-    assert checks["run_id"].nunique() == 2
+    assert checks["run_id"].nunique() == 2 and set(checks["sources"]) == {"P25"}
     html = two.report_html.read_text(encoding="utf-8")
     assert two.run_id in html and "<svg" in html
 

@@ -208,20 +208,67 @@ def test_user_data_and_reports_are_written_with_the_umask_mode(tmp_path, home, r
 # 3. The conflict rule -----------------------------------------------------------------------------------------
 
 
-def test_one_user_figure_does_not_outvote_two_independent_sources(tmp_path, home):
-    """Xi'an 2018: H0342 and H0343 (two sources) say 1,235; a user fact says 5."""
-    assert (
-        forecast(home, "data", "add", facts_file(tmp_path / "five.csv", fact(7, year=2018, value="5"))).exit_code == 0
-    )
-    table = pd.read_csv(io.StringIO(forecast(home, "data", "conflicts", "xian", "--format", "csv").stdout))
-    mine = table[table["fact_ids"] == "U7"].iloc[0]
-    assert "fewer independent sources" in mine["resolution"] and {"H0342", "H0343"} <= set(mine["against"].split(";"))
-    assert not table["fact_ids"].str.contains("H0342").any()
+def hub_home(path, *lines: str):
+    """A fresh ``$FORECAST_HOME`` whose catalogue adds a hub of the user's own, ``testhub``, and whose own facts
+    (added through ``data add``) are ``lines``: the hub's only facts, so nothing bundled takes part."""
+    path.mkdir()
+    (path / "entities.csv").write_text("slug,name,kind,parents\ntesthub,Test hub,hub,\n")
+    assert forecast(path, "data", "add", facts_file(path.parent / f"{path.name}.csv", *lines)).exit_code == 0
+    return path
+
+
+def conflicts_and_2018(home) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``data conflicts testhub`` and the 2018 rows of ``data show testhub``, both parsed back."""
+    table = pd.read_csv(io.StringIO(forecast(home, "data", "conflicts", "testhub", "--format", "csv").stdout))
     shown = pd.read_csv(
-        io.StringIO(forecast(home, "data", "show", "xian", "--metric", "trains", "--format", "csv").stdout),
+        io.StringIO(forecast(home, "data", "show", "testhub", "--metric", "trains", "--format", "csv").stdout),
         dtype={"ds": str},
     )
-    assert shown.loc[shown["ds"] == "2018", "y"].item() == 1235
+    return table, shown[shown["ds"] == "2018"]
+
+
+USER_FIVE = fact(7, year=2018, value="5", entity="testhub")  # a user's 2018 figure, published 2019-01-10
+
+
+def test_copies_of_one_release_do_not_outvote_a_user_figure_by_number_alone(tmp_path):
+    """One release of 1,235 for 2018 reposted by three outlets (the same statement: one source) against a user's 5:
+    one source each, the same wording, so the tie-break (the newer publication, the user's) decides — not the
+    number of outlets."""
+    copies = [
+        fact(k, year=2018, value="1235", entity="testhub", id=f"C{k}", published=f"2019-01-0{k}") for k in (1, 2, 3)
+    ]
+    table, year = conflicts_and_2018(hub_home(tmp_path / "home", *copies, USER_FIVE))
+    (row,) = table.itertuples()
+    assert row.fact_ids == "C1;C2;C3" and row.against == "U7"  # the copies are one statement, set aside as one
+    assert "(1 source, exact) against 1 kept fact from 1 other source" in row.resolution
+    assert "fewer independent sources" not in row.resolution
+    assert year[["unique_id", "y", "sources"]].values.tolist() == [["testhub/trains/reported", 5, "U7"]]
+
+
+INDEPENDENT = {
+    # 2018: 1,235 (S1) and 2019: 1,482 "+20 %" (S2): 1482 / 1.2 = 1,235, two statements that agree
+    "a growth rate of the next year": [
+        fact(1, year=2018, value="1235", entity="testhub", id="S1", published="2019-01-05"),
+        fact(2, year=2019, value="1482", entity="testhub", id="S2", published="2020-01-05", yoy_pct="20"),
+    ],
+    # 2018: 1,235 (S1) and its halves, 601 (S2) + 634 (S3) = 1,235
+    "the two halves of the year": [
+        fact(1, year=2018, value="1235", entity="testhub", id="S1", published="2019-01-05"),
+        fact(2, year=2018, value="601", entity="testhub", id="S2", published="2018-07-05", period_end="2018-06-30"),
+        fact(3, year=2018, value="634", entity="testhub", id="S3", published="2019-01-08", period_start="2018-07-01"),
+    ],
+}
+
+
+@pytest.mark.parametrize("agreeing", INDEPENDENT)
+def test_one_user_figure_does_not_outvote_two_independent_sources(agreeing, tmp_path):
+    """A user's 5 for 2018 against two independent statements that agree on 1,235: the user figure is set aside
+    (fewer independent sources), both statements are kept, and 2018 shows 1,235."""
+    table, year = conflicts_and_2018(hub_home(tmp_path / "home", *INDEPENDENT[agreeing], USER_FIVE))
+    mine = table[table["fact_ids"] == "U7"]
+    assert len(mine) == 1 and "fewer independent sources" in mine["resolution"].item(), table.to_string()
+    assert not table["fact_ids"].str.contains("S").any(), table.to_string()  # no agreeing statement set aside
+    assert year[["unique_id", "y"]].values.tolist() == [["testhub/trains/reported", 1235]]  # one series: no split
 
 
 def test_the_report_says_which_side_was_kept_and_why(tmp_path, home, monkeypatch):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from forecast.data.schema import BASES, DEFAULT_BASIS
@@ -79,7 +80,8 @@ def is_basis(name: str) -> bool:
 def basis_breaks(facts: pd.DataFrame) -> pd.DataFrame:
     """Where a growth rate shows that a series chains two counting bases: per entity × metric × basis, the latest
     year Y whose full-year total, with its stated rate, implies a year Y-1 more than :data:`BASIS_BREAK` away from
-    Y-1's exact figure. One row per break: the series, Y, the fact that shows it, the implied and the stated figure."""
+    every exact figure stated for Y-1 (a misprint beside the right figure is a conflict, not a basis). One row per
+    break: the series, Y, the fact that shows it, the implied and the (closest) stated figure."""
     rows = []
     full = facts[
         (facts["kind"] == "total")
@@ -90,12 +92,15 @@ def basis_breaks(facts: pd.DataFrame) -> pd.DataFrame:
     ]
     for (entity, metric, basis), group in full.groupby(["entity", "metric", "basis"], sort=True):
         years = group["period_start"].dt.year
-        exact = group[group["qualifier"] == "exact"].groupby(years)["value"].median()
+        exact = group[group["qualifier"] == "exact"]
         for _, fact in group[group["yoy_pct"].notna()].sort_values("period_start", ascending=False).iterrows():
             year = fact["period_start"].year
             implied = fact["value"] / (1 + fact["yoy_pct"] / 100)
-            stated = exact.get(year - 1)
-            if stated is not None and abs(implied / stated - 1) > BASIS_BREAK:
+            before = exact.loc[years[exact.index] == year - 1, "value"]
+            if before.empty:
+                continue
+            stated = float(before.iloc[int(np.argmin(np.abs(before.to_numpy() / implied - 1)))])  # the closest
+            if abs(implied / stated - 1) > BASIS_BREAK:
                 rows.append(
                     {
                         "entity": entity,

@@ -80,9 +80,13 @@ def _derivable_months(system: GroupSystem) -> list[pd.Period]:
 def _value_row(system: GroupSystem, start: pd.Timestamp, end: pd.Timestamp, coef: np.ndarray) -> dict:
     """Interval, point value, sources and flags of one period's total."""
     lo, hi, sources = system.bounds(coef)
-    for c in _stated_for(system.kept, coef):  # a period stated as "more than 700 to 7 March" is at least 700,
-        lo, hi = max(lo, c.lo * system.scale), min(hi, c.hi * system.scale)  # whatever its part-month's day share
-        sources |= set(c.ids)
+    stated = _stated_for(system.kept, coef)  # a period stated as "more than 700 to 7 March" is at least 700,
+    if stated:  # whatever its part-month's day share — unless its facts only agree through that share's slack
+        low = max(lo, *(c.lo * system.scale for c in stated))
+        high = min(hi, *(c.hi * system.scale for c in stated))
+        if low <= high:
+            lo, hi = low, high
+            sources |= {fid for c in stated for fid in c.ids}
     point, how, used = _point(system.kept, coef)
     if point is not None and how and "hedged" in how and not lo <= point * system.scale <= hi:
         point = None  # a hedge the other facts already exceed says nothing about the value

@@ -48,10 +48,17 @@ DRIFT = 0.25  # share of the pooled expected growth a path follows (chosen on 20
 BOOM = 0.5  # a year more than 50% above (or a third below) the year before starts a new regime (a start-up boom)
 
 
-def regime_changes(log_growth: np.ndarray) -> np.ndarray:
-    """Which year-on-year log growth rates change by more than :data:`BOOM`: a new regime (a start-up, a new
-    counting), not growth at the size the series had."""
-    return np.abs(np.asarray(log_growth, dtype=float)) > np.log1p(BOOM)
+CALM_YEARS = 2  # a boom is over once this many year-on-year changes after it stay within BOOM
+
+
+def settled_start(log_growth: np.ndarray) -> int:
+    """Where a series' settled growth begins in its consecutive year-on-year log rates: after the last change of
+    more than :data:`BOOM` (a new regime: a start-up, a new counting) that at least :data:`CALM_YEARS` calmer
+    rates follow; 0 when there is none, or when the boom is what the latest years still show."""
+    jumps = np.flatnonzero(np.abs(np.asarray(log_growth, dtype=float)) > np.log1p(BOOM))
+    if not len(jumps) or len(log_growth) - 1 - jumps[-1] < CALM_YEARS:
+        return 0
+    return int(jumps[-1]) + 1
 
 
 @dataclass(frozen=True)
@@ -113,8 +120,9 @@ class GrowthPool:
             return None
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
         coef, cov = fit.fe_params.to_numpy(), fit.cov_params().iloc[:2, :2].to_numpy()
-        mine = (self.entity == entity) & ~regime_changes(self.growth)  # its own growth, not its start-up jumps
-        own = int(mine.sum())
+        mine = np.flatnonzero(self.entity == entity)  # its rates, in year order
+        mine = mine[settled_start(self.growth[mine]) :]  # its own growth, not a start-up jump it has left behind
+        own = len(mine)
         if own and tau2 > 0:  # the random intercept's posterior (BLUP) from the entity's settled rates
             residual = self.growth[mine] - coef[0] - coef[1] * self.log_level[mine]
             mean = float(tau2 / (tau2 + sigma2 / own) * residual.mean())

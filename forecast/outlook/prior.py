@@ -15,10 +15,16 @@ import numpy as np
 
 from forecast.errors import InputError
 from forecast.fitting import forecast_array
-from forecast.outlook.growth import BOOM, MIN_HISTORY, MIN_POOLED_RATES, GrowthPool, growth_paths, regime_changes
+from forecast.outlook.growth import (
+    BOOM,
+    MIN_HISTORY,
+    MIN_POOLED_RATES,
+    GrowthPool,
+    growth_paths,
+    settled_start,
+)
 
 VAGUE_SD = 0.7  # log-scale spread of a level read off partial facts: a factor of two either way is plausible
-CALM_YEARS = 2  # a boom is over once this many year-on-year changes after it stay within BOOM
 
 
 def settled(history) -> tuple[object, str | None]:
@@ -29,10 +35,9 @@ def settled(history) -> tuple[object, str | None]:
     y = history.to_numpy(dtype=float)
     if len(y) < 2 or np.any(y <= 0):
         return history, None
-    jumps = np.flatnonzero(regime_changes(np.diff(np.log(y))))
-    if not len(jumps) or len(y) - 2 - jumps[-1] < CALM_YEARS:  # no boom, or one the latest years still show
+    start = settled_start(np.diff(np.log(y)))
+    if start == 0:
         return history, None
-    start = int(jumps[-1]) + 1
     kept = history.iloc[start:]
     first, dropped = int(history.index[start]), int(history.index[start - 1])
     return kept, (
