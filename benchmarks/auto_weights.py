@@ -32,7 +32,7 @@ import pandas as pd
 from sklearn.ensemble import GradientBoostingRegressor
 
 from forecast.models.features import NAMES, features
-from forecast.models.learned_weights import PATH, predict, softmax_weights
+from forecast.models.learned_weights import PATH, combine_points, predict, softmax_weights
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _competitions import COLLECTIONS
@@ -54,23 +54,6 @@ def smape(f: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 def mase(f: np.ndarray, a: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.nanmean(np.abs(f - a), axis=-1) / scale
-
-
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Per column of ``values`` (members × h): the weighted median, the mean of the two middle values when the
-    cumulative weight reaches one half exactly (so equal weights give the ordinary median)."""
-    order = np.argsort(values, axis=0)
-    v = np.take_along_axis(values, order, axis=0)
-    cum = np.cumsum(weights[order], axis=0)
-    k = np.argmax(cum >= 0.5 - 1e-9, axis=0)
-    at_half = np.isclose(np.take_along_axis(cum, k[None], 0)[0], 0.5)
-    nxt = np.minimum(k + 1, len(values) - 1)
-    lo, hi = np.take_along_axis(v, k[None], 0)[0], np.take_along_axis(v, nxt[None], 0)[0]
-    return np.where(at_half, (lo + hi) / 2, lo)
-
-
-def combine(points: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
-    return weights @ points if how == "mean" else weighted_median(points, weights)
 
 
 def load(data_dir: Path) -> dict:
@@ -137,7 +120,7 @@ def scores(d: dict, losses: np.ndarray | None, temperature: float, how: str) -> 
     if losses is None:
         f = np.median(pts, axis=1)
     else:
-        f = np.array([combine(p, softmax_weights(lv, temperature), how) for p, lv in zip(pts, losses)])
+        f = np.array([combine_points(p, softmax_weights(lv, temperature), how) for p, lv in zip(pts, losses)])
     return float(np.nanmean(mase(f, d["actual"], d["scale"]))), float(np.nanmean(smape(f, d["actual"])))
 
 
@@ -248,9 +231,13 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="train on every window and write the shipped model")
     parser.add_argument("--temperature", type=float, default=0.3)
     parser.add_argument("--combination", default="median", choices=COMBINATIONS)
+    parser.add_argument("--drop", default="", help="comma-separated features held constant (an ablation)")
     args = parser.parse_args()
     start = time.perf_counter()
     data = load(args.data)
+    for name in filter(None, args.drop.split(",")):
+        for d in data.values():
+            d["features"][:, NAMES.index(name)] = 0.0
     print(f"features of {sum(len(d['uid']) for d in data.values())} windows: {time.perf_counter() - start:.0f} s")
     if args.write:
         x, t = zip(*[rows(d)[:2] for d in data.values()])

@@ -59,6 +59,24 @@ def softmax_weights(losses: np.ndarray, temperature: float) -> np.ndarray:
     return w / w.sum()
 
 
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per column of ``values`` (members × h): the weighted median, the mean of the two middle values when the
+    cumulative weight reaches one half exactly (so equal weights give the ordinary median)."""
+    order = np.argsort(values, axis=0)
+    v = np.take_along_axis(values, order, axis=0)
+    cum = np.cumsum(weights[order], axis=0)
+    k = np.argmax(cum >= 0.5 - 1e-9, axis=0)
+    at_half = np.isclose(np.take_along_axis(cum, k[None], 0)[0], 0.5)
+    nxt = np.minimum(k + 1, len(values) - 1)
+    lo, hi = np.take_along_axis(v, k[None], 0)[0], np.take_along_axis(v, nxt[None], 0)[0]
+    return np.where(at_half, (lo + hi) / 2, lo)
+
+
+def combine_points(values: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
+    """The members' point forecasts (members × h) combined by ``weights``: weighted 'mean' or 'median'."""
+    return weights @ values if how == "mean" else weighted_median(values, weights)
+
+
 def member_weights(y: np.ndarray, season_length: int, h: int, members: tuple[str, ...], model: dict | None = None):
     """The learned weights of ``members`` for series ``y``; equal weights for members the model does not know."""
     model = load() if model is None else model
