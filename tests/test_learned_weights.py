@@ -51,7 +51,9 @@ def test_weighted_median_is_the_median_under_equal_weights_and_follows_the_weigh
     values = RNG.normal(size=(4, 5))
     np.testing.assert_allclose(weighted_median(values, np.full(4, 0.25)), np.median(values, axis=0))
     np.testing.assert_allclose(weighted_median(values[:3], np.full(3, 1 / 3)), np.median(values[:3], axis=0))
-    np.testing.assert_allclose(weighted_median(values, np.array([0.7, 0.1, 0.1, 0.1])), values[0])
+    np.testing.assert_allclose(weighted_median(values, np.array([0.0, 1.0, 0.0, 0.0])), values[1])
+    near = [np.abs(weighted_median(values, np.array([w, 1, 1, 1]) / (w + 3)) - values[0]) for w in (1, 3, 9)]
+    assert np.all(near[2] <= near[1]) and np.all(near[1] <= near[0])  # more weight, closer to that member
     w = softmax_weights(np.array([0.0, 1.0, 2.0]), 0.5)
     assert w.sum() == pytest.approx(1) and w[0] > w[1] > w[2]
 

@@ -5,14 +5,13 @@ Talagala, 2020).
 Each feature is a short function of a 1-d array ``y`` (no gaps, at least 3 points) and its season length ``m``,
 returning a finite float; :func:`features` returns them all, in the order of :data:`NAMES`, with the horizon and
 the season length. They are chosen to be cheap next to fitting the members (``auto`` fits three or four): plain
-numpy, statsmodels' ACF and KPSS statistic, and STL for the seasonal series only (about 3 ms a series; annual
-series, whose members fit fastest, skip it). Level-free: every feature is unchanged when ``y`` is multiplied by a
-positive constant, so series of every size share one model.
+numpy, statsmodels' ACF, and STL for the seasonal series only (a few ms a series; annual series, whose
+members fit fastest, skip it). statsmodels' KPSS statistic was tried and left out: it cost a third of the annual
+features' time and the learner hardly used it (benchmarks/README.md). Level-free: every feature is unchanged when
+``y`` is multiplied by a positive constant, so series of every size share one model.
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
@@ -46,19 +45,19 @@ def recent_trend(y: np.ndarray, m: int) -> float:
 
 
 def curvature(y: np.ndarray, m: int) -> float:
-    """Quadratic coefficient of a least-squares fit on time in [−1, 1], in sd of y: a bending trend."""
+    """Quadratic coefficient of a least-squares fit on time in [−1, 1], in sd of y: a bending trend (on symmetric
+    times t² − mean t² is orthogonal to 1 and t, so its own regression coefficient is the full fit's)."""
     if len(y) < 4:
         return 0.0
     t = np.linspace(-1, 1, len(y))
-    return float(np.clip(_ratio(np.polyfit(t, y, 2)[0], _sd(y)), -10, 10))
+    q = t**2 - np.mean(t**2)
+    return float(np.clip(_ratio(float(q @ y) / float(q @ q), _sd(y)), -10, 10))
 
 
 def linearity(y: np.ndarray, m: int) -> float:
     """Share of y's variance a straight line on time explains (R²)."""
-    if len(y) < 3 or _sd(y) == 0:
-        return 0.0
-    t = np.arange(len(y))
-    return float(np.corrcoef(t, y)[0, 1] ** 2)
+    t, yc = np.arange(len(y)) - (len(y) - 1) / 2, y - y.mean()
+    return _ratio(float(t @ yc) ** 2, float(t @ t) * float(yc @ yc))
 
 
 def noise(y: np.ndarray, m: int) -> float:
@@ -82,17 +81,6 @@ def _acf(x: np.ndarray, lag: int) -> float:
     if len(x) <= lag + 1 or _sd(x) == 0:
         return 0.0
     return float(acf(x, nlags=lag, fft=False)[lag])
-
-
-def kpss_level(y: np.ndarray, m: int) -> float:
-    """log of the KPSS statistic against level stationarity (statsmodels): large for a wandering or trending level."""
-    from statsmodels.tsa.stattools import kpss
-
-    if len(y) < 4 or _sd(y) == 0:
-        return 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return float(np.log(max(kpss(y, regression="c", nlags="legacy")[0], 1e-4)))
 
 
 def last_level(y: np.ndarray, m: int) -> float:
@@ -120,7 +108,6 @@ FEATURES = (
     noise,
     acf1,
     seasonal_acf,
-    kpss_level,
     last_level,
     seasonal_strength,
 )

@@ -60,16 +60,15 @@ def softmax_weights(losses: np.ndarray, temperature: float) -> np.ndarray:
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Per column of ``values`` (members × h): the weighted median, the mean of the two middle values when the
-    cumulative weight reaches one half exactly (so equal weights give the ordinary median)."""
+    """Per column of ``values`` (members × h): the weighted median, read off the weighted CDF through each sorted
+    value's mid-weight (cumulative weight minus half its own), linearly between them. Equal weights give the
+    ordinary median (the mean of the two middle values for an even count), and it moves smoothly with the weights,
+    so weights near equal keep today's ``auto``."""
     order = np.argsort(values, axis=0)
     v = np.take_along_axis(values, order, axis=0)
-    cum = np.cumsum(weights[order], axis=0)
-    k = np.argmax(cum >= 0.5 - 1e-9, axis=0)
-    at_half = np.isclose(np.take_along_axis(cum, k[None], 0)[0], 0.5)
-    nxt = np.minimum(k + 1, len(values) - 1)
-    lo, hi = np.take_along_axis(v, k[None], 0)[0], np.take_along_axis(v, nxt[None], 0)[0]
-    return np.where(at_half, (lo + hi) / 2, lo)
+    w = weights[order]
+    mid = np.cumsum(w, axis=0) - w / 2
+    return np.array([np.interp(0.5, mid[:, j], v[:, j]) for j in range(values.shape[1])])
 
 
 def combine_points(values: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
