@@ -12,7 +12,10 @@ Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form ch
 seasonal form, the other members see the series with its seasonal states taken out, and forecasts get them back.
 The paths' spread around the forecast is scaled where validation chose a factor for the season length
 (:data:`WIDTHS`; ``width`` overrides it); ``dof`` caps the innovations' degrees of freedom for heavier tails.
-How each choice was made, with its validation figures: ``benchmarks/README.md``. ``auto`` takes no regressors
+``weights="learned"`` replaces the median by weights learned from the series' features (FFORMA-like,
+:mod:`forecast.models.learned_weights`): the point is the members' weighted median and each member's share of the
+mixed paths is its weight; it is measured, not the default (it does not hold on a collection it was not trained
+on). How each choice was made, with its validation figures: ``benchmarks/README.md``. ``auto`` takes no regressors
 (events, user columns); the forecast's notes say it ignored them (:mod:`forecast.fitting`).
 """
 
