@@ -90,13 +90,30 @@ def member_targets(d: dict) -> np.ndarray:
     return np.clip(np.log(rel), -CLIP, CLIP)
 
 
+def member_features(d: dict) -> np.ndarray:
+    """windows × members × 2 (an experiment, ``--member-features``; ``auto`` does not compute them): each member's
+    last-step forecast against the members' median, and its mean step from the last value, both in sd of the
+    series' changes (times √h for the first)."""
+    pts, h = d["member_points"], int(d["h"])
+    last = np.array([y[n - 1] for y, n in zip(d["y"], d["n"])])
+    sd = np.array([np.std(np.diff(y[:n])) for y, n in zip(d["y"], d["n"])])
+    sd = np.where(sd > 0, sd, 1.0)[:, None]
+    dev = (pts[:, :, -1] - np.nanmedian(pts[:, :, -1], axis=1, keepdims=True)) / (sd * np.sqrt(h))
+    step = (pts[:, :, -1] - last[:, None]) / (h * sd)
+    return np.nan_to_num(np.clip(np.stack([dev, step], axis=2), -10, 10))
+
+
+MEMBER_FEATURES = False
+
+
 def rows(d: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Design rows (window × member), targets and window index of each row; rows with no target left out."""
     target = member_targets(d)
     x, t, w = [], [], []
+    extra = member_features(d) if MEMBER_FEATURES else None
     for k, member in enumerate(d["used"]):
         onehot = np.tile([s == member for s in SLOTS], (len(target), 1)).astype(float)
-        x.append(np.hstack([d["features"], onehot]))
+        x.append(np.hstack([d["features"], onehot, *([] if extra is None else [extra[:, k]])]))
         t.append(target[:, k])
         w.append(np.arange(len(target)))
     x, t, w = np.vstack(x), np.concatenate(t), np.concatenate(w)
@@ -232,8 +249,15 @@ def main() -> None:
     parser.add_argument("--to", type=Path, default=PATH, help="where --write writes (default: the shipped file)")
     parser.add_argument("--temperature", type=float, default=0.1)
     parser.add_argument("--combination", default="median", choices=COMBINATIONS)
+    parser.add_argument("--member-features", action="store_true", help="an experiment: add member_features")
+    parser.add_argument("--params", default="{}", help="JSON overriding the learner's PARAMS (an experiment)")
     parser.add_argument("--drop", default="", help="comma-separated features held constant (an ablation)")
     args = parser.parse_args()
+    global MEMBER_FEATURES
+    MEMBER_FEATURES = args.member_features
+    PARAMS.update(json.loads(args.params))
+    if args.write and (args.member_features or args.params != "{}"):
+        parser.error("--write ships the learner auto computes: no --member-features or --params")
     start = time.perf_counter()
     data = load(args.data)
     for name in filter(None, args.drop.split(",")):
