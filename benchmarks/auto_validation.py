@@ -30,6 +30,7 @@ from forecast.models.auto import (
     SEASONAL_MEMBERS,
     Auto,
     fit_members,
+    fitted_names,
     forecast_paths,
     log_members,
     path_dof,
@@ -37,6 +38,7 @@ from forecast.models.auto import (
     path_width,
 )
 from forecast.models.base import innovations
+from forecast.models.learned_weights import load, member_weights
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _competitions import COLLECTIONS, validation
@@ -47,6 +49,7 @@ QUANTILES = (0.025, 0.1, 0.9, 0.975)
 # label → Auto options; "annual" holds the options that differ on annual data (season length 1)
 RULES = {
     "default": {},
+    "learned weights": dict(weights="learned"),
     "seasonal members on annual data too": dict(annual=dict(members=SEASONAL_MEMBERS)),
     "before issue 12": dict(
         members=("auto_theta", "damped", "drift"),
@@ -86,7 +89,10 @@ def _forecast(task: tuple) -> np.ndarray:
         rng = np.random.default_rng(series_seed(0, uid, "auto"))
         z = innovations(rng, N_PATHS, h, 1.0, path_dof(len(y), model.dof), unit_variance=True)
         width = path_width(m, model.width)
-        paths = forecast_paths(fits, log_fits, log_scale, h, z, model.combination, path_limit(y), width)
+        weights, how = None, "median"
+        if model.weights == "learned":
+            weights, how = member_weights(y, m, h, fitted_names(len(y), names)), load()["combination"]
+        paths = forecast_paths(fits, log_fits, log_scale, h, z, model.combination, path_limit(y), width, weights, how)
         if np.all(y >= 0):
             paths = np.maximum(paths, 0.0)
         out.append(np.vstack([paths.mean(axis=0), np.quantile(paths, QUANTILES, axis=0)]))

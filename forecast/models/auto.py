@@ -12,7 +12,10 @@ Seasonal data: optimised Theta, damped-trend ETS, drift and ETS of every form ch
 seasonal form, the other members see the series with its seasonal states taken out, and forecasts get them back.
 The paths' spread around the forecast is scaled where validation chose a factor for the season length
 (:data:`WIDTHS`; ``width`` overrides it); ``dof`` caps the innovations' degrees of freedom for heavier tails.
-How each choice was made, with its validation figures: ``benchmarks/README.md``. ``auto`` takes no regressors
+``weights="learned"`` replaces the median by weights learned from the series' features (FFORMA-like,
+:mod:`forecast.models.learned_weights`): the point is the members' weighted median and each member's share of the
+mixed paths is its weight; it is measured, not the default (it does not hold on a collection it was not trained
+on). How each choice was made, with its validation figures: ``benchmarks/README.md``. ``auto`` takes no regressors
 (events, user columns); the forecast's notes say it ignored them (:mod:`forecast.fitting`).
 """
 
@@ -24,6 +27,7 @@ import numpy as np
 
 from forecast.models.base import Capabilities, Model, innovations
 from forecast.models.fast_ets import candidate_forms, fit_ets
+from forecast.models.learned_weights import combine_points, load, member_weights, weighted_median
 from forecast.models.registry import register
 from forecast.models.smoothing import fit_auto_theta, fit_theta, seasonal_indices
 
@@ -110,6 +114,7 @@ MAX_TYPICAL_GROWTH = 0.25  # median |Δ log y| above this (early, explosive grow
 SPREADS = ("moderate", "relative", "absolute")  # when the annual spread is relative (see the module docstring)
 SEASONALITIES = ("ets", "acf")  # what takes the season out for the members that do not model it (:func:`_season`)
 COMBINATIONS = ("mixture", "median")  # how members' paths combine (:func:`combine`)
+WEIGHTS = ("median", "learned")  # the members' median, or weights learned from the series' features
 RECENT_WEIGHT = 0.85  # per-year decay of the weights of past log changes in the relative spread (half-life ~4 years)
 # Paths' spread around the forecast scaled, by season length, where validation chose a factor (benchmarks/README.md)
 WIDTHS = {4: 1.2}
@@ -169,6 +174,11 @@ def fit_members(
     return fits
 
 
+def fitted_names(n: int, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The members of ``names`` that :func:`fit_members` fits on a series of ``n`` points, in its order."""
+    return tuple(name for name in names if n >= MEMBERS[name][0])
+
+
 def log_members(
     y: np.ndarray,
     season_length: int,
@@ -202,28 +212,38 @@ def forecast_paths(
     combination: str,
     limit: float = np.inf,
     width: float = 1.0,
+    weights: np.ndarray | None = None,
+    how: str = "median",
 ) -> np.ndarray:
     """Paths centred on the median of the members' point forecasts, spread as ``combination`` combines the
     members' paths (or, with ``log_fits``, their log-scale paths as ratios around the point, times ``log_scale``),
-    within ±``limit``, their deviations from the point times ``width``."""
-    point = np.median([fit.point(h) for fit in fits], axis=0)
+    within ±``limit``, their deviations from the point times ``width``. With ``weights`` (one per fit), the point is
+    their weighted ``how`` ('median' or 'mean') and a mixture draws each member's share of the paths by weight."""
+    points = np.array([fit.point(h) for fit in fits])
+    point = np.median(points, axis=0) if weights is None else combine_points(points, weights, how)
     if log_fits is not None:
-        log_paths = combine(log_fits, h, z, combination)
+        log_paths = combine(log_fits, h, z, combination, weights)
         deviation = log_scale * (log_paths - np.median(log_paths, axis=0))
         paths = point * np.exp(np.clip(deviation, -MAX_LOG_RATIO, MAX_LOG_RATIO))
     else:
-        paths = combine(fits, h, z, combination)
+        paths = combine(fits, h, z, combination, weights)
     paths = np.clip(paths, -limit, limit)
     return point + width * (paths - paths.mean(axis=0))
 
 
-def combine(fits: list, h: int, z: np.ndarray, combination: str) -> np.ndarray:
-    """Members' paths under the shared innovations ``z``: a mixture (path i from member i mod k) or the
-    per-path median."""
+def combine(fits: list, h: int, z: np.ndarray, combination: str, weights: np.ndarray | None = None) -> np.ndarray:
+    """Members' paths under the shared innovations ``z``: a mixture (path i from member i mod k; with ``weights``,
+    member k's share of the paths is its weight) or the per-path (weighted) median."""
     member = np.array([fit.paths(h, z) for fit in fits])
     if combination == "mixture":
-        return member[np.arange(len(z)) % len(member), np.arange(len(z))]
-    return np.median(member, axis=0)
+        if weights is None:
+            which = np.arange(len(z)) % len(member)
+        else:
+            which = np.minimum(np.searchsorted(np.cumsum(weights), (np.arange(len(z)) + 0.5) / len(z)), len(member) - 1)
+        return member[which, np.arange(len(z))]
+    if weights is None:
+        return np.median(member, axis=0)
+    return np.array([weighted_median(member[:, i], weights) for i in range(len(z))])
 
 
 @register("auto")
@@ -244,6 +264,7 @@ class Auto(Model):
         seasonality: str = "ets",
         width: float | None = None,
         dof: float | None = None,
+        weights: str = "median",
     ):
         if spread not in SPREADS:
             raise ValueError(f"auto: unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
@@ -258,6 +279,9 @@ class Auto(Model):
         if dof is not None and not dof > 2:
             raise ValueError(f"auto: dof must be above 2 (a finite variance), got {dof}")
         self.width, self.dof = width, dof
+        if weights not in WEIGHTS:
+            raise ValueError(f"auto: unknown weights {weights!r}; choose from {', '.join(WEIGHTS)}")
+        self.weights = weights
 
     def _fit(self, y, season_length):
         self.members_ = self.members or (ANNUAL_MEMBERS if season_length == 1 else SEASONAL_MEMBERS)
@@ -268,9 +292,27 @@ class Auto(Model):
         self.limit_ = path_limit(y)
         self.width_ = path_width(season_length, self.width)
         self.dof_ = path_dof(len(y), self.dof)
+        self.fitted_names_ = fitted_names(len(y), self.members_)
+
+    def member_weights(self, h: int) -> np.ndarray | None:
+        """The learned weights of the fitted members for horizon ``h`` (None under the median)."""
+        if self.weights == "median":
+            return None
+        return member_weights(self.y_, self.season_length_, h, self.fitted_names_)
 
     def sample_paths(self, h, n_paths, seed=None):
         z = innovations(np.random.default_rng(seed), n_paths, h, 1.0, self.dof_, unit_variance=True)
+        weights = self.member_weights(h)
+        how = load()["combination"] if weights is not None else "median"
         return forecast_paths(
-            self.fits_, self.log_fits_, self.recent_scale_, h, z, self.combination, self.limit_, self.width_
+            self.fits_,
+            self.log_fits_,
+            self.recent_scale_,
+            h,
+            z,
+            self.combination,
+            self.limit_,
+            self.width_,
+            weights,
+            how,
         )
