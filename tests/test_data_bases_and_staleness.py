@@ -4,47 +4,13 @@ outlook, priors that do not extrapolate a start-up boom, and an entity's own gro
 import numpy as np
 import pandas as pd
 import pytest
+from hand_facts import facts, years
 
 from forecast.data.basis import bases_split, describe_break
-from forecast.data.load import typed
 from forecast.data.vintage import FactBase
 from forecast.outlook import NoOutlook, Outlooks
 from forecast.outlook.growth import pooled_growth
 from forecast.outlook.prior import settled
-
-
-def facts(*rows, entity="hub"):
-    """Typed facts from (id, start, end, kind, value, qualifier, yoy, published) tuples."""
-    frame = pd.DataFrame(
-        [
-            {
-                "id": r[0],
-                "entity": entity,
-                "metric": "trains",
-                "period_start": r[1],
-                "period_end": r[2],
-                "kind": r[3],
-                "value": r[4],
-                "unit": "trains",
-                "qualifier": r[5],
-                "yoy_pct": r[6],
-                "source_url": f"https://{r[0].lower()}.example",
-                "published": r[7],
-                "note": "",
-                "basis": "",
-            }
-            for r in rows
-        ]
-    )
-    return typed(frame)
-
-
-def years(values: dict[int, int], prefix="Y", published_lag="-01-20"):
-    """Exact full-year totals, each published in January of the next year."""
-    return [
-        (f"{prefix}{y}", f"{y}-01-01", f"{y}-12-31", "total", str(v), "exact", "", f"{y + 1}{published_lag}")
-        for y, v in values.items()
-    ]
 
 
 def test_a_growth_rate_that_puts_last_year_on_another_basis_splits_the_series():

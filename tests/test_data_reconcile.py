@@ -4,39 +4,13 @@ values checked by hand against the facts that state them, and properties every b
 import numpy as np
 import pandas as pd
 import pytest
+from hand_facts import facts
 
 from forecast.data.basis import split_bases
 from forecast.data.constraints import rounding_unit
-from forecast.data.load import typed
 from forecast.data.reconciliation import reconcile
 
 pytestmark = pytest.mark.slow  # the bundled data reconciled (about a minute in a fresh session)
-
-
-def facts(*rows):
-    """Typed facts about a hand-made hub's trains from (id, start, end, kind, value, qualifier, yoy, published)."""
-    frame = pd.DataFrame(
-        [
-            {
-                "id": r[0],
-                "entity": "hub",
-                "metric": "trains",
-                "period_start": r[1],
-                "period_end": r[2],
-                "kind": r[3],
-                "value": r[4],
-                "unit": "trains",
-                "qualifier": r[5],
-                "yoy_pct": r[6],
-                "source_url": f"https://{r[0].lower()}.example",
-                "published": r[7],
-                "note": "",
-                "basis": "",
-            }
-            for r in rows
-        ]
-    )
-    return typed(frame)
 
 
 def annual(rec, uid, year):

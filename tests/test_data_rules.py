@@ -3,38 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hand_facts import facts
 
 from forecast.data.basis import infer_basis
 from forecast.data.constraints import level_band, rounding_unit
 from forecast.data.hedges import hedge_table, measure_hedges
-from forecast.data.load import typed
 from forecast.data.reconciliation import reconcile
-
-
-def facts(*rows):
-    """Typed facts from (id, start, end, kind, value, qualifier, yoy, published) tuples, entity 'hub'."""
-    frame = pd.DataFrame(
-        [
-            {
-                "id": r[0],
-                "entity": "hub",
-                "metric": "trains",
-                "period_start": r[1],
-                "period_end": r[2],
-                "kind": r[3],
-                "value": r[4],
-                "unit": "trains",
-                "qualifier": r[5],
-                "yoy_pct": r[6],
-                "source_url": "https://a.example",
-                "published": r[7],
-                "note": "",
-                "basis": "",
-            }
-            for r in rows
-        ]
-    )
-    return typed(frame)
 
 
 def row(rec, year, freq="annual"):

@@ -4,8 +4,8 @@ hand-made hub; the bundled data where a test says so)."""
 import numpy as np
 import pandas as pd
 import pytest
+from hand_facts import facts, years
 
-from forecast.data.load import typed
 from forecast.data.vintage import series_uid
 from forecast.fitting import forecast_array, series_seed
 from forecast.outlook import TRAFFIC, NoOutlook, Outlooks
@@ -19,39 +19,6 @@ PATHS = 1000
 @pytest.fixture(scope="module")
 def outlooks():
     return Outlooks(n_paths=PATHS)
-
-
-def facts(*rows):
-    """Typed facts about a hand-made hub's trains from (id, start, end, kind, value, qualifier, yoy, published)."""
-    frame = pd.DataFrame(
-        [
-            {
-                "id": r[0],
-                "entity": "hub",
-                "metric": "trains",
-                "period_start": r[1],
-                "period_end": r[2],
-                "kind": r[3],
-                "value": r[4],
-                "unit": "trains",
-                "qualifier": r[5],
-                "yoy_pct": r[6],
-                "source_url": f"https://{r[0].lower()}.example",
-                "published": r[7],
-                "note": "",
-                "basis": "",
-            }
-            for r in rows
-        ]
-    )
-    return typed(frame)
-
-
-def years(values: dict[int, int]) -> list[tuple]:
-    """Exact full-year totals, each published on 20 January of the next year."""
-    return [
-        (f"Y{y}", f"{y}-01-01", f"{y}-12-31", "total", str(v), "exact", "", f"{y + 1}-01-20") for y, v in values.items()
-    ]
 
 
 # A hub growing by about 300 trains a year, with its first quarters of 2021-2024 (22.1 %, 22.5 %, 21.9 %, 22.3 % of

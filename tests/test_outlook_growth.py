@@ -4,37 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from hand_facts import facts
 
-from forecast.data.load import typed
 from forecast.data.vintage import FactBase
 from forecast.outlook.growth import BOOM, DRIFT, GrowthModel, GrowthPool, growth_paths, pooled_growth
 from forecast.targets.outcome import outcome_label
-
-
-def facts(*rows, entity="hub"):
-    """Typed trains facts of ``entity`` from (id, start, end, kind, value, qualifier, yoy, published) tuples."""
-    frame = pd.DataFrame(
-        [
-            {
-                "id": r[0],
-                "entity": entity,
-                "metric": "trains",
-                "period_start": r[1],
-                "period_end": r[2],
-                "kind": r[3],
-                "value": r[4],
-                "unit": "trains",
-                "qualifier": r[5],
-                "yoy_pct": r[6],
-                "source_url": f"https://{r[0].lower()}.example",
-                "published": r[7],
-                "note": "",
-                "basis": "",
-            }
-            for r in rows
-        ]
-    )
-    return typed(frame)
 
 
 def synthetic_pool(effects: dict[str, float], a=2.0, b=-0.2, noise=0.05, years=8, seed=0) -> GrowthPool:

@@ -4,8 +4,8 @@ hand-made hub, then the bundled targets."""
 import numpy as np
 import pandas as pd
 import pytest
+from hand_facts import facts
 
-from forecast.data.load import typed
 from forecast.data.vintage import data_as_of
 from forecast.errors import InputError
 from forecast.outlook import Outlooks
@@ -13,32 +13,6 @@ from forecast.targets import check_all_targets, check_target
 from forecast.targets.runrate import run_rate
 
 pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
-
-
-def facts(*rows):
-    """Typed facts about the hand-made hub's trains from (id, start, end, kind, value, qualifier, yoy, published)."""
-    frame = pd.DataFrame(
-        [
-            {
-                "id": r[0],
-                "entity": "hub",
-                "metric": "trains",
-                "period_start": r[1],
-                "period_end": r[2],
-                "kind": r[3],
-                "value": r[4],
-                "unit": "trains",
-                "qualifier": r[5],
-                "yoy_pct": r[6],
-                "source_url": f"https://{r[0].lower()}.example",
-                "published": r[7],
-                "note": "",
-                "basis": "",
-            }
-            for r in rows
-        ]
-    )
-    return typed(frame)
 
 
 # A hub growing by about 300 trains a year, each year published on 20 January of the next, and its January-October
