@@ -76,8 +76,11 @@ def test_a_stale_series_has_no_outlook_until_a_fact_speaks_of_the_year():
 
 def test_a_prior_does_not_extrapolate_a_start_up_boom():
     history = pd.Series([194.0, 1235, 2133, 3720, 3844, 4639, 5351], index=range(2017, 2024))
-    kept, note = settled(history)  # x6.4, +73 %, +74 %, then +3 %, +21 %, +15 %
-    assert list(kept.index) == [2020, 2021, 2022, 2023] and "2017–2019 changed by more than 50%" in note
+    kept, note = settled(history)  # x6.4, then +73 %, +74 %, +3 %, +21 %, +15 %
+    assert list(kept.index) == [2018, 2019, 2020, 2021, 2022, 2023]
+    assert "a change of more than 100% into 2018 after 2017" in note
+    doubled = pd.Series([100.0, 250, 260, 280], index=range(2020, 2024))  # x2.5 into 2021, then two calm years
+    assert list(settled(doubled)[0].index) == [2021, 2022, 2023]
     calm = pd.Series([100.0, 120, 140, 150], index=range(2020, 2024))
     assert settled(calm) == (calm, None)
     ongoing = pd.Series([80.0, 308, 815, 1702, 3673], index=range(2013, 2018))  # the boom is the latest years

@@ -45,7 +45,7 @@ MIN_SIZE_RATES = 6  # growth on size: two fitted parameters leave four residuals
 MIN_ENTITIES = 3  # a between-entity variance needs at least three entities
 MAX_NOISE = 3.0  # a year's noise is clipped at 3 scale units: Student-t tails on the log scale have no mean
 DRIFT = 0.25  # share of the pooled expected growth a path follows (chosen on 2012-2020, see benchmarks/README.md)
-BOOM = 0.5  # a year more than 50% above (or a third below) the year before starts a new regime (a start-up boom)
+BOOM = 1.0  # a year more than twice (or under half) the one before starts a new regime (chosen on the replay)
 
 
 CALM_YEARS = 2  # a boom is over once this many year-on-year changes after it stay within BOOM

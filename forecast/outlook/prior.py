@@ -30,7 +30,7 @@ VAGUE_SD = 0.7  # log-scale spread of a level read off partial facts: a factor o
 def settled(history) -> tuple[object, str | None]:
     """The part of ``history`` (year → value) since its last regime change — a year-on-year change beyond
     :data:`BOOM` followed by at least :data:`CALM_YEARS` calmer ones — and a note saying what was left out, so a
-    prior never extrapolates a start-up boom (Xi'an 2017-2020: 194 → 3,720) that the recent years (+3 %, +21 %,
+    prior never extrapolates a start-up boom (Xi'an 2017-2018: 194 → 1,235) that the recent years (+3 %, +21 %,
     +15 %) do not show; a boom the latest years still show (the nation in 2011-2017) is the history itself."""
     y = history.to_numpy(dtype=float)
     if len(y) < 2 or np.any(y <= 0):
@@ -40,9 +40,10 @@ def settled(history) -> tuple[object, str | None]:
         return history, None
     kept = history.iloc[start:]
     first, dropped = int(history.index[start]), int(history.index[start - 1])
+    span = f"{int(history.index[0])}–{dropped}" if dropped > int(history.index[0]) else f"{dropped}"
     return kept, (
-        f"history from {first}: {int(history.index[0])}–{dropped} changed by more than {BOOM:.0%} a year, a regime "
-        "the recent years do not show"
+        f"history from {first}: a change of more than {BOOM:.0%} into {first} after {span}, a regime the recent "
+        "years do not show"
     )
 
 
