@@ -76,20 +76,20 @@ def unsupported_reason(annual: np.ndarray, years: np.ndarray, series: Reconciled
 
 
 def stale_reason(series: ReconciledSeries, as_of: pd.Timestamp) -> str | None:
-    """Why ``series`` is *stale* on ``as_of`` — the latest year a fact speaks of (a whole year, or part of one)
-    ended more than :data:`STALE_YEARS` years before and no fact about a period within the year in progress is
-    known — or None. A stale series has no outlook: its last known figure is the honest answer."""
+    """Why ``series`` is *stale* on ``as_of`` — its latest known year (one the facts give a total for) ended more
+    than :data:`STALE_YEARS` years before, and no fact about a period within the year in progress is known — or
+    None. A stale series has no outlook: its last known figure is the honest answer (partial figures of the years
+    between do not make a decade-old history a base for this year's total)."""
     if speaks_of(series, as_of.year):
         return None
-    spoken = [c.period[0].year for c in series.system.kept if c.period[0].year == c.period[1].year]
-    last_year = max(spoken) if spoken else int(series.years.index.max())
+    last = latest_known(series)
+    last_year = last[0] if last else int(series.years.index.max())
     if pd.Timestamp(last_year, 12, 31) >= as_of - pd.DateOffset(years=STALE_YEARS):
         return None
-    last = latest_known(series)
     known = f"was last known at {last[1]:,.0f} in {last[0]}" if last else "has no year known in full"
     return (
-        f"stale: {series.uid} {known}, and its latest fact is about {last_year}, more than {STALE_YEARS} years "
-        f"before {as_of.date()}; nothing is known about {as_of.year}, so no outlook is published"
+        f"stale: {series.uid} {known}, more than {STALE_YEARS} years before {as_of.date()}, and nothing is "
+        f"known about {as_of.year}, so no outlook is published"
     )
 
 
