@@ -51,14 +51,19 @@ BOOM = 1.0  # a year more than twice (or under half) the one before starts a new
 CALM_YEARS = 2  # a boom is over once this many year-on-year changes after it stay within BOOM
 
 
+def jumps(log_growth: np.ndarray) -> np.ndarray:
+    """Which year-on-year log rates change by more than :data:`BOOM`: a new regime (a start-up, a new counting)."""
+    return np.abs(np.asarray(log_growth, dtype=float)) > np.log1p(BOOM)
+
+
 def settled_start(log_growth: np.ndarray) -> int:
     """Where a series' settled growth begins in its consecutive year-on-year log rates: after the last change of
     more than :data:`BOOM` (a new regime: a start-up, a new counting) that at least :data:`CALM_YEARS` calmer
     rates follow; 0 when there is none, or when the boom is what the latest years still show."""
-    jumps = np.flatnonzero(np.abs(np.asarray(log_growth, dtype=float)) > np.log1p(BOOM))
-    if not len(jumps) or len(log_growth) - 1 - jumps[-1] < CALM_YEARS:
+    jumps_at = np.flatnonzero(jumps(log_growth))
+    if not len(jumps_at) or len(log_growth) - 1 - jumps_at[-1] < CALM_YEARS:
         return 0
-    return int(jumps[-1]) + 1
+    return int(jumps_at[-1]) + 1
 
 
 @dataclass(frozen=True)
@@ -120,9 +125,8 @@ class GrowthPool:
             return None
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
         coef, cov = fit.fe_params.to_numpy(), fit.cov_params().iloc[:2, :2].to_numpy()
-        mine = np.flatnonzero(self.entity == entity)  # its rates, in year order
-        mine = mine[settled_start(self.growth[mine]) :]  # its own growth, not a start-up jump it has left behind
-        own = len(mine)
+        mine = (self.entity == entity) & ~jumps(self.growth)  # its own growth, not its start-up jumps
+        own = int(mine.sum())
         if own and tau2 > 0:  # the random intercept's posterior (BLUP) from the entity's settled rates
             residual = self.growth[mine] - coef[0] - coef[1] * self.log_level[mine]
             mean = float(tau2 / (tau2 + sigma2 / own) * residual.mean())
