@@ -47,7 +47,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import executor
 from forecast.data.entities import entity_catalogue
 from forecast.data.schema import COUNT_METRICS
 from forecast.data.vintage import FactBase, known_from
@@ -56,7 +55,7 @@ from forecast.outlook import Outlooks
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _markdown import markdown as table_markdown
-from nowcast_retrospective import outlook_scores
+from nowcast_retrospective import by_date, outlook_scores
 
 COPY = 0.02  # an exact figure within 2% of another about the same period and basis is a copy of it
 UNDATED = pd.Timedelta(days=30)  # a hidden fact without a publication date: public 30 days after its period
@@ -250,15 +249,7 @@ def main(argv=None) -> int:
         "hierarchy": None if args.hierarchy == "none" else args.hierarchy,
     }
     tasks = [(day, part.to_dict("records"), options) for day, part in todo.groupby("as_of", sort=True)]
-    done = executor.run(
-        run_date,
-        tasks,
-        engine="serial" if args.jobs <= 1 else "processes",
-        jobs=args.jobs,
-        desc="dates",
-        unit="case",
-        size=lambda task: len(task[1]),
-    )
+    done = by_date(run_date, tasks, args.jobs)
     table = pd.DataFrame([row for part in done for row in part])
     kinds = entity_catalogue().set_index("slug")["kind"]
     table["entity kind"] = table["entity"].map(kinds).fillna("unknown")

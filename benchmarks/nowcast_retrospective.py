@@ -135,6 +135,22 @@ def outlook_scores(paths: np.ndarray, truth: float) -> dict:
     }
 
 
+def by_date(work, tasks: list[tuple], jobs: int) -> list:
+    """``work`` over ``(as-of date, cases, options)`` tasks, one vintage per date, in this process or on ``jobs``
+    local processes (the fact cross-validation and the replay share this)."""
+    from forecast import executor
+
+    return executor.run(
+        work,
+        tasks,
+        engine="serial" if jobs <= 1 else "processes",
+        jobs=jobs,
+        desc="dates",
+        unit="case",
+        size=lambda task: len(task[1]),
+    )
+
+
 def rule_scores(value: float, truth: float) -> dict:
     """A point forecast's scores on the same scale (its CRPS is its absolute error)."""
     ape = abs(value - truth) / truth

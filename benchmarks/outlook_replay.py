@@ -45,7 +45,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import executor
 from forecast.data.entities import entity_catalogue
 from forecast.data.schema import COUNT_METRICS
 from forecast.data.vintage import FactBase
@@ -54,7 +53,7 @@ from forecast.outlook import Outlooks
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fact_crossvalidation import markdown
-from nowcast_retrospective import RULES, outlook_scores, rule_scores, rules
+from nowcast_retrospective import RULES, by_date, outlook_scores, rule_scores, rules
 
 EXACT = 0.02  # the final year's interval at most 2% of its value (or 1 unit)
 POINTS = ("start", "30 June", "30 Nov")
@@ -205,19 +204,11 @@ def main(argv=None) -> int:
         "seed": args.seed,
         "hierarchy": None if args.hierarchy == "none" else args.hierarchy,
     }
-    by_date: dict[pd.Timestamp, list[Case]] = {}
+    per_date: dict[pd.Timestamp, list[Case]] = {}
     for case in todo:
-        by_date.setdefault(case.as_of, []).append(case)
-    tasks = [(day, by_date[day], options) for day in sorted(by_date)]
-    done = executor.run(
-        run_date,
-        tasks,
-        engine="serial" if args.jobs <= 1 else "processes",
-        jobs=args.jobs,
-        desc="dates",
-        unit="case",
-        size=lambda task: len(task[1]),
-    )
+        per_date.setdefault(case.as_of, []).append(case)
+    tasks = [(day, per_date[day], options) for day in sorted(per_date)]
+    done = by_date(run_date, tasks, args.jobs)
     table = pd.DataFrame([row for part in done for row in part])
     if args.output:
         table.to_csv(args.output, index=False)
