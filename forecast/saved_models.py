@@ -40,9 +40,9 @@ import pandas as pd
 import forecast
 from forecast.defaults import LIBRARY_PATHS
 from forecast.errors import InputError, ValidationError
-from forecast.fitting import series_seed
+from forecast.fitting import check_request, series_seed
 from forecast.frequency import FREQUENCIES, future_dates
-from forecast.limits import FIRST_DATE, LAST_DATE, date_problem
+from forecast.limits import FIRST_DATE, LAST_DATE, check_finite_forecast, check_horizon_end, date_problem
 from forecast.longframe import on_grid, regular_series
 from forecast.paths import PACKAGE, home, read_text, source_hash, write_atomically
 from forecast.predict import KeptModel, Prediction, SeriesForecast, history_hash
@@ -286,13 +286,24 @@ class SavedModels:
 
     def predict(self, h: int, n_paths: int = LIBRARY_PATHS, seed: int = 0, level=None) -> Prediction:
         """Forecast ``h`` steps from each saved model: for the same ``n_paths`` and ``seed``, the paths of the
-        original run over the steps both cover."""
+        original run over the steps both cover. The request passes the checks :func:`forecast.predict.predict`
+        applies (levels, sizes, the last date a forecast may reach, finite paths)."""
         frequency = FREQUENCIES[self.manifest["freq"]]
+        levels = tuple(level or self.manifest["levels"])
+        check_request(tuple(self.manifest["models"]), levels, self.manifest["season_length"], n_paths, h)
+        ends = pd.DataFrame(
+            {
+                "unique_id": [e["unique_id"] for e in self.manifest["entries"]],
+                "ds": [pd.Timestamp(e["last_ds"]) for e in self.manifest["entries"]],
+            }
+        )
+        check_horizon_end(ends, h, frequency)
         forecasts = []
         for entry in self.manifest["entries"]:
             fitted = self.fitted(entry)
             last = pd.Timestamp(entry["last_ds"])
             paths = fitted.sample(h, n_paths, series_seed(seed, entry["unique_id"], entry["asked"]))
+            check_finite_forecast(entry["unique_id"], paths.mean())
             kept = KeptModel(fitted, entry["asked"], last, entry["history_hash"])
             forecasts.append(
                 SeriesForecast(
@@ -305,7 +316,6 @@ class SavedModels:
                     kept,
                 )
             )
-        levels = tuple(level or self.manifest["levels"])
         return Prediction(forecasts, levels, frequency, tuple(self.manifest["models"]), self.manifest["season_length"])
 
 

@@ -39,6 +39,18 @@ def test_a_loaded_model_draws_the_paths_of_the_original_run(frame, tmp_path):
     assert not np.array_equal(other_seed.paths("a", "ets").paths, fitted.paths("a", "ets").paths)
 
 
+def test_loaded_models_pass_the_checks_a_fitted_request_passes(frame, tmp_path):
+    save_models(predict(frame, 2, models=("drift",), n_paths=50, keep_models=True), tmp_path / "m")
+    loaded = load_models(tmp_path / "m")
+    with pytest.raises(InputError, match="level must be between 0 and 100"):
+        loaded.predict(2, n_paths=50, level=(80, 120))
+    with pytest.raises(InputError, match="the horizon can be at most 176"):  # 2023 + 176 years = 2199
+        loaded.predict(200, n_paths=50)
+    with pytest.raises(InputError):
+        loaded.predict(2, n_paths=0)
+    assert len(loaded.predict(176, n_paths=50).table()) == 2 * 176
+
+
 def test_changed_data_or_model_code_is_refused(frame, tmp_path):
     save_models(predict(frame, 2, models=("drift",), n_paths=50, keep_models=True), tmp_path / "m")
     saved = load_models(tmp_path / "m")
