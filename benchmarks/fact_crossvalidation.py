@@ -55,7 +55,7 @@ from forecast.outlook import Outlooks
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _markdown import markdown as table_markdown
-from nowcast_retrospective import by_date, outlook_scores
+from nowcast_retrospective import add_outlook_arguments, by_date, outlook_options, outlook_scores
 
 COPY = 0.02  # an exact figure within 2% of another about the same period and basis is a copy of it
 UNDATED = pd.Timedelta(days=30)  # a hidden fact without a publication date: public 30 days after its period
@@ -222,10 +222,7 @@ def targets(tables: dict[str, pd.DataFrame]) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="auto")
-    parser.add_argument("--paths", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--hierarchy", default="mint", help="mint (what predict --entity reads), ols, bottom_up, none")
+    add_outlook_arguments(parser)
     parser.add_argument("--as-of-after", default=None, help="only facts first published on or after this date")
     parser.add_argument("--entity", default=None, help="only these entities (comma-separated slugs)")
     parser.add_argument("--limit", type=int, default=None, help="N cases evenly spaced over the (sorted) list")
@@ -242,12 +239,7 @@ def main(argv=None) -> int:
     todo = todo.sort_values(["as_of", *KEY]).reset_index(drop=True)
     if args.limit and args.limit < len(todo):
         todo = todo.iloc[np.unique(np.linspace(0, len(todo) - 1, args.limit).round().astype(int))]
-    options = {
-        "model": args.model,
-        "n_paths": args.paths,
-        "seed": args.seed,
-        "hierarchy": None if args.hierarchy == "none" else args.hierarchy,
-    }
+    options = outlook_options(args)
     tasks = [(day, part.to_dict("records"), options) for day, part in todo.groupby("as_of", sort=True)]
     done = by_date(run_date, tasks, args.jobs)
     table = pd.DataFrame([row for part in done for row in part])

@@ -135,6 +135,20 @@ def outlook_scores(paths: np.ndarray, truth: float) -> dict:
     }
 
 
+def add_outlook_arguments(parser) -> None:
+    """The outlook's settings on the command line of the scripts that replay it by date."""
+    parser.add_argument("--model", default="auto")
+    parser.add_argument("--paths", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hierarchy", default="mint", help="mint (what predict --entity reads), ols, bottom_up, none")
+
+
+def outlook_options(args) -> dict:
+    """Those settings as ``Outlooks`` keyword arguments."""
+    hierarchy = None if args.hierarchy == "none" else args.hierarchy
+    return {"model": args.model, "n_paths": args.paths, "seed": args.seed, "hierarchy": hierarchy}
+
+
 def by_date(work, tasks: list[tuple], jobs: int) -> list:
     """``work`` over ``(as-of date, cases, options)`` tasks, one vintage per date, in this process or on ``jobs``
     local processes (the fact cross-validation and the replay share this)."""

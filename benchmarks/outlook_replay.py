@@ -53,7 +53,15 @@ from forecast.outlook import Outlooks
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fact_crossvalidation import markdown
-from nowcast_retrospective import RULES, by_date, outlook_scores, rule_scores, rules
+from nowcast_retrospective import (
+    RULES,
+    add_outlook_arguments,
+    by_date,
+    outlook_options,
+    outlook_scores,
+    rule_scores,
+    rules,
+)
 
 EXACT = 0.02  # the final year's interval at most 2% of its value (or 1 unit)
 POINTS = ("start", "30 June", "30 Nov")
@@ -183,10 +191,7 @@ def target_line(frame: pd.DataFrame) -> tuple[list[str], list[str], int]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="auto")
-    parser.add_argument("--paths", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--hierarchy", default="mint", help="mint (what predict --entity reads), ols, bottom_up, none")
+    add_outlook_arguments(parser)
     parser.add_argument("--metrics", default=",".join(COUNT_METRICS))
     parser.add_argument("--from", dest="first", type=int, default=2016, help="only years from this one")
     parser.add_argument("--before", type=int, default=2100, help="only years before this one")
@@ -198,12 +203,7 @@ def main(argv=None) -> int:
     facts = FactBase()
     entities = set(args.entity.split(",")) if args.entity else None
     todo = replay_cases(facts, tuple(args.metrics.split(",")), args.first, args.before, entities)
-    options = {
-        "model": args.model,
-        "n_paths": args.paths,
-        "seed": args.seed,
-        "hierarchy": None if args.hierarchy == "none" else args.hierarchy,
-    }
+    options = outlook_options(args)
     per_date: dict[pd.Timestamp, list[Case]] = {}
     for case in todo:
         per_date.setdefault(case.as_of, []).append(case)
