@@ -53,16 +53,15 @@ def precision(text: str) -> str:
     return "1 digit" if len(digits) <= 1 and "." not in str(text) else "2+ digits"
 
 
-def reading(qualifier: str, text: str) -> Reading:
-    """The measured reading of a hedged figure written as ``text``."""
-    wording = "more_than" if qualifier == "at_least" else qualifier
-    return READINGS[(wording, precision(text))]
+def reading(qualifier: str, digits: str) -> Reading:
+    """The measured reading of a hedged figure of the given :func:`precision`."""
+    return READINGS[("more_than" if qualifier == "at_least" else qualifier, digits)]
 
 
 def hedged_band(value: float, qualifier: str, text: str, unit: float) -> tuple[float, float, float]:
     """(lo, hi, nominal) of a hedged figure: the measured band, at least one rounding ``unit`` wide on the side the
     wording points to, and its median."""
-    r = reading(qualifier, text)
+    r = reading(qualifier, precision(text))
     lo, hi, nominal = value * (1 + r.low), value * (1 + r.high), value * (1 + r.median)
     if qualifier in ("more_than", "at_least"):
         hi = max(hi, value + unit)
@@ -108,7 +107,7 @@ def hedge_table(pairs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (qualifier, digits), group in pairs.groupby(["qualifier", "precision"]):
         offsets = group["offset"].to_numpy()
-        r = reading(qualifier, "2000" if digits == "1 digit" else "2100")
+        r = reading(qualifier, digits)
         rows.append(
             {
                 "wording": qualifier,
