@@ -45,7 +45,7 @@ def origin_rows(outlooks: Outlooks, latest, as_of: pd.Timestamp) -> list[dict]:
         views = {}
         for entity in structure.entities:
             try:
-                views[entity] = outlooks.base(entity, metric, basis, vintage.as_of)
+                views[entity] = outlooks.base(entity, metric, basis, vintage)
             except NoOutlook:
                 continue
         if not views:

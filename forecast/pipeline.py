@@ -1,13 +1,13 @@
 """The main job, ``forecast run``: reconcile → backtest → one outlook per series → targets → store → report.
 
-Each stage is the same Python call a notebook makes; this module only chains them and records one vintage.
+Each stage is the same Python call a notebook makes; this module only chains them and records one run.
 Forecasts and target odds come from one :class:`forecast.outlook.Outlooks`, so the report's charts, its target
 table, ``forecast target`` and ``forecast predict --entity`` on the same data agree; their paths are reconciled
 with the catalogue's sums (MinT), so a parent's paths are its parts' plus what they do not itemise. The backtest
 scores the models on every series long enough for its windows (the leaderboard) and records which one each series
 would pick.
 The run id hashes the data, the code version and the settings, so re-running on the same data and code finds
-its vintage already stored and only rewrites the report (idempotent); a new data release makes a new vintage.
+its run already stored and only rewrites the report (idempotent); a new data release makes a new run.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from forecast import executor
 from forecast.backtest import backtest
-from forecast.data import data_hash, load_observations, reconciled
+from forecast.data import data_hash, load_observations
 from forecast.data.panels import complete_periods, latest_runs
 from forecast.data.vintage import FactBase, known_from
 from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY, RUN_BACKTEST_PATHS
@@ -35,7 +35,7 @@ from forecast.report import build_report
 from forecast.store import RunRecord, check_store, write_run
 from forecast.store.location import store_path
 from forecast.store.read import list_runs, read_table
-from forecast.store.vintages import code_version
+from forecast.store.runs import code_version
 from forecast.targets import check_all_targets
 
 QUANTILES = {"q10": 0.10, "q50": 0.50, "q90": 0.90, "lo_80": 0.10, "hi_80": 0.90, "lo_95": 0.025, "hi_95": 0.975}
@@ -43,7 +43,7 @@ QUANTILES = {"q10": 0.10, "q50": 0.50, "q90": 0.90, "lo_80": 0.10, "hi_80": 0.90
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What a run computes; part of the run id, so changing any of it makes a new vintage."""
+    """What a run computes; part of the run id, so changing any of it makes a new run."""
 
     horizon: int = DEFAULT_YEARS
     model: str = "auto"  # the outlook's model (the backtest scores the others beside it)
@@ -82,9 +82,9 @@ def run_pipeline(
     engine: str | None = None,
     jobs: int = 1,
 ) -> RunOutcome:
-    """Run every stage on the bundled data plus the user's facts (or ``data_files``) and store one vintage; the
+    """Run every stage on the bundled data plus the user's facts (or ``data_files``) and store one run; the
     backtest and the outlooks run on ``engine`` with ``jobs`` workers (:func:`forecast.executor.chosen_engine`;
-    the same numbers on every engine, so the vintage does not depend on it)."""
+    the same numbers on every engine, so the stored run does not depend on it)."""
     settings = settings or RunSettings()
     engine = executor.chosen_engine(engine, jobs)
     timings: dict[str, float] = {}
@@ -104,7 +104,8 @@ def run_pipeline(
         lap("report")
         return RunOutcome(record.run_id, False, html, md, timings)
     stages = tqdm(total=5, desc="forecast run", disable=not progress, leave=False)
-    rec = reconciled(observations)
+    facts = FactBase(observations)
+    rec = facts.on().reconciliation()
     panel = latest_runs(complete_periods(rec.panel("annual")), settings.min_points)
     lap("reconcile"), stages.update()
     result = backtest(
@@ -120,7 +121,7 @@ def run_pipeline(
     )
     lap("backtest"), stages.update()
     outlooks = Outlooks(
-        facts=FactBase(observations),
+        facts=facts,
         model=settings.model,
         years=settings.horizon,
         n_paths=settings.n_paths,
@@ -161,9 +162,9 @@ def run_pipeline(
 
 
 def news_since_last(store, outlooks: Outlooks, checks: pd.DataFrame, settings: dict) -> pd.DataFrame:
-    """What moved the outlook since the store's latest vintage (:mod:`forecast.outlook.news`: the store's
+    """What moved the outlook since the store's latest run (:mod:`forecast.outlook.news`: the store's
     ``news`` rows); on a first run, since the end of the month before the data's date."""
-    previous = _previous_vintage(store)
+    previous = _previous_run(store)
     if previous is None:
         return explain(outlooks, previous_month_end(outlooks.facts.as_of)).rows()
     run, forecasts, old_checks, old_ids = previous
@@ -189,7 +190,7 @@ def news_since_last(store, outlooks: Outlooks, checks: pd.DataFrame, settings: d
     ).rows()
 
 
-def _previous_vintage(store):
+def _previous_run(store):
     """The latest stored run with an outlook: its ``runs`` row, forecasts, target checks and fact ids (None for a
     run stored before the store kept them); None when there is none."""
     if not store_path(store).exists():

@@ -1,6 +1,6 @@
 """The monthly schedule of ``forecast run``: the cron line and the systemd user units shipped in ``deploy/``.
 
-The job runs on the 5th of each month at 06:00, writes a new vintage to the store and the report, and logs to
+The job runs on the 5th of each month at 06:00, stores a new run and the report, and logs to
 ``$FORECAST_HOME/logs/run-YYYYMMDD.log``. Exit codes: 0 ok, 2 bad input (a person must fix the data), 1 failure
 (a bug, or the store stayed locked by another run). Generated here so the shipped files cannot drift from the code.
 """
@@ -30,7 +30,7 @@ SERVICE = """\
 # Anything but 0 leaves the unit failed and nothing retries (Restart=no): watch systemctl --user --failed,
 # journalctl --user -u forecast-monthly and $FORECAST_HOME/logs/run-YYYYMMDD.log; add OnFailure= to be alerted.
 [Unit]
-Description=Monthly forecast run: store a new vintage and write the report
+Description=Monthly forecast run: store a new run and write the report
 
 [Service]
 Type=oneshot

@@ -7,7 +7,8 @@ import pytest
 from hand_facts import facts, years
 
 from forecast.data.basis import bases_split, describe_break
-from forecast.data.vintage import FactBase
+from forecast.data.reconciliation import reconcile
+from forecast.data.vintage import FactBase, known_on
 from forecast.outlook import NoOutlook, Outlooks
 from forecast.outlook.growth import pooled_growth
 from forecast.outlook.prior import settled
@@ -106,3 +107,25 @@ def test_an_entitys_own_growth_effect_leaves_its_start_up_jump_out():
     young_effect, twin_effect = pool.fit("young"), pool.fit("twin")
     assert young_effect.effect_mean == pytest.approx(twin_effect.effect_mean)
     assert young_effect.effect_sd == pytest.approx(twin_effect.effect_sd)
+
+
+def test_one_fact_base_reconciles_each_date_as_a_fresh_reconciliation_would():
+    # The facts of 2021-2023 are the "reported" series on 2024-12-31 and "reported-to-2023" once the 2024 rate
+    # is out: the same fact ids on two bases, each reconciled as its own series by one memoising fact base.
+    data = facts(
+        *years({2021: 3844, 2022: 4639, 2023: 5351}),
+        ("N24", "2024-01-01", "2024-12-31", "total", "4985", "exact", "25.1", "2025-01-16"),
+    )
+    base = FactBase(data)
+    for day, uids in (
+        ("2024-12-31", {"hub/trains/reported"}),
+        ("2025-06-30", {"hub/trains/reported", "hub/trains/reported-to-2023"}),
+    ):
+        vintage = base.on(day)
+        assert base.on(vintage) is vintage
+        shared = vintage.reconciliation()
+        fresh = reconcile(known_on(data, pd.Timestamp(day)))
+        assert set(shared.series["unique_id"]) == uids
+        pd.testing.assert_frame_equal(shared.series, fresh.series)
+    earlier = base.on("2025-06-30").series("hub", "trains", "reported-to-2023")
+    assert earlier.annual.to_dict() == {2021: 3844, 2022: 4639, 2023: 5351}

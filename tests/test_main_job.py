@@ -1,4 +1,4 @@
-"""The README's main job, ``forecast run``, on the whole bundled dataset: it completes, stores one vintage whose
+"""The README's main job, ``forecast run``, on the whole bundled dataset: it completes, stores one run whose
 outlook covers the series, charts every one of them in the report, and a re-run adds nothing."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def main_run(tmp_path_factory):
     return outcome, store, reports
 
 
-def test_the_main_job_stores_a_vintage_with_sane_outlooks(main_run):
+def test_the_main_job_stores_a_run_with_sane_outlooks(main_run):
     outcome, store, _ = main_run
     assert outcome.created and len(list_runs(store)) == 1
     forecasts = read_table(store, "forecasts", outcome.run_id)

@@ -1,4 +1,4 @@
-"""``forecast run`` end to end on hand-made releases: one vintage per data release, idempotent re-runs."""
+"""``forecast run`` end to end on hand-made releases: one stored run per data release, idempotent re-runs."""
 
 import pandas as pd
 import pytest
@@ -43,7 +43,7 @@ def release(tmp_path_factory):
     return first, update
 
 
-def test_two_releases_make_two_vintages_and_reruns_add_nothing(release, tmp_path):
+def test_two_releases_make_two_runs_and_reruns_add_nothing(release, tmp_path):
     first, update = release
     store, reports = tmp_path / "store.duckdb", tmp_path / "report"
     one = run_pipeline([first], store, reports, FAST, progress=False)
@@ -86,7 +86,7 @@ def test_cli_run_rejects_bad_data_and_writes_nothing(release, tmp_path):
     assert not store.exists()
 
 
-def test_run_settings_keep_model_labels_so_a_vintage_says_what_ran():
+def test_run_settings_keep_model_labels_so_a_run_says_what_ran():
     settings = RunSettings(model="AUTO", models=("naive", ("lags", {"n_lags": 4}), "lags(regressor=gbr, n_lags=3)"))
     assert settings.model == "auto"
     assert settings.models == ("naive", "lags(n_lags=4)", "lags(regressor=gbr)")

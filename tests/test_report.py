@@ -1,4 +1,4 @@
-"""The report: built from a synthetic two-vintage store, the outlook first, self-contained, inert against hostile
+"""The report: built from a synthetic two-run store, the outlook first, self-contained, inert against hostile
 data, and laid out by a real headless Chromium."""
 
 import os
@@ -247,7 +247,7 @@ def pace_rows() -> pd.DataFrame:
 
 @pytest.fixture
 def store(tmp_path) -> Path:
-    """Two vintages: January (outlook of 2024 onwards) and February (2024 known, outlook of 2025 onwards)."""
+    """Two runs: January (outlook of 2024 onwards) and February (2024 known, outlook of 2025 onwards)."""
     path = tmp_path / "store.duckdb"
     january = {
         "series": series(np.nan).dropna(subset=["y_lo"]),
@@ -427,7 +427,7 @@ def test_markdown_carries_the_same_tables_and_the_chart_files(report):
     assert (md_path.parent / "charts" / "chart-001.svg").read_text().startswith("<svg")
 
 
-def test_report_of_an_earlier_run_ignores_later_vintages(store, tmp_path):
+def test_report_of_an_earlier_run_ignores_later_runs(store, tmp_path):
     from forecast.store import list_runs
 
     first = list_runs(store)["run_id"].iloc[0]

@@ -1,4 +1,4 @@
-"""The DuckDB store: path resolution, schema versions, idempotent vintages, atomic writes and concurrent writers."""
+"""The DuckDB store: path resolution, schema versions, idempotent runs, atomic writes and concurrent writers."""
 
 import fcntl
 import os
@@ -104,7 +104,7 @@ def test_path_order_is_argument_then_env_then_home(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_write_then_read_back_one_vintage(tmp_path):
+def test_write_then_read_back_one_run(tmp_path):
     store = tmp_path / "s.duckdb"
     run = RunRecord(frame_hash(SERIES), settings={"horizon": 3})
     written = write_run(store, run, {"series": SERIES, "scores": SCORES})
@@ -169,7 +169,7 @@ def test_failure_after_half_the_tables_rolls_back_everything(tmp_path):
 
 
 @pytest.mark.slow
-def test_killed_writer_leaves_no_partial_vintage(tmp_path):
+def test_killed_writer_leaves_no_partial_run(tmp_path):
     store = tmp_path / "s.duckdb"
     kept = write_run(store, RunRecord("before"), {"series": SERIES}).run_id
     child = start_writer(store, "killed", 1_000_000)
@@ -211,7 +211,7 @@ def test_a_held_lock_makes_writers_wait_then_fail_clearly(tmp_path):
         assert len(list_runs(store)) == 1
 
 
-def test_a_version_1_store_migrates_on_write_and_keeps_its_vintages(tmp_path):
+def test_a_version_1_store_migrates_on_write_and_keeps_its_runs(tmp_path):
     from forecast.store.schema import V1
 
     store = tmp_path / "v1.duckdb"

@@ -233,7 +233,7 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
     tables = []
     for key in keys:
         try:
-            view = outlooks.get(*key, vintage.as_of)
+            view = outlooks.get(*key, vintage)
         except NoOutlook as err:
             typer.echo(f"no outlook: {err}", err=True)
             continue
@@ -244,7 +244,7 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
         if hierarchy:
             from forecast.hierarchy import describe_sums
 
-            for line in describe_sums(outlooks.coherent(*key, vintage.as_of), slug):
+            for line in describe_sums(outlooks.coherent(*key, vintage), slug):
                 typer.echo(f"  {line}", err=True)
         tables.append(view.monthly_table(levels) if freq == "monthly" else view.table(levels))
     if not tables:

@@ -1,4 +1,4 @@
-"""``forecast run``: the whole monthly job on the bundled data (plus your facts), stored as one vintage."""
+"""``forecast run``: the whole monthly job on the bundled data (plus your facts), stored as one run."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def run(
 ) -> None:
     """Reconcile → backtest and pick a model per series → forecast → target odds → store → report.
 
-    Re-running on the same data, code and options reuses the stored vintage (nothing is duplicated).
+    Re-running on the same data, code and options reuses the stored run (nothing is duplicated).
     Exit codes for schedulers: 0 ok, 2 bad input (names file, line and field), 1 failure.
     """
     from forecast.pipeline import RunSettings, run_pipeline
@@ -45,7 +45,7 @@ def run(
     outcome = run_pipeline(data, store, report_dir, settings, engine=engine.value if engine else None, jobs=jobs)
     summary = {
         "run_id": outcome.run_id,
-        "new_vintage": outcome.created,
+        "new_run": outcome.created,
         "report_html": str(outcome.report_html),
         "report_md": str(outcome.report_md),
         "seconds": outcome.timings,
@@ -54,5 +54,5 @@ def run(
     if json_output:
         emit_json(summary)
     else:
-        state = "new vintage" if outcome.created else "already stored (same data, code and settings)"
+        state = "new run" if outcome.created else "already stored (same data, code and settings)"
         typer.echo(f"run {outcome.run_id}: {state}; report: {outcome.report_html}")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from forecast import paths
 from forecast.data import conflicts, constraints, hedges, periods, reconciliation, schema
-from forecast.data.reconciliation import Group, Reconciliation, assemble, reconcile_group, reconcile_groups
+from forecast.data.reconciliation import Group, reconcile_group
 from forecast.data.schema import COLUMNS
 
 
@@ -70,8 +70,3 @@ def _read(path: Path) -> Group | None:
     except OSError:  # a read-only cache: the entry is rebuilt in memory on every call instead
         pass
     return None
-
-
-def cached_reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
-    """:func:`forecast.data.reconciliation.reconcile`, each group read from the cache when seen before."""
-    return assemble(list(reconcile_groups(observations, rule, exclude, keep, cached_group)), observations)

@@ -38,7 +38,6 @@ This module finds the conflicts (step 1); :mod:`forecast.data.conflicts` says wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -49,7 +48,7 @@ from forecast.data.basis import split_bases
 from forecast.data.conflicts import conflict_row
 from forecast.data.constraints import Constraint, build_constraints, magnitude, month_grid, period_coef, spread
 from forecast.data.periods import annual_rows, monthly_rows, ytd_rows
-from forecast.data.schema import COUNT_METRICS
+from forecast.data.schema import COUNT_METRICS, SERIES_KINDS
 from forecast.errors import InputError
 
 RULES = ("corroborated", "latest")
@@ -138,26 +137,31 @@ class Group:
 
 
 def reconcile(observations: pd.DataFrame, rule: str = "corroborated", exclude=(), keep=()) -> Reconciliation:
-    """Annual and monthly series for every entity × metric × basis of ``observations`` (see module docstring)."""
-    return assemble(list(reconcile_groups(observations, rule, exclude, keep, reconcile_group)), observations)
+    """Annual and monthly series for every entity × metric × basis of ``observations`` (see module docstring),
+    solved afresh; :meth:`forecast.data.vintage.Vintage.reconciliation` is the cached way every command takes."""
+    check_choices(observations, rule, exclude, keep)
+    groups = series_groups(split_bases(observations), exclude)
+    found = [reconcile_group(rows, rule, frozenset(keep) & frozenset(rows["id"])) for rows in groups.values()]
+    return assemble(found, observations)
 
 
-def reconcile_groups(observations: pd.DataFrame, rule: str, exclude, keep, solve) -> Iterator[Group]:
-    """``solve(facts, rule, keep)`` for each entity × metric × basis of the usable facts (counts; totals and
-    cumulatives; not excluded), after checking the options."""
+def check_choices(observations: pd.DataFrame, rule: str, exclude=(), keep=()) -> None:
+    """An unknown conflict rule, or a fact id to exclude or keep that is not among ``observations``, is an
+    :class:`InputError`."""
     if rule not in RULES:
         raise InputError(f"unknown conflict rule {rule!r}; choose from {', '.join(RULES)}")
     unknown = (set(exclude) | set(keep)) - set(observations["id"])
     if unknown:
         raise InputError(f"unknown fact id(s) {', '.join(sorted(unknown))}")
-    observations = split_bases(observations)
-    usable = observations[
-        observations["metric"].isin(COUNT_METRICS)
-        & observations["kind"].isin(("total", "cumulative"))
-        & ~observations["id"].isin(set(exclude))
+
+
+def series_groups(facts: pd.DataFrame, exclude=()) -> dict[tuple[str, str, str], pd.DataFrame]:
+    """The facts a series is reconciled from (counts; totals and cumulatives; not excluded), by (entity, metric,
+    basis) in sorted order; ``facts`` already split by counting basis (:func:`forecast.data.basis.split_bases`)."""
+    usable = facts[
+        facts["metric"].isin(COUNT_METRICS) & facts["kind"].isin(SERIES_KINDS) & ~facts["id"].isin(set(exclude))
     ]
-    for _, facts in usable.groupby(["entity", "metric", "basis"], sort=True):
-        yield solve(facts, rule, frozenset(keep) & frozenset(facts["id"]))
+    return {key: rows for key, rows in usable.groupby(["entity", "metric", "basis"], sort=True)}
 
 
 def reconcile_group(facts: pd.DataFrame, rule: str = "corroborated", keep=frozenset()) -> Group:

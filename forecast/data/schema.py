@@ -32,6 +32,7 @@ COUNT_METRICS = ("trains", "teu", "tonnes", "value_usd", "value_cny")
 """Metrics that add up over time, so they reconcile into period series."""
 
 KINDS = ("total", "cumulative", "average", "max", "target")
+SERIES_KINDS = ("total", "cumulative")  # the kinds a series is reconciled from
 QUALIFIERS = ("exact", "more_than", "at_least", "nearly", "about")
 BASES = ("reported", "national-ranking", "customs", "outbound", "inbound", "converted", "all-rail-freight")
 DEFAULT_BASIS = "reported"

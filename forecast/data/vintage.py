@@ -23,13 +23,19 @@ from forecast.data.constraints import period_coef
 from forecast.data.entities import resolve_entity
 from forecast.data.load import load_observations
 from forecast.data.panels import trailing_run_start
-from forecast.data.reconciliation import GroupSystem
+from forecast.data.reconciliation import (
+    Group,
+    GroupSystem,
+    Reconciliation,
+    assemble,
+    check_choices,
+    series_groups,
+)
 from forecast.data.schema import BASES, COUNT_METRICS, DEFAULT_BASIS, METRIC_UNITS
 from forecast.errors import InputError
 from forecast.limits import parse_day
 
 PINNED = 0.10  # a year is known when what the facts allow spans at most 10% of it, or when it is stated with a hedge
-SERIES_KINDS = ("total", "cumulative")
 
 
 def pinned_rows(rows: pd.DataFrame) -> pd.Series:
@@ -186,8 +192,10 @@ class FactBase:
 
     def __init__(self, observations: pd.DataFrame | None = None, rule: str = "corroborated"):
         facts = load_observations() if observations is None else observations.copy()
+        check_choices(facts, rule)
         self.facts = _complete(facts)
         self.rule = rule
+        self._groups: dict[tuple, Group] = {}
         self._series: dict[tuple, ReconciledSeries] = {}
         self._vintages: dict[pd.Timestamp, Vintage] = {}
 
@@ -197,7 +205,9 @@ class FactBase:
         return data_as_of(self.facts)
 
     def on(self, as_of=None) -> Vintage:
-        """The vintage of ``as_of`` (default: the date the data runs to)."""
+        """The vintage of ``as_of`` (default: the date the data runs to); a vintage of this base is itself."""
+        if isinstance(as_of, Vintage) and as_of.base is self:
+            return as_of
         day = self.as_of if as_of is None else as_date(as_of)
         if day not in self._vintages:
             self._vintages[day] = Vintage(self, day)
@@ -214,22 +224,33 @@ class FactBase:
             )
         return slug
 
+    def group(self, rows: pd.DataFrame, keep=frozenset()) -> Group:
+        """One group's facts reconciled (read from the disk cache when seen before), memoised by the series and
+        the exact facts (the same facts may fall on another counting basis on another date)."""
+        series = tuple(str(rows[c].iloc[0]) for c in ("entity", "metric", "basis"))
+        key = (series, tuple(sorted(rows["id"].astype(str))), frozenset(keep))
+        if key not in self._groups:
+            self._groups[key] = cached_group(rows, self.rule, frozenset(keep))
+        return self._groups[key]
+
     def reconciled(self, rows: pd.DataFrame, uid: str) -> ReconciledSeries:
         """The series reconciled from ``rows`` (one group's facts), memoised by the exact facts."""
         key = (uid, tuple(sorted(rows["id"].astype(str))))
         if key not in self._series:
-            self._series[key] = _series_from_group(cached_group(rows, self.rule), key) if len(rows) else _empty(uid)
+            self._series[key] = _series_from_group(self.group(rows), key) if len(rows) else _empty(uid)
         return self._series[key]
 
 
 class Vintage:
-    """The data as known on one date: its facts and the series reconciled from them."""
+    """The data as known on one date: its facts and the series reconciled from them. ``published`` holds every
+    fact public by then (targets included); ``facts`` the series facts whose period has also ended, each on its
+    counting basis."""
 
     def __init__(self, base: FactBase, as_of: pd.Timestamp):
         self.base, self.as_of = base, as_of
+        self.published = base.facts[known_from(base.facts) <= as_of]
         self.facts = split_bases(known_on(base.facts, as_of))
-        usable = self.facts[self.facts["metric"].isin(COUNT_METRICS) & self.facts["kind"].isin(SERIES_KINDS)]
-        self._groups = {key: rows for key, rows in usable.groupby(["entity", "metric", "basis"], sort=True)}
+        self._groups = series_groups(self.facts)
 
     def series(self, entity: str, metric: str, basis: str | None = None) -> ReconciledSeries:
         """One series as this vintage knows it (empty when no fact about it was public)."""
@@ -240,6 +261,16 @@ class Vintage:
     def keys(self, metrics=COUNT_METRICS, basis: str | None = None) -> list[tuple[str, str, str]]:
         """(entity, metric, basis) of every series with a public fact, optionally of one basis only."""
         return [k for k in self._groups if k[1] in metrics and (basis is None or k[2] == basis)]
+
+    def reconciliation(self, exclude=(), keep=()) -> Reconciliation:
+        """Every series of this vintage in one long frame with its conflicts (what ``forecast data`` shows and a
+        run stores); ``exclude`` drops facts first, ``keep`` makes facts win every conflict."""
+        check_choices(self.published, self.base.rule, exclude, keep)
+        groups = series_groups(self.facts, exclude) if exclude else self._groups
+        keep = frozenset(keep)
+        return assemble(
+            [self.base.group(rows, keep & frozenset(rows["id"])) for rows in groups.values()], self.published
+        )
 
     def stated(self, entity: str, metric: str, kind: str, year: int) -> pd.DataFrame:
         """Facts of ``kind`` (e.g. daily ``average`` rates) about ``entity`` ending in ``year``, oldest first."""

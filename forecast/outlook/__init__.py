@@ -83,11 +83,13 @@ class Outlooks:
 
     def get(self, entity: str, metric: str = "trains", basis: str | None = None, as_of=None) -> Outlook:
         """The outlook of one series (raises :class:`NoOutlook` when the facts cannot support one); reconciled
-        with its hierarchy when the outlooks have one."""
-        view = self.base(entity, metric, basis, as_of)
+        with its hierarchy when the outlooks have one. ``as_of``: a date, or a :class:`Vintage` of these facts
+        (every method here takes either, and passes the vintage down)."""
+        vintage = self.facts.on(as_of)
+        view = self.base(entity, metric, basis, vintage)
         if self.hierarchy is None:
             return view
-        coherent = self.coherent(view.series.entity, metric, basis or DEFAULT_BASIS, view.as_of)
+        coherent = self.coherent(view.series.entity, metric, basis or DEFAULT_BASIS, vintage)
         return coherent.outlooks.get(view.series.entity, view) if coherent is not None else view
 
     def coherent(
@@ -109,7 +111,7 @@ class Outlooks:
             views = {}
             for name in structure.entities:
                 try:
-                    views[name] = self.base(name, metric, basis, vintage.as_of)
+                    views[name] = self.base(name, metric, basis, vintage)
                 except NoOutlook:
                     continue
             self._coherent[key] = cohere(views, structure, vintage, method, self.seed) if views else None
@@ -161,7 +163,7 @@ class Outlooks:
         with limited_threads():  # once for every reconciliation made here
             for entity, metric, basis in keys:
                 try:
-                    found.append(self.get(entity, metric, basis, vintage.as_of))
+                    found.append(self.get(entity, metric, basis, vintage))
                 except NoOutlook as err:
                     year, value = err.latest or (None, None)
                     skipped.append(

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast.data.vintage import SERIES_KINDS, FactBase, as_date, known_from, known_on, series_uid
+from forecast.data.schema import SERIES_KINDS
+from forecast.data.vintage import FactBase, as_date, known_from, known_on, series_uid
 from forecast.data.wording import fact_text
 from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY
 from forecast.errors import InputError

@@ -112,7 +112,7 @@ def entity_table() -> pd.DataFrame:
     return entity_catalogue().set_index("slug")
 
 
-def vintage_labels(runs: pd.DataFrame) -> dict[str, str]:
+def run_labels(runs: pd.DataFrame) -> dict[str, str]:
     """Run id → its start date, with the short run id added where two runs share a date (oldest first)."""
     dates = runs["started_at"].dt.strftime("%Y-%m-%d")
     clash = dates.duplicated(keep=False)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from forecast.data.summary import age_text
 from forecast.errors import InputError
-from forecast.report.cells import Table, entity_table, source_urls, vintage_labels
+from forecast.report.cells import Table, entity_table, run_labels, source_urls
 from forecast.report.links import Group
 from forecast.report.sections.data import conflict_table, no_outlook_table
 from forecast.report.sections.news import NewsSection, news_section
@@ -55,7 +55,7 @@ class ReportContent:
 
 
 def gather(store, run_id: str | None = None, observations: pd.DataFrame | None = None) -> ReportContent:
-    """Everything the report shows for ``run_id`` (default: the latest run), compared with earlier vintages."""
+    """Everything the report shows for ``run_id`` (default: the latest run), compared with earlier runs."""
     runs = list_runs(store)
     if runs.empty:
         raise InputError("the store holds no runs yet: nothing to report")
@@ -63,7 +63,7 @@ def gather(store, run_id: str | None = None, observations: pd.DataFrame | None =
     if run_id not in set(runs["run_id"]):
         raise InputError(f"no run {run_id!r} in the store")
     runs = runs[runs["started_at"] <= runs.loc[runs["run_id"] == run_id, "started_at"].iloc[0]]
-    labels = vintage_labels(runs)
+    labels = run_labels(runs)
     urls, entities = source_urls(observations), entity_table()
     series = read_table(store, "series", run_id)
     forecasts = read_table(store, "forecasts")

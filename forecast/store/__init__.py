@@ -1,4 +1,4 @@
-"""The store: an embedded DuckDB file where every run is kept as a vintage (runs, series, forecasts, scores,
+"""The store: an embedded DuckDB file where every run is kept (runs, series, forecasts, scores,
 target checks, conflicts), so reports can compare what was said then with what happened.
 
 Which file: an explicit path (the CLI's ``--store``), else ``$FORECAST_STORE``, else
@@ -10,8 +10,8 @@ from forecast.store.connection import check_store, open_store
 from forecast.store.location import store_path
 from forecast.store.lock import StoreBusyError
 from forecast.store.read import latest_run_id, list_runs, read_table
+from forecast.store.runs import RunRecord, Written, frame_hash, library_versions, write_run
 from forecast.store.schema import DATA_TABLES, SCHEMA_VERSION, TABLES
-from forecast.store.vintages import RunRecord, Written, frame_hash, library_versions, write_run
 
 __all__ = [
     "DATA_TABLES",

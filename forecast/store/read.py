@@ -1,4 +1,4 @@
-"""Read the store for reports and notebooks: the runs (vintages), the latest one, and any table as a frame."""
+"""Read the store for reports and notebooks: the runs, the latest one, and any table as a frame."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The store's tables, as migrations: one function per schema version, applied in order when a store is opened.
 
-Every table is long format and keyed by ``run_id``: one run is one vintage. Column meanings:
+Every table is long format and keyed by ``run_id``: one row of ``runs`` per run. Column meanings:
 
 - ``runs``: one row per run; ``settings`` and ``library_versions`` are JSON text, times are UTC.
 - ``series``: the reconciled history as of the run; ``y_lo``/``y_hi`` bound the value (``y_hi`` NULL or +inf means
@@ -13,14 +13,14 @@ Every table is long format and keyed by ``run_id``: one run is one vintage. Colu
   (the share of paths above the year before) and ``notes``.
 - ``scores``: backtest metrics, one row per series, model and metric.
 - ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target_key`` (v2) identifies a
-  target across vintages (``target``, the label, did in v1 and still does for rows without a key),
+  target across runs (``target``, the label, did in v1 and still does for rows without a key),
   ``lo_80``/``hi_80`` is the 80% interval of the outcome; ``outcome`` the reconciled value
   once known and ``outcome_lo``/``outcome_hi`` what the facts allow for it (v2), from which ``met`` is decided.
 - ``no_outlooks`` (v4): the series with facts but no outlook on the run's date, why (``stale``: the latest known
   year is too old and nothing is known about the year in progress), and the latest year with a value and that value.
 - ``run_facts`` (v5): the id of every fact the run read and when it became public, so the next run can tell the
   facts that arrived since (new ones, and late additions with an old publication date) from those it had.
-- ``news`` (v5): what moved the outlook since the previous vintage (:mod:`forecast.outlook.news`): per series and
+- ``news`` (v5): what moved the outlook since the previous run (:mod:`forecast.outlook.news`): per series and
   year one row per step of new facts (``kind`` fact) and one for everything else (``other``), each with the
   series' ``before`` and ``after``; ``target`` rows for target odds that moved; ``arrived`` rows list every fact
   that arrived (``note``: new or a late addition) and one ``summary`` row says what else changed.

@@ -68,10 +68,11 @@ def check_all_targets(
     period): what the toolkit would have said then, beside what happened."""
     outlooks = outlooks or Outlooks(observations, model=model, n_paths=n_paths, seed=seed, selection=selection)
     targets = targets_from_facts(outlooks.facts.facts) if targets is None else targets
+    given = None if as_of is None else outlooks.facts.on(as_of)  # one vintage for every target
     rows = []
     for target in targets:
-        if as_of is not None:
-            when = as_of
+        if given is not None:
+            when = given
         elif is_open(target, outlooks.facts.as_of):
             when = outlooks.facts.as_of
         else:

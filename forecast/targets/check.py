@@ -109,7 +109,8 @@ class TargetCheck:
 
 
 def check(target: Target, outlooks: Outlooks, as_of=None) -> TargetCheck:
-    """P(``target`` met) from the outlook of its series known on ``as_of`` (default: the date the data runs to)."""
+    """P(``target`` met) from the outlook of its series known on ``as_of`` (a date or a vintage of the outlooks'
+    facts; default: the date the data runs to). The vintage is made once here and passed down."""
     entity = outlooks.facts.check(target.entity, target.metric, target.basis)
     if entity != target.entity:
         target = replace(target, entity=entity, label="")
@@ -119,11 +120,11 @@ def check(target: Target, outlooks: Outlooks, as_of=None) -> TargetCheck:
     result = TargetCheck(target, vintage.as_of, outlooks.model)
     _record_outcome(result, outlooks)
     try:
-        view = outlooks.get(target.entity, target.metric, target.basis, vintage.as_of)
+        view = outlooks.get(target.entity, target.metric, target.basis, vintage)
     except NoOutlook as err:
         result.notes.append(str(err))
         if target.kind == "growth":
-            _growth_from_parent(result, outlooks)
+            _growth_from_parent(result, outlooks, vintage)
         return result
     result.used, result.notes = view.used, [*result.notes, *view.notes]
     main = view.year_paths(target.year)
@@ -173,16 +174,16 @@ def _record_outcome(result: TargetCheck, outlooks: Outlooks) -> None:
         result.notes.append("outcome: conflicting sources, see `forecast data conflicts`")
 
 
-def _growth_from_parent(result: TargetCheck, outlooks: Outlooks) -> None:
+def _growth_from_parent(result: TargetCheck, outlooks: Outlooks, vintage) -> None:
     """A growth target of an entity with no figures of its own: its nearest assessable parent's growth paths,
     each moved by a deviation of a part from its whole — the pooled growth model's spread for an entity it has not
     seen (between-entity effect and yearly noise, :mod:`forecast.outlook.growth`). Left unassessed without a pool."""
     target = result.target
-    pool = outlooks.pool(outlooks.facts.on(result.as_of), target.metric)
+    pool = outlooks.pool(vintage, target.metric)
     if len(pool) < MIN_POOLED_RATES:
         return
     for parent in lineage(target.entity):
-        proxy = check(replace(target, entity=parent, label=""), outlooks, result.as_of)
+        proxy = check(replace(target, entity=parent, label=""), outlooks, vintage)
         if not proxy.assessed:
             continue
         growth = pool.fit(target.entity)

@@ -1,4 +1,4 @@
-"""How forecasts fared: the backtest leaderboard, and earlier vintages' forecasts against what the facts now allow."""
+"""How forecasts fared: the backtest leaderboard, and earlier runs' forecasts against what the facts now allow."""
 
 from __future__ import annotations
 
@@ -56,14 +56,14 @@ def outcome_status(lo, hi) -> str:
 
 
 def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str, str]) -> tuple[Table, Table]:
-    """Earlier vintages' annual forecasts against what this run's facts allow for those years: a known outcome
+    """Earlier runs' annual forecasts against what this run's facts allow for those years: a known outcome
     is scored (% error, inside the 80% band), a bounded one only as inside or outside the facts' bounds, a year
     not known yet is listed as such — a partial year is never taken as the actual."""
     annual = earlier[earlier["freq"].fillna("annual") == "annual"] if "freq" in earlier else earlier
     facts = series[series["freq"] == "annual"][["unique_id", "ds", "y", "y_lo", "y_hi"]]
     order = {rid: i for i, rid in enumerate(labels)}
-    joined = annual.merge(facts, on=["unique_id", "ds"], how="left").assign(vintage=lambda f: f["run_id"].map(order))
-    joined = joined.sort_values(["vintage", "unique_id", "model", "ds"], kind="stable")
+    joined = annual.merge(facts, on=["unique_id", "ds"], how="left").assign(run_order=lambda f: f["run_id"].map(order))
+    joined = joined.sort_values(["run_order", "unique_id", "model", "ds"], kind="stable")
     joined["status"] = [outcome_status(lo, hi) for lo, hi in zip(joined["y_lo"], joined["y_hi"])]
     known = joined["status"] == KNOWN
     joined["ape"] = np.where(known, relative_error(joined["mean"], joined["y"]), np.nan)
@@ -95,7 +95,7 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
         if r.status != PENDING
     ]
     pending = int((joined["status"] == PENDING).sum())
-    empty = "No earlier vintage has forecasts for years this run knows anything about yet."
+    empty = "No earlier run has forecasts for years this run knows anything about yet."
     summary_columns = ["Vintage", "Model", "Years scored", "Known", "MAPE (known)", "Inside 80% / bounds"]
     point_columns = [
         "Vintage",
@@ -112,7 +112,7 @@ def outcome_tables(earlier: pd.DataFrame, series: pd.DataFrame, labels: dict[str
     return (
         Table(
             "outcomes",
-            "Forecast vs outcome (earlier vintages)",
+            "Forecast vs outcome (earlier runs)",
             summary_columns,
             summary_rows,
             "" if summary_rows else empty,

@@ -1,4 +1,4 @@
-"""The targets sections: open targets with their odds by vintage, decided ones beside what happened, and how
+"""The targets sections: open targets with their odds by run, decided ones beside what happened, and how
 well the decided targets' probabilities were calibrated."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def open_mask(checks: pd.DataFrame, as_of) -> np.ndarray:
 
 def open_target_table(checks: pd.DataFrame, every: pd.DataFrame, labels: dict[str, str], urls) -> Table:
     """Targets whose period is not over: the odds now, the run-rate they need against the one so far, and how the
-    odds moved across vintages."""
+    odds moved across runs."""
     title = "Open targets"
     columns = [
         "Target",
@@ -33,7 +33,7 @@ def open_target_table(checks: pd.DataFrame, every: pd.DataFrame, labels: dict[st
         "Run so far",
         "Needed a day",
         "Run a day so far",
-        "Odds by vintage",
+        "Odds by run",
         "Sources",
     ]
     history = _odds_by_key(every, labels)
@@ -113,7 +113,7 @@ def _key(row) -> str:
 
 
 def _odds_by_key(checks: pd.DataFrame, labels: dict[str, str]) -> dict[str, str]:
-    """Target key → "40% (2025-01-05) → 55% (2025-02-05)" over the vintages that checked it."""
+    """Target key → "40% (2025-01-05) → 55% (2025-02-05)" over the runs that checked it."""
     out = {}
     order = {rid: i for i, rid in enumerate(labels)}
     for key, rows in checks.assign(key=[_key(r) for r in checks.itertuples()]).groupby("key"):

@@ -1,4 +1,4 @@
-"""Write one run (a vintage) to the store: all its tables in one transaction, once per data, code and settings."""
+"""Write one run to the store: all its tables in one transaction, once per data, code and settings."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def library_versions() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """The toolkit's version and a hash of its source, so a changed toolkit makes a new vintage of the same data
+    """The toolkit's version and a hash of its source, so a changed toolkit makes a new run of the same data
     instead of reusing one computed by other code."""
     return f"{forecast.__version__}+{source_hash(sorted(PACKAGE.rglob('*.py')))[:12]}"
 
@@ -84,7 +84,7 @@ def write_run(
     tables: Mapping[str, pd.DataFrame],
     timeout: float = LOCK_TIMEOUT,
 ) -> Written:
-    """Store ``run`` and its ``tables`` (name → frame) as one vintage, atomically, unless that run id is stored.
+    """Store ``run`` and its ``tables`` (name → frame) as one run, atomically, unless that run id is stored.
 
     Frame columns are matched to the table's by name: missing optional columns become NULL; unknown columns,
     missing required ones or values of the wrong type are an :class:`InputError` and nothing is written.
