@@ -19,7 +19,7 @@ from forecast.errors import InputError
 from forecast.paths import PACKAGE, source_hash
 from forecast.store.connection import open_store
 from forecast.store.lock import LOCK_TIMEOUT
-from forecast.store.schema import DATA_TABLES, columns
+from forecast.store.schema import DATA_TABLES, columns, transaction
 
 LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "prophet", "scikit-learn", "duckdb", "matplotlib")
 
@@ -97,8 +97,7 @@ def write_run(
         if con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]:
             return Written(run_id, False)
         frames = {name: _conform(con, name, frame) for name, frame in tables.items()}
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -115,13 +114,6 @@ def write_run(
             for name, frame in frames.items():
                 if len(frame):
                     _insert(con, name, frame.assign(run_id=run_id))
-            con.execute("COMMIT")
-        except BaseException:
-            try:
-                con.execute("ROLLBACK")
-            except duckdb.Error:  # DuckDB already ended the failed transaction (a full disk): the first error stands
-                pass
-            raise
     return Written(run_id, True)
 
 

@@ -33,7 +33,8 @@ Every table is long format and keyed by ``run_id``: one row of ``runs`` per run.
 
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -156,18 +157,25 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     version = schema_version(con)
     check_version(version)
     for step in range(version + 1, SCHEMA_VERSION + 1):
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             MIGRATIONS[step](con)
             con.execute("INSERT INTO schema_version VALUES (?)", [step])
-            con.execute("COMMIT")
-        except BaseException:
-            try:
-                con.execute("ROLLBACK")
-            except duckdb.Error:  # DuckDB already ended the failed transaction (a full disk): the first error stands
-                pass
-            raise
     return SCHEMA_VERSION
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back when it raises (anything, even an interrupt)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:  # DuckDB already ended the failed transaction (a full disk): the first error stands
+            pass
+        raise
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, bool]:
