@@ -239,6 +239,7 @@ def forecast_rows(views: list[Outlook]) -> pd.DataFrame:
                 "ds": ds,
                 "freq": freq,
                 "as_of": view.as_of,
+                "reconciled": view.reconciled.method if view.reconciled is not None else None,
                 "mean": paths.mean(axis=0),
             }
             row.update({name: np.quantile(paths, q, axis=0) for name, q in QUANTILES.items()})

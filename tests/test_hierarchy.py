@@ -15,11 +15,12 @@ from typer.testing import CliRunner
 from forecast.cli.main import app
 from forecast.data import load_observations
 from forecast.data.vintage import FactBase, data_as_of
-from forecast.hierarchy import reconcile, shrunk_covariance, summing_structure
-from forecast.hierarchy.coherent import GAP_TOLERANCE, in_rank_order, largest_gap
-from forecast.hierarchy.reconcile import project, reconcile_relative, weights
-from forecast.hierarchy.structure import TOLERANCE, candidate_sums
+from forecast.hierarchy import reconcile_paths, shrunk_covariance, summing_structure
+from forecast.hierarchy.coherent import GAP_TOLERANCE, Way, YearNodes, cohere_paths, largest_gap
+from forecast.hierarchy.projection import project, reconcile_relative_paths, weights
+from forecast.hierarchy.structure import TOLERANCE, Structure, Sum, candidate_sums
 from forecast.outlook import Outlooks
+from forecast.outlook.coherence import in_rank_order
 
 # total = a + b, a = a1 + a2: nodes (total, a, b, a1, a2), bottom (b, a1, a2)
 C = np.array([[1.0, -1, -1, 0, 0], [0, 1, 0, -1, -1]])
@@ -46,19 +47,19 @@ def test_mint_with_identity_is_the_ols_projection():
 def test_mint_equals_the_s_form_for_a_full_covariance():
     y = base_paths()
     w = shrunk_covariance(np.random.default_rng(1).normal(size=(400, 5)) @ np.diag([5.0, 3, 2, 1, 1]) + 2.0)
-    np.testing.assert_allclose(reconcile(y, C, w, floor=np.full(5, -np.inf)), s_form(y, w), rtol=1e-9)
+    np.testing.assert_allclose(reconcile_paths(y, C, w, floor=np.full(5, -np.inf)), s_form(y, w), rtol=1e-9)
 
 
 def test_bottom_up_is_s_times_the_bottom_level():
     y = base_paths()
-    out = reconcile(y, C, weights("bottom_up", y, C))
+    out = reconcile_paths(y, C, weights("bottom_up", y, C))
     np.testing.assert_allclose(out, (S @ y[:, BOTTOM].T).T, rtol=1e-6)
 
 
 def test_a_floor_holds_the_node_and_the_rest_is_projected_again():
     # total = a + b, W = I, ŷ = (10, 8, -4): the projection gives (8, 10, -2); b held at 0 leaves
     # min (T-10)² + (a-8)² with T = a, so T = a = 9
-    out = reconcile(np.array([[10.0, 8, -4]]), np.array([[1.0, -1, -1]]), np.eye(3))
+    out = reconcile_paths(np.array([[10.0, 8, -4]]), np.array([[1.0, -1, -1]]), np.eye(3))
     np.testing.assert_allclose(out, [[9, 9, 0]], atol=1e-12)
 
 
@@ -68,7 +69,7 @@ def test_the_bounded_projection_is_the_exact_non_negative_mint():
     w = shrunk_covariance(rng.normal(size=(30, 5)) @ rng.normal(size=(5, 5)))
     root = np.linalg.cholesky(np.linalg.inv(w)).T
     y = rng.normal(10, 12, (300, 5))
-    ours = reconcile(y, C, w)
+    ours = reconcile_paths(y, C, w)
     s_cols = S[:, [1, 0, 2]]  # bottom columns (b, a1, a2): rows 2-4 of S are then the identity
     exact = np.array([s_cols @ lsq_linear(root @ s_cols, root @ row, bounds=(0, np.inf), method="bvls").x for row in y])
     assert np.any(exact[:, 2:] == 0)  # the bounds bind on some paths
@@ -81,7 +82,7 @@ def test_fixed_nodes_keep_their_values_and_floors_above_zero_hold():
     floor = np.zeros_like(y)
     floor[:, 3] = 150.0  # a1 has already run 150
     fixed = np.array([True, False, False, False, False])
-    out = reconcile(y, C, weights("mint", y, C), floor, fixed)
+    out = reconcile_paths(y, C, weights("mint", y, C), floor, fixed)
     np.testing.assert_allclose(out[:, 0], 400.0)
     assert np.all(out[:, 3] >= 150 - 1e-6) and np.all(out >= -1e-9)
     assert np.any(y[:, 3] < 150) and np.any(np.isclose(out[:, 3], 150))
@@ -98,19 +99,50 @@ def test_relative_reconciliation_adds_up_and_shrinks_wide_parts_by_a_share_of_th
     narrow, wide = rng.normal(900, 90, n), rng.lognormal(np.log(800), 1.2, n)
     paths = np.column_stack([parent, narrow, wide])
     c = np.array([[1.0, -1, -1]])
-    linear = reconcile(paths, c, shrunk_covariance(paths))
+    linear = reconcile_paths(paths, c, shrunk_covariance(paths))
     assert np.mean(linear[:, 2] <= 1e-9) > 0.1
-    out = reconcile_relative(paths, c)
+    out = reconcile_relative_paths(paths, c)
     np.testing.assert_allclose(out @ c.T, 0, atol=1e-9 * 1000)
     assert out.min() > 0
     share = np.abs(np.log(out / paths)).mean(axis=0)
     assert share[2] > share[1] > 0
-    held = reconcile_relative(paths, c, fixed=np.array([True, False, False]))
+    held = reconcile_relative_paths(paths, c, fixed=np.array([True, False, False]))
     np.testing.assert_array_equal(held[:, 0], parent)
     np.testing.assert_allclose(held @ c.T, 0, atol=1e-9 * 1000)
     floor = np.column_stack([np.zeros(n), np.full(n, 850.0), np.zeros(n)])  # the narrow part has run 850 already
-    floored = reconcile_relative(paths, c, floor=floor)
+    floored = reconcile_relative_paths(paths, c, floor=floor)
     assert floored[:, 1].min() >= 850 and floored.min() > 0 and np.allclose(floored @ c.T, 0, atol=1e-6)
+
+
+def test_cohere_paths_reconciles_arrays_and_says_how_each_year_was_reconciled():
+    """p = a + b + other on arrays alone: a plausible year by the method; a year whose fixed parent is below the
+    parts' sum by the log scale (the projection would put the wide part at zero); one below what its parts have run
+    left as forecast alone; one whose nodes are all fixed left out."""
+    history = pd.DataFrame(columns=["parent", "family", "parts_known", "gap_share"])
+    structure = Structure("trains", "reported", (Sum("p", ("a", "b"), "path"),), (), history)
+    rng = np.random.default_rng(0)
+    n = 500
+
+    def nodes(p, a, b, fixed=(False, False, False), floor=(0.0, 0.0, 0.0)):
+        base = np.column_stack([p, a, b])
+        return YearNodes(["p", "a", "b"], base, np.minimum(floor, base), np.array(fixed))
+
+    years = {
+        2025: nodes(rng.normal(100, 5, n), rng.normal(50, 5, n), rng.normal(45, 5, n)),
+        2026: nodes(np.full(n, 100.0), rng.gamma(0.5, 40, n), rng.normal(90, 2, n), (True, False, False)),
+        2027: nodes(np.full(n, 20.0), rng.normal(50, 3, n), rng.normal(60, 3, n), (True, False, False), (20, 40, 50)),
+        2028: nodes(np.full(n, 100.0), np.full(n, 60.0), np.full(n, 30.0), (True, True, True)),
+    }
+    coherent = cohere_paths(structure, years, "mint")
+    assert coherent.ways == {2025: Way.METHOD, 2026: Way.RELATIVE, 2027: Way.LEFT}
+    assert list(coherent.nodes) == [2025, 2026] and set(coherent.failures) == {2026, 2027}
+    assert coherent.failures[2026].floored.keys() == {"a"} and str(coherent.failures[2026]).startswith("a at its")
+    assert coherent.failures[2027].floored.keys() == {"a", "b"}
+    for year in coherent.nodes:
+        frame = coherent.frame(year)
+        assert list(frame.columns) == ["p", "a", "b", "p/other-path"] and (frame >= 0).all().all()
+        assert largest_gap(coherent.paths[year], coherent.constraints[year]) < GAP_TOLERANCE
+    np.testing.assert_array_equal(coherent.frame(2026)["p"], 100.0)  # a fixed node keeps its value
 
 
 def test_shrunk_covariance_keeps_variances_and_shrinks_correlations():
@@ -172,7 +204,7 @@ def coherent(latest):
 def test_every_reconciled_path_of_a_parent_is_its_parts_plus_the_rest(coherent):
     _, results = coherent
     checked = 0
-    for result in results:
+    for result in (r.paths for r in results):
         for year, names in result.nodes.items():
             frame = result.frame(year)
             for s in result.structure.sums:
@@ -186,7 +218,9 @@ def test_every_reconciled_path_of_a_parent_is_its_parts_plus_the_rest(coherent):
             entities = [n for n in names if "/other-" not in n]
             assert (frame[entities] >= 0).all().all()
         assert all(largest_gap(paths, result.constraints[y]) < GAP_TOLERANCE for y, paths in result.paths.items())
-        assert not set(result.left) & set(result.nodes)  # a year left as forecast alone is not reconciled
+        left = {year for year, way in result.ways.items() if way is Way.LEFT}
+        assert not left & set(result.nodes) and set(result.ways) == left | set(result.nodes)  # left: not reconciled
+        assert set(result.failures) == {year for year, way in result.ways.items() if way is not Way.METHOD}
     assert checked > 50
 
 
@@ -195,6 +229,8 @@ def test_reconciled_outlooks_keep_what_has_run_and_their_months_add_up(coherent)
     moved = 0
     for entity, view in ((e, v) for r in results for e, v in r.outlooks.items()):
         assert view is outlooks.get(entity, "trains", "reported")
+        assert view.reconciled.method == "mint" and list(view.reconciled.ways) == view.years.tolist()
+        assert outlooks.base(entity, "trains", "reported").reconciled is None
         base = in_rank_order(outlooks.base(entity, "trains", "reported"))  # its paths in the coupling's order
         moved += not np.allclose(view.annual, base.annual)
         for year, seen in view.observed.items():  # no lower than what has run (unless the base path was)
@@ -254,7 +290,6 @@ def test_predict_hierarchy_needs_an_entity(tmp_path):
 
 
 def test_a_reconciled_run_reports_means_which_add_up():
-    from forecast.hierarchy.coherent import NOTE
     from forecast.report.content import entity_table, outlook_tables
 
     years = pd.to_datetime(["2023-01-01", "2024-01-01"])
@@ -277,14 +312,14 @@ def test_a_reconciled_run_reports_means_which_add_up():
             "q50": [18600.0, 8300.0],
             "lo_80": [17000.0, 7000.0],
             "hi_80": [20000.0, 9000.0],
-            "notes": f"{NOTE} (mint)",
+            "reconciled": "mint",
         }
     )
     (table,) = outlook_tables(history, forecasts, entity_table(), pd.Timestamp("2025-06-30"))
     assert "2025: mean (80%)" in table.columns and "the means shown add up" in table.note
     cells = [row[3] for row in table.rows if isinstance(row, list)]
     assert cells[0].startswith("18,746 (") and cells[1].startswith("8,431 (")
-    forecasts["notes"] = "set aside as conflicting: X1"
+    forecasts["reconciled"] = None
     (plain,) = outlook_tables(history, forecasts, entity_table(), pd.Timestamp("2025-06-30"))
     assert "2025: median (80%)" in plain.columns
     assert [row[3] for row in plain.rows if isinstance(row, list)][0].startswith("18,600 (")

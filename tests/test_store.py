@@ -220,16 +220,21 @@ def test_a_version_1_store_migrates_on_write_and_keeps_its_runs(tmp_path):
         con.execute("INSERT INTO schema_version VALUES (1)")
         con.execute("INSERT INTO runs VALUES ('old', now(), now(), 'h', 'c', '{}', '{}', 'complete')")
         con.execute("INSERT INTO target_checks (run_id, target, probability) VALUES ('old', 'xian >= 1', 0.5)")
+        con.execute("INSERT INTO runs VALUES ('mint', now(), now(), 'h', 'c', '{}', '{\"hierarchy\": \"mint\"}', 'ok')")
+        con.execute("INSERT INTO forecasts (run_id, unique_id, model, ds) VALUES ('old', 'x', 'auto', '2025-01-01')")
+        con.execute("INSERT INTO forecasts (run_id, unique_id, model, ds) VALUES ('mint', 'x', 'auto', '2025-01-01')")
     with pytest.raises(InputError, match="older than"):
         read_table(store, "target_checks")
     checks = pd.DataFrame({"target": ["xian >= 1"], "probability": [0.7], "outcome_lo": [2.0], "outcome_hi": [3.0]})
     new = write_run(store, RunRecord("d2"), {"target_checks": checks}).run_id
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6
     rows = read_table(store, "target_checks").set_index("run_id")
     assert rows.loc["old", "probability"] == 0.5 and pd.isna(rows.loc["old", "outcome_lo"])
     assert rows.loc[new, "outcome_hi"] == 3.0
     assert {"freq", "status", "observed", "as_of"} <= set(read_table(store, "forecasts").columns)  # v3: outlooks
     assert {"reason", "stale", "latest_year"} <= set(read_table(store, "no_outlooks").columns)  # v4
+    reconciled = read_table(store, "forecasts").set_index("run_id")["reconciled"]  # v6: from the run's settings
+    assert reconciled["mint"] == "mint" and pd.isna(reconciled["old"])
 
 
 def test_newer_schema_is_refused_and_foreign_files_too(tmp_path):

@@ -244,7 +244,8 @@ def entity_outlook(entity, metric, basis, as_of, horizon, model, samples, seed, 
         if hierarchy:
             from forecast.hierarchy import describe_sums
 
-            for line in describe_sums(outlooks.coherent(*key, vintage), slug):
+            coherent = outlooks.coherent(*key, vintage)
+            for line in describe_sums(coherent.paths, slug, view.as_of.year) if coherent is not None else []:
                 typer.echo(f"  {line}", err=True)
         tables.append(view.monthly_table(levels) if freq == "monthly" else view.table(levels))
     if not tables:

@@ -27,12 +27,12 @@ from forecast.data.vintage import FactBase, ReconciledSeries, Vintage, series_ui
 from forecast.defaults import DEFAULT_PATHS, DEFAULT_YEARS, HIERARCHY, MIN_PATHS, SELECTED
 from forecast.errors import InputError
 from forecast.executor import limited_threads
-from forecast.hierarchy.coherent import Coherent, cohere
-from forecast.hierarchy.reconcile import METHODS
+from forecast.hierarchy.projection import METHODS
 from forecast.hierarchy.structure import summing_structure
 from forecast.limits import check_samples
 from forecast.models.registry import label_models, selected_model
 from forecast.outlook.build import NoOutlook, build_outlook
+from forecast.outlook.coherence import CoherentOutlooks, cohere
 from forecast.outlook.growth import GrowthPool, pooled_growth
 from forecast.outlook.profile import ProfileBook, donor_chain
 from forecast.outlook.result import Outlook
@@ -66,7 +66,7 @@ class Outlooks:
         if hierarchy is not None and hierarchy not in METHODS:
             raise InputError(f"unknown reconciliation {hierarchy!r}; known: {', '.join(METHODS)}")
         self.hierarchy = hierarchy
-        self._coherent: dict[tuple, Coherent | None] = {}
+        self._coherent: dict[tuple, CoherentOutlooks | None] = {}
         self._structures: dict[tuple, list] = {}
         self.facts = facts if facts is not None else FactBase(observations)
         self.model, self.years, self.n_paths, self.seed = model, years, n_paths, seed
@@ -94,7 +94,7 @@ class Outlooks:
 
     def coherent(
         self, entity: str, metric: str = "trains", basis: str = DEFAULT_BASIS, as_of=None, method: str | None = None
-    ) -> Coherent | None:
+    ) -> CoherentOutlooks | None:
         """The outlooks of the sums ``entity`` is in (and those they touch, on ``metric`` and ``basis``)
         reconciled by ``method`` (default: ``hierarchy``, else MinT); None when no sum holds it. Only the series
         sharing a sum with it, step by step, are built."""

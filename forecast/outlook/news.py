@@ -283,7 +283,7 @@ def _touched(outlooks: Outlooks, as_of, keys, steps: pd.DataFrame) -> dict[tuple
         except NoOutlook:
             coherent = None
         if coherent is not None:
-            members += [(e, key[1], key[2]) for e in coherent.structure.entities if (e, key[1], key[2]) in keys]
+            members += [(e, key[1], key[2]) for e in coherent.paths.structure.entities if (e, key[1], key[2]) in keys]
         for member in dict.fromkeys(members):
             found.setdefault(member, []).append(rows)
     return {k: pd.concat(v).drop_duplicates("id").sort_values(["published", "id"]) for k, v in found.items()}

@@ -13,6 +13,7 @@ import pandas as pd
 
 from forecast.data.vintage import ReconciledSeries
 from forecast.defaults import LEVELS
+from forecast.hierarchy.coherent import Way
 
 IN_PROGRESS, FORECAST, UNPUBLISHED = "in progress", "forecast", "not yet published"
 
@@ -49,6 +50,16 @@ class Observed:
         return f"≥ {self.lo:,.0f} through {self.through.date()}{exact}"
 
 
+@dataclass(frozen=True)
+class Reconciled:
+    """How an outlook was made coherent with the catalogue's sums (:mod:`forecast.outlook.coherence`): by
+    ``method``, and how each of its years was reconciled (``ways``: by the method, in proportion to level, or left
+    as forecast alone)."""
+
+    method: str
+    ways: dict[int, Way]
+
+
 @dataclass
 class Outlook:
     """Paths of one series from ``as_of``: ``annual`` (n_paths × years) and, where the series has sub-annual
@@ -69,6 +80,7 @@ class Outlook:
     sources: tuple[str, ...] = ()
     seed: int = 0
     until: int | None = None  # the last year shown by the tables (paths may run further)
+    reconciled: Reconciled | None = None  # None: the series alone, reconciled with no sum
 
     @property
     def uid(self) -> str:

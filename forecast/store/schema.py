@@ -10,7 +10,9 @@ Every table is long format and keyed by ``run_id``: one row of ``runs`` per run.
   these are the outlook's: ``freq`` (annual rows for years, monthly rows for months), ``as_of`` (the date the
   data ran to), ``status`` (in progress / forecast / not yet published), ``observed`` and ``observed_through``
   (what the year had run by then), ``prior_mean`` (the annual model's mean before that year's facts), ``p_up``
-  (the share of paths above the year before) and ``notes``.
+  (the share of paths above the year before) and ``notes``; from v6 ``reconciled``, the method the outlook was
+  reconciled with its hierarchy by (NULL: the series alone; rows stored before v6 take their run's ``hierarchy``
+  setting).
 - ``scores``: backtest metrics, one row per series, model and metric.
 - ``target_checks``: the rows of :func:`forecast.targets.check_all_targets`; ``target_key`` (v2) identifies a
   target across runs (``target``, the label, did in v1 and still does for rows without a key),
@@ -33,6 +35,7 @@ Every table is long format and keyed by ``run_id``: one row of ``runs`` per run.
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
@@ -114,12 +117,27 @@ CREATE TABLE pace (
 );
 """
 
+V6 = """
+ALTER TABLE forecasts ADD COLUMN reconciled TEXT;
+"""
+
+
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    """The ``reconciled`` column, filled for the runs stored before it from their ``hierarchy`` setting."""
+    con.execute(V6)
+    for run_id, settings in con.execute("SELECT run_id, settings FROM runs").fetchall():
+        method = json.loads(settings).get("hierarchy")
+        if method is not None:
+            con.execute("UPDATE forecasts SET reconciled = ? WHERE run_id = ?", [method, run_id])
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: lambda con: con.execute(V1),
     2: lambda con: con.execute(V2),
     3: lambda con: con.execute(V3),
     4: lambda con: con.execute(V4),
     5: lambda con: con.execute(V5),
+    6: _v6,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 DATA_TABLES = (

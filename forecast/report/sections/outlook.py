@@ -9,8 +9,7 @@ import pandas as pd
 
 from forecast.data.entities import KIND_DISPLAY_ORDER, KIND_NAMES
 from forecast.data.vintage import pinned_rows
-from forecast.hierarchy.coherent import MOVED_NOTE
-from forecast.hierarchy.coherent import NOTE as COHERENT_NOTE
+from forecast.outlook.coherence import MOVED_NOTE
 from forecast.report.cells import (
     DASH,
     UNITS,
@@ -82,7 +81,7 @@ def outlook_tables(series: pd.DataFrame, forecasts: pd.DataFrame, entities: pd.D
     if forecasts.empty or as_of is None:
         return [Table("outlook", "Outlook", ["Series"], [], "No outlook in this run.")]
     year = as_of.year
-    coherent = "notes" in forecasts and forecasts["notes"].fillna("").str.contains(COHERENT_NOTE).any()
+    coherent = "reconciled" in forecasts and forecasts["reconciled"].notna().any()
     point, centre = ("mean", "mean") if coherent else ("median", "q50")  # means add up; medians need not
     by_metric: dict[str, list] = {}
     for uid, history, own in ordered_series(series, forecasts, entities):

@@ -35,7 +35,7 @@ from sklearn.covariance import ledoit_wolf
 METHODS = ("mint", "ols", "bottom_up")
 BOTTOM_UP_RATIO = 1e-9  # a bottom node's variance relative to a parent's under bottom_up
 TOL = 1e-7  # relative slack when checking floors
-RELATIVE_ITERATIONS = 30  # Gauss–Newton steps of the log-scale projection (reconcile_relative)
+RELATIVE_ITERATIONS = 30  # Gauss–Newton steps of the log-scale projection (reconcile_relative_paths)
 MAX_LOG_STEP = 2.0  # a step moves a value by at most e^±2 (large gaps close over several steps)
 CONVERGED = 1e-6  # relative gap below which the log-scale steps stop and the exact linear step ends them
 
@@ -73,7 +73,7 @@ def project(paths: np.ndarray, constraints: np.ndarray, w: np.ndarray) -> np.nda
     return paths - (paths @ constraints.T) @ gain
 
 
-def reconcile(
+def reconcile_paths(
     paths: np.ndarray,
     constraints: np.ndarray,
     w: np.ndarray,
@@ -147,7 +147,7 @@ def _solve_linear(a, b):
         return np.linalg.pinv(a) @ b
 
 
-def reconcile_relative(
+def reconcile_relative_paths(
     paths: np.ndarray,
     constraints: np.ndarray,
     floor: np.ndarray | None = None,
