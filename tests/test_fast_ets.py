@@ -21,6 +21,7 @@ from forecast.models.fast_ets import (
     candidate_forms,
     fit_ets,
     neg2_loglik,
+    refilter,
     run,
 )
 
@@ -153,6 +154,7 @@ def _simulate(form: Form, n: int, m: int, sigma: float, seed: int) -> np.ndarray
         "add": 30 * np.sin(2 * np.pi * np.arange(m) / m),
         "none": np.zeros(1),
     }[form.season]
+    trend = 0.5 if form.trend != "none" else 0.0
     process = EtsFit(
         form,
         0.2,
@@ -160,11 +162,13 @@ def _simulate(form: Form, n: int, m: int, sigma: float, seed: int) -> np.ndarray
         0.05,
         1.0,
         100.0,
-        0.5 if form.trend != "none" else 0.0,
+        trend,
         season,
         sigma,
         aicc=0.0,
         seasons=np.zeros(1),
+        theta=np.r_[0.2, 0.02 / 0.2, 0.05 / 0.8, 1.0, 100.0, trend, season[:-1]],  # the same start, as θ
+        scale=1.0,
     )
     return process.paths(n, np.random.default_rng(seed).normal(size=(1, n)))[0]
 
@@ -190,3 +194,22 @@ def test_paths_centre_on_the_point_forecast_with_the_one_step_spread():
     np.testing.assert_allclose(paths.mean(axis=0), fit.point(6), atol=4 * fit.sigma / np.sqrt(40000) * 3)
     assert paths[:, 0].std() == pytest.approx(fit.sigma, rel=0.02)
     assert np.all(np.diff(paths.var(axis=0)) > 0)  # errors accumulate through the states
+
+
+def test_refilter_runs_the_fitted_parameters_over_a_longer_history_as_statsmodels_smooth():
+    fit = fit_ets(Y[:32], M, forms=[Form("add", "add", "add")])
+    again = refilter(fit, Y)
+    np.testing.assert_array_equal(again.theta, fit.theta)  # nothing estimated again
+    np.testing.assert_allclose(refilter(fit, Y[:32]).point(4), fit.point(4), rtol=1e-12)
+    model = ETSModel(Y, error="add", trend="add", seasonal="add", seasonal_periods=M)
+    seasons = np.r_[fit.theta[6:], -fit.theta[6:].sum()] * fit.scale  # s_0 .. s_{m-1}; statsmodels: newest first
+    values = {
+        "smoothing_level": fit.alpha,
+        "smoothing_trend": fit.beta,
+        "smoothing_seasonal": fit.gamma,
+        "initial_level": fit.theta[4] * fit.scale,
+        "initial_trend": fit.theta[5] * fit.scale,
+        **{f"initial_seasonal.{k}": seasons[::-1][k] for k in range(M)},
+    }
+    reference = model.smooth(np.array([values[name] for name in model.param_names]))
+    np.testing.assert_allclose(again.point(4), reference.forecast(4), rtol=1e-9)

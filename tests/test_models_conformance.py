@@ -1,5 +1,6 @@
-"""One contract, every registered model: shapes, finiteness, seeds, widening intervals, counts ≥ 0, and every
-declared capability true of the model (minimum length, seasonality, gaps, non-negative input, simplicity)."""
+"""One contract, every registered model: hyper-parameters as scikit-learn's, shapes, finiteness, seeds, widening
+intervals, counts ≥ 0, and every declared capability true of the model (minimum length, seasonality, gaps,
+non-negative input, simplicity)."""
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from forecast.models import available_models, get_model, model_class
 from forecast.models.base import Capabilities, Model
 
 MODELS = available_models()
-SLOW_MODELS = {"arima", "ensemble", "ets", "prophet", "prophet_logistic"}  # statsmodels and Stan fits: seconds
+SLOW_MODELS = {"arima", "ensemble", "prophet", "prophet_logistic"}  # statsmodels and Stan fits: seconds
 MODEL_PARAMS = [pytest.param(m, marks=pytest.mark.slow) if m in SLOW_MODELS else m for m in MODELS]
 N_PATHS, H = 200, 6
 RNG = np.random.default_rng(42)
@@ -42,6 +43,16 @@ def test_registry_lists_every_family():
         "auto",
     }
     assert expected <= set(MODELS)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_hyper_parameters_follow_the_scikit_learn_contract(name):
+    from sklearn.base import clone
+
+    model = get_model(name)
+    assert model.get_params() == type(model).param_defaults()
+    copy = clone(model)
+    assert type(copy) is type(model) and copy is not model and copy.get_params() == model.get_params()
 
 
 @pytest.mark.parametrize("name", MODEL_PARAMS)

@@ -1,17 +1,18 @@
-"""Known answers: baselines by formula, ETS/Theta/ARIMA against statsmodels, the fast smoothing core against its
-recursions, and awkward series through ``predict`` (forecast for each, fallbacks recorded, never NaN)."""
+"""Known answers: baselines by formula, ETS and Theta against statsforecast and statsmodels, ARIMA against
+statsmodels, the fast smoothing core against its recursions, and awkward series through ``predict`` (forecast for
+each, fallbacks recorded, never NaN)."""
 
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from statsforecast.models import AutoETS
+from statsforecast.models import Theta as StandardTheta
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-from statsmodels.tsa.forecasting.theta import ThetaModel
 
 from forecast.models import available_models, get_model
 from forecast.models.base import innovations
-from forecast.models.ets import candidate_specs
 from forecast.models.fast_ets import Form, fit_ets
 from forecast.models.smoothing import fit_theta, seasonal_indices
 from forecast.predict import predict
@@ -45,34 +46,53 @@ def test_naive_and_mean_centre_on_their_formulas():
     np.testing.assert_allclose(mean, [4.6, 4.6], atol=0.05)
 
 
-def test_ets_picks_the_lowest_aicc_spec_and_matches_statsmodels():
+def test_drift_and_auto_drift_are_one_fit_with_an_independent_slope_draw_or_the_first_innovation():
+    from forecast.models.auto import fit_members
+
+    model = get_model("drift").fit(Y)
+    member = fit_members(Y, 1, ("drift",))[0]
+    assert model.fit_ == member
+    rng = np.random.default_rng(0)
+    z, slope_z = rng.standard_normal((4, 3)), rng.standard_normal((4, 1))
+    ramp = member.sigma / np.sqrt(len(Y) - 1) * np.arange(1, 4)
+    np.testing.assert_allclose(member.paths(3, z, slope_z) - member.paths(3, z), (slope_z - z[:, :1]) * ramp)
+
+
+def test_ets_matches_statsmodels_for_the_form_it_picks_by_aicc():
     model = get_model("ets").fit(Y)
+    assert model.fit_.form == fit_ets(Y).form  # the engine's AICc choice, as auto's ets_aicc member makes it
+    f = model.fit_.form
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        direct = {str(spec): ETSModel(Y, **spec).fit(disp=False) for spec in candidate_specs(Y, 1)}
-    best = min(direct, key=lambda k: direct[k].aicc)
-    assert str(model.spec_) == best
-    expected = direct[best].forecast(4)
-    np.testing.assert_allclose(model.result_.forecast(4), expected, rtol=1e-6)
+        reference = ETSModel(
+            Y, error=f.error, trend=None if f.trend == "none" else "add", damped_trend=f.trend == "damped"
+        ).fit(disp=False, maxiter=5000)
+    np.testing.assert_allclose(model.fit_.point(4), reference.forecast(4), rtol=1e-4)
     mean = model.sample_paths(4, 20000, seed=0).mean(axis=0)
-    np.testing.assert_allclose(mean, expected, rtol=0.01)
+    np.testing.assert_allclose(mean, model.fit_.point(4), rtol=0.01)
 
 
-def test_theta_point_and_path_mean_equal_statsmodels_forecast():
-    expected = ThetaModel(Y, period=1, deseasonalize=False).fit().forecast(5).to_numpy()
+def test_theta_point_and_path_mean_equal_statsforecast_standard_theta():
+    expected = StandardTheta(season_length=1).forecast(Y, 5)["mean"]
     model = get_model("theta").fit(Y)
-    np.testing.assert_allclose(model.point(5), expected, rtol=1e-10)
+    np.testing.assert_allclose(model.fit_.point(5), expected, rtol=1e-6)
     np.testing.assert_allclose(model.sample_paths(5, 40000, seed=0).mean(axis=0), expected, rtol=0.005)
+    months = np.arange(60)
+    seasonal = (200 + 2 * months) * (1 + 0.2 * np.sin(months * 2 * np.pi / 12)) + np.random.default_rng(0).normal(
+        0, 5, 60
+    )
+    reference = StandardTheta(season_length=12).forecast(seasonal, 12)["mean"]
+    np.testing.assert_allclose(get_model("theta").fit(seasonal, 12).fit_.point(12), reference, rtol=0.01)
 
 
 def test_theta_paths_accumulate_errors_with_alpha():
     """Variance of the h-step value is σ²(1 + (h-1)α²) in the SES-with-drift state-space form, times ν/(ν-2) for
     Student-t(ν) errors on a scale estimated from ν = n - 3 residual degrees of freedom."""
     model = get_model("theta").fit(Y)
-    alpha = float(model.result_.params["alpha"])
+    alpha, sigma = model.fit_.alpha, model.fit_.sigma
     var = model.sample_paths(4, 60000, seed=1).var(axis=0)
     nu = model.dof_
-    expected = model.sigma_**2 * nu / (nu - 2) * (1 + np.arange(4) * alpha**2)
+    expected = sigma**2 * nu / (nu - 2) * (1 + np.arange(4) * alpha**2)
     np.testing.assert_allclose(var, expected, rtol=0.05)
 
 
@@ -250,12 +270,13 @@ GROWING_EARLY = np.array([17.0, 42, 80, 308, 815, 1702, 3673, 6363])
 GROWING = np.array([17.0, 42, 80, 308, 815, 1702, 3673, 6363, 8267, 12406, 15183, 15857, 17518, 19392])
 
 
-def test_ets_rejects_multiplicative_fits_with_non_positive_fitted_values():
-    # statsmodels fits M,N,N here with a negative initial level; its simulated paths then run far below zero
+def test_ets_picks_autoets_form_and_forecast_on_a_fast_growing_series():
+    # statsmodels once fitted M,N,N here with a negative initial level; the engine's likelihood is undefined for a
+    # multiplicative fit with a non-positive fitted value, so it reaches AutoETS's choice
     model = get_model("ets").fit(GROWING)
-    if "mul" in (model.spec_["error"], model.spec_["seasonal"]):
-        assert np.all(model.result_.fittedvalues > 0)
-    assert np.quantile(model.sample_paths(1, 2000, seed=0)[:, 0], 0.05) > 0.5 * GROWING[-1]
+    reference = AutoETS(season_length=1).fit(GROWING)
+    assert str(model.fit_.form) == reference.model_["method"]
+    np.testing.assert_allclose(model.fit_.point(3), reference.predict(3)["mean"], rtol=1e-4)
 
 
 @pytest.mark.slow

@@ -64,6 +64,16 @@ def test_an_instance_is_labelled_by_the_parameters_it_changed():
     assert model.members == ("naive", "drift") and model_class("ensemble(members=(naive, drift))") is type(model)
 
 
+def test_set_params_changes_what_the_label_says_and_checks_as_the_constructor_does():
+    model = get_model("lags")
+    assert model.set_params(n_lags=4) is model and model_label(model) == "lags(n_lags=4)"
+    with pytest.raises(ValueError, match="unknown regressor 'xgb'"):
+        model.set_params(regressor="xgb")
+    with pytest.raises(ValueError, match="has no parameter foo"):
+        model.set_params(foo=1)
+    assert model.get_params() == {"regressor": "ridge", "n_lags": 4, "strategy": "recursive", "max_horizon": 24}
+
+
 @pytest.mark.parametrize(
     "spec, message",
     [

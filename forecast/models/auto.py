@@ -1,6 +1,7 @@
 """``auto``, the default: a combination of fast numpy members — exponential smoothing
-(:mod:`forecast.models.fast_ets`), Theta and random walk with drift (:mod:`forecast.models.smoothing`) — fast
-enough for hundreds of series where a statsmodels fit per member would not be.
+(:mod:`forecast.models.fast_ets`), Theta (:mod:`forecast.models.smoothing`) and random walk with drift
+(:mod:`forecast.models.baselines`), the fits behind the registered ``ets``, ``theta`` and ``drift`` — fast enough
+for hundreds of series where a statsmodels fit per member would not be.
 
 Every member is driven by the *same* innovations. The forecast (path mean) is the median of the members' point
 forecasts, and the paths, a mixture (path i from member i mod k), are shifted onto it, so the members'
@@ -25,56 +26,12 @@ from functools import partial
 
 import numpy as np
 
-from forecast.models.base import Capabilities, Model, innovations
+from forecast.models.base import Capabilities, Fit, Model, innovations
+from forecast.models.baselines import fit_drift
 from forecast.models.fast_ets import candidate_forms, fit_ets
 from forecast.models.learned_weights import combine_points, load, member_weights, weighted_median
 from forecast.models.registry import register
-from forecast.models.smoothing import fit_auto_theta, fit_theta, seasonal_indices
-
-
-class _Drift:
-    """Random walk with drift in the same ``point``/``paths`` shape as the smoothing members."""
-
-    def __init__(self, y: np.ndarray):
-        diffs = np.diff(y)
-        self.last, self.slope = float(y[-1]), float(diffs.mean())
-        self.sigma = float(np.sqrt(np.sum((diffs - self.slope) ** 2) / max(len(diffs) - 1, 1)))
-        self.n_diffs = len(diffs)
-
-    def point(self, h: int) -> np.ndarray:
-        return self.last + self.slope * np.arange(1, h + 1)
-
-    def paths(self, h: int, z: np.ndarray) -> np.ndarray:
-        # The slope's own uncertainty rides on the first innovation so sums over steps keep it.
-        slope_error = self.sigma / np.sqrt(self.n_diffs) * z[:, :1]
-        return self.point(h) + slope_error * np.arange(1, h + 1) + np.cumsum(self.sigma * z, axis=1)
-
-
-class _ClassicalSeason:
-    """Multiplicative seasonal indices of a classical decomposition, fixed over the sample and ahead."""
-
-    def __init__(self, indices: np.ndarray, n: int):
-        self.indices, self.n = indices, n
-
-    def adjust(self, y: np.ndarray) -> np.ndarray:
-        return y / np.resize(self.indices, len(y))
-
-    def reseasonalise(self, values: np.ndarray) -> np.ndarray:
-        return values * self.indices[(self.n + np.arange(values.shape[-1])) % len(self.indices)]
-
-
-class _Reseasonalised:
-    """A member fitted to a seasonally adjusted series, its forecasts put back on the original scale by the
-    ``season`` that adjusted it (classical indices, or a seasonal ETS fit's states)."""
-
-    def __init__(self, fit, season):
-        self.fit, self.season = fit, season
-
-    def point(self, h: int) -> np.ndarray:
-        return self.season.reseasonalise(self.fit.point(h))
-
-    def paths(self, h: int, z: np.ndarray) -> np.ndarray:
-        return self.season.reseasonalise(self.fit.paths(h, z))
+from forecast.models.smoothing import ClassicalSeason, Reseasonalised, fit_auto_theta, fit_theta, seasonal_indices
 
 
 def _season(y: np.ndarray, season_length: int, seasonality: str, memo: dict):
@@ -89,7 +46,7 @@ def _season(y: np.ndarray, season_length: int, seasonality: str, memo: dict):
         fit = memo["ets_aicc"]
         return fit if fit.form.season != "none" else None
     indices = seasonal_indices(y, season_length)
-    return _ClassicalSeason(indices, len(y)) if indices is not None else None
+    return ClassicalSeason(indices, len(y)) if indices is not None else None
 
 
 def _ets(y: np.ndarray, m: int, method: str = "lm", **choices):
@@ -104,7 +61,7 @@ MEMBERS = {
     "ets": (3, partial(_ets, method="grid", errors=("add",), trends=("none", "damped"), seasons=("none",)), False),
     "damped": (5, partial(_ets, method="grid", errors=("add",), trends=("damped",), seasons=("none",)), False),
     "ets_trend": (3, partial(_ets, method="grid", errors=("add",), seasons=("none",)), False),
-    "drift": (3, lambda y, m: _Drift(y), False),
+    "drift": (3, lambda y, m: fit_drift(y), False),
     "ets_aicc": (3, _ets, True),
 }
 ANNUAL_MEMBERS = ("theta", "ets_trend", "drift")
@@ -146,7 +103,7 @@ def recent_scale(log_y: np.ndarray, decay: float = RECENT_WEIGHT) -> float:
 
 def fit_members(
     y: np.ndarray, season_length: int, names: tuple[str, ...], seasonality: str = "ets", memo: dict | None = None
-) -> list:
+) -> list[Fit]:
     """Fit each named member whose minimum length ``y`` meets; members that do not model the season themselves
     see the seasonally adjusted series (:func:`_season`). ``memo`` (name → fit, for this ``y``) lets a
     validation run share fits between rules."""
@@ -167,7 +124,7 @@ def fit_members(
             elif season is None:
                 memo[key] = fit(y, 1)
             else:
-                memo[key] = _Reseasonalised(fit(season.adjust(y), 1), season)
+                memo[key] = Reseasonalised(fit(season.adjust(y), 1), season)
         fits.append(memo[key])
     if not fits:
         raise ValueError(f"auto: no member fits a series of {len(y)} points")
@@ -186,7 +143,7 @@ def log_members(
     spread: str,
     recent_weight: float,
     memo: dict | None = None,
-) -> tuple[list | None, float]:
+) -> tuple[list[Fit] | None, float]:
     """For a relative spread (annual, strictly positive and, under 'moderate', not explosively growing): the
     members fitted to log(y) and the recent-to-whole-history scale of the log changes; else (None, 1)."""
     relative = season_length == 1 and bool(np.all(y > 0)) and spread != "absolute"
@@ -204,8 +161,8 @@ def path_limit(y: np.ndarray) -> float:
 
 
 def forecast_paths(
-    fits: list,
-    log_fits: list | None,
+    fits: list[Fit],
+    log_fits: list[Fit] | None,
     log_scale: float,
     h: int,
     z: np.ndarray,
@@ -231,7 +188,7 @@ def forecast_paths(
     return point + width * (paths - paths.mean(axis=0))
 
 
-def combine(fits: list, h: int, z: np.ndarray, combination: str, weights: np.ndarray | None = None) -> np.ndarray:
+def combine(fits: list[Fit], h: int, z: np.ndarray, combination: str, weights: np.ndarray | None = None) -> np.ndarray:
     """Members' paths under the shared innovations ``z``: a mixture (path i from member i mod k; with ``weights``,
     member k's share of the paths is its weight) or the per-path (weighted) median."""
     member = np.array([fit.paths(h, z) for fit in fits])

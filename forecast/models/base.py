@@ -3,14 +3,19 @@
 Every model family lives in its own module, subclasses :class:`Model` and registers itself in
 :mod:`forecast.models.registry`. Means, quantiles, intervals and target probabilities are all derived from the
 paths (:class:`forecast.distribution.SamplePaths`), so every model answers every question the same way.
+
+The families ``auto`` combines (ETS, Theta, drift) keep their maths in a :class:`Fit`, which turns given standard
+innovations into paths, so ``auto`` can drive all its members with the same draws; their registered models are
+thin adapters that fit one and draw its innovations.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -43,10 +48,34 @@ class Capabilities:
 
 
 class Model(ABC):
-    """A forecasting model for one series; hyper-parameters go in ``__init__`` (scikit-learn style)."""
+    """A forecasting model for one series. Hyper-parameters follow scikit-learn's estimator contract: keyword
+    arguments of ``__init__``, each kept unchanged in an attribute of the same name, read and written by
+    :meth:`get_params` and :meth:`set_params` (so ``sklearn.base.clone`` copies an unfitted model); what ``fit``
+    estimates ends in ``_``."""
 
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
+
+    @classmethod
+    def param_defaults(cls) -> dict[str, Any]:
+        """The hyper-parameters ``__init__`` takes, with their defaults."""
+        parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        return {p.name: p.default for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD}
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The hyper-parameters of this instance (scikit-learn's ``get_params``; none is a model, so ``deep``
+        adds nothing)."""
+        return {name: getattr(self, name) for name in self.param_defaults()}
+
+    def set_params(self, **params) -> "Model":
+        """Change hyper-parameters (scikit-learn's ``set_params``), checked as ``__init__`` checks them; returns
+        ``self``."""
+        unknown = sorted(set(params) - set(self.param_defaults()))
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no parameter {', '.join(unknown)}")
+        checked = type(self)(**{**self.get_params(), **params})
+        vars(self).update(checked.get_params())
+        return self
 
     def min_length(self) -> int:
         """The fewest points this instance fits; the declared ``capabilities.min_length`` unless its parameters
@@ -129,8 +158,16 @@ class Model(ABC):
         """Draw ``n_paths`` joint future trajectories of length ``h``; shape ``(n_paths, h)``."""
 
     def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_"))
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"
+
+
+class Fit(Protocol):
+    """A fitted family's maths: the point forecast, and paths under standard innovations ``z`` (n_paths × h)."""
+
+    def point(self, h: int) -> np.ndarray: ...
+
+    def paths(self, h: int, z: np.ndarray) -> np.ndarray: ...
 
 
 def innovations(

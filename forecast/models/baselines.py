@@ -4,9 +4,12 @@ Paths are built from the model's own error structure (random-walk innovations fo
 for mean), so sums over steps get the right variance, as targets over a year of months need. Each model's
 minimum length is the shortest series that leaves at least one residual degree of freedom for its error
 scale: below it the model could only return a zero-width interval, so the orchestrator falls back instead.
+Drift's maths is :class:`DriftFit`, which is also ``auto``'s drift member (:mod:`forecast.models.auto`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,6 +56,35 @@ class SeasonalNaive(Model):
         return base + seasonal_walk
 
 
+@dataclass(frozen=True)
+class DriftFit:
+    """A fitted random walk with drift: the line from the first to the last point, extended, with steps of scale
+    ``sigma`` and the slope's own uncertainty, σ/√(number of changes)."""
+
+    last: float
+    slope: float
+    sigma: float
+    n_diffs: int
+
+    def point(self, h: int) -> np.ndarray:
+        return self.last + self.slope * np.arange(1, h + 1)
+
+    def paths(self, h: int, z: np.ndarray, slope_z: np.ndarray | None = None) -> np.ndarray:
+        """Paths under standard innovations ``z`` (n_paths × h). The slope's error is drawn from ``slope_z``
+        (n_paths × 1) or, without it, rides on the first innovation, as ``auto``'s members share one draw; either
+        way sums over steps keep it."""
+        slope_error = self.sigma / np.sqrt(self.n_diffs) * (z[:, :1] if slope_z is None else slope_z)
+        return self.point(h) + slope_error * np.arange(1, h + 1) + np.cumsum(self.sigma * z, axis=1)
+
+
+def fit_drift(y: np.ndarray) -> DriftFit:
+    """Drift of ``y`` (3+ points): the mean change, and the spread of the changes around it (one dof used)."""
+    diffs = np.diff(y)
+    slope = float(diffs.mean())
+    sigma = float(np.sqrt(np.sum((diffs - slope) ** 2) / max(len(diffs) - 1, 1)))
+    return DriftFit(float(y[-1]), slope, sigma, len(diffs))
+
+
 @register("drift")
 class Drift(Model):
     """Random walk with drift: the line from the first to the last point, extended, plus slope uncertainty."""
@@ -60,17 +92,13 @@ class Drift(Model):
     capabilities = Capabilities(min_length=3, simplicity=40)
 
     def _fit(self, y, season_length):
-        diffs = np.diff(y)
-        self.slope_ = float(np.mean(diffs))
-        self.last_ = y[-1]
-        self.n_diffs_ = len(diffs)
-        self.sigma_, self.dof_ = residual_scale(diffs - self.slope_, n_params=1)
+        self.fit_ = fit_drift(y)
+        self.dof_ = float(self.fit_.n_diffs - 1)
 
     def sample_paths(self, h, n_paths, seed=None):
         rng = np.random.default_rng(seed)
-        steps = innovations(rng, n_paths, h, self.sigma_, self.dof_)
-        slope = self.slope_ + innovations(rng, n_paths, 1, self.sigma_ / np.sqrt(self.n_diffs_), self.dof_)
-        return self.last_ + slope * np.arange(1, h + 1) + np.cumsum(steps, axis=1)
+        steps = innovations(rng, n_paths, h, 1.0, self.dof_)
+        return self.fit_.paths(h, steps, slope_z=innovations(rng, n_paths, 1, 1.0, self.dof_))
 
 
 @register("mean")

@@ -12,7 +12,8 @@ side by side as arrays, one Python loop over time driving hundreds of candidate 
    computed in the same batched run;
 3. AICc picks the form. The fit turns standard innovations into sample paths through its own state equations.
 
-The forms, their recursion and likelihood are :mod:`forecast.models.ets_forms`; this module fits them.
+The forms, their recursion and likelihood are :mod:`forecast.models.ets_forms`; this module fits them, for the
+registered ``ets`` (:mod:`forecast.models.ets`) and ``auto``'s ETS members alike.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ __all__ = [
     "candidate_forms",
     "fit_ets",
     "neg2_loglik",
+    "refilter",
     "run",
 ]
 
@@ -204,6 +206,8 @@ class EtsFit:
     sigma: float
     aicc: float
     seasons: np.ndarray  # the season state behind each fitted value (for seasonal adjustment by this fit)
+    theta: np.ndarray  # smoothing parameters and initial states as fitted, on the series over ``scale``
+    scale: float
 
     def adjust(self, y: np.ndarray) -> np.ndarray:
         """``y`` with this fit's seasonal states taken out."""
@@ -327,4 +331,14 @@ def _finish(s, scale, m, form, theta, score, k) -> EtsFit:
         sigma,
         float(score),
         used[:, 0] * unit,
+        theta.copy(),
+        scale,
     )
+
+
+def refilter(fit: EtsFit, y: np.ndarray) -> EtsFit:
+    """``fit``'s form, smoothing parameters and initial states run over ``y`` (the history it was fitted on, then
+    new points): states rolled to the new end and σ from the new one-step errors, nothing estimated again."""
+    m = len(fit.season)
+    k = fit.form.active(m).sum() + 1
+    return _finish(np.asarray(y, dtype=float) / fit.scale, fit.scale, m, fit.form, fit.theta, fit.aicc, k)

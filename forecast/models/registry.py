@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import inspect
 from typing import Any, Callable, Iterator
 
 from forecast.defaults import SELECTED
@@ -90,8 +89,7 @@ def get_model(spec, **params) -> Model:
 def model_label(spec) -> str:
     """The canonical string of a model spec (see the module docstring); a bad spec is an :class:`InputError`."""
     if isinstance(spec, Model):
-        cls, params = type(spec), {k: v for k, v in vars(spec).items() if k in _defaults(type(spec))}
-        name = _name_of(cls)
+        name, params = _name_of(type(spec)), spec.get_params()
     elif isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], dict):
         name, params = str(spec[0]).strip().lower(), dict(spec[1])
     elif isinstance(spec, str):
@@ -139,7 +137,7 @@ def _label(name: str, params: dict) -> str:
     if name not in _REGISTRY:
         raise InputError(f"unknown model {name!r}; available: {', '.join(available_models())}")
     cls = _REGISTRY[name]
-    defaults = _defaults(cls)
+    defaults = cls.param_defaults()
     unknown = sorted(set(params) - set(defaults))
     if unknown:
         known = ", ".join(defaults) or "none"
@@ -172,12 +170,6 @@ def _is_spec(value: str) -> bool:
         return isinstance(ast.parse(value, mode="eval").body, ast.Call)
     except SyntaxError:
         return False
-
-
-def _defaults(cls: type[Model]) -> dict[str, Any]:
-    """The keyword parameters of a model's ``__init__`` and their defaults."""
-    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    return {p.name: p.default for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD}
 
 
 def _name_of(cls: type[Model]) -> str:
