@@ -77,6 +77,18 @@ class Outlooks:
         self._profiles: dict[pd.Timestamp, ProfileBook] = {}
         self._points: dict = {}
 
+    def over(self, facts: FactBase) -> Outlooks:
+        """Outlooks with these settings (model, years, paths, seed, selection, hierarchy) over other facts."""
+        return Outlooks(
+            facts=facts,
+            model=self.model,
+            years=self.years,
+            n_paths=self.n_paths,
+            seed=self.seed,
+            selection=self.selection,
+            hierarchy=self.hierarchy,
+        )
+
     def model_for(self, uid: str) -> str:
         """The model that forecasts ``uid``: the one asked for, or its backtest winner (``auto`` when none)."""
         return selected_model(self.selection, uid) if self.model == SELECTED else self.model

@@ -165,14 +165,8 @@ def explain(
     point = "mean" if outlooks.hierarchy is not None else "median"
     stepper = outlooks
     if (late_series := late[series_kind.reindex(late.index, fill_value=False)]).size:
-        stepper = Outlooks(
-            facts=FactBase(facts[~facts["id"].astype(str).isin(set(late_series["id"].astype(str)))], base.rule),
-            model=outlooks.model,
-            years=outlooks.years,
-            n_paths=outlooks.n_paths,
-            seed=outlooks.seed,
-            selection=outlooks.selection,
-            hierarchy=outlooks.hierarchy,
+        stepper = outlooks.over(
+            FactBase(facts[~facts["id"].astype(str).isin(set(late_series["id"].astype(str)))], base.rule)
         )
     steps = fresh[series_kind.reindex(fresh.index, fill_value=False)].sort_values(["published", "id"], kind="stable")
     year = new.as_of.year
