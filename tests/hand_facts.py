@@ -6,28 +6,31 @@ from __future__ import annotations
 import pandas as pd
 
 from forecast.data.load import typed
+from forecast.data.schema import METRIC_UNITS
 
 
-def facts(*rows, entity: str = "hub", source: str | None = None) -> pd.DataFrame:
-    """Typed trains facts of ``entity`` from (id, start, end, kind, value, qualifier, yoy, published) tuples, each
-    from its own page (``source``: one page for every row)."""
+def facts(
+    *rows, entity: str = "hub", source: str | None = None, basis: str = "", metric: str = "trains"
+) -> pd.DataFrame:
+    """Typed ``metric`` facts of ``entity`` from (id, start, end, kind, value, qualifier, yoy, published) tuples,
+    each from its own page (``source``: one page for every row), on ``basis`` (default ``reported``)."""
     frame = pd.DataFrame(
         [
             {
                 "id": r[0],
                 "entity": entity,
-                "metric": "trains",
+                "metric": metric,
                 "period_start": r[1],
                 "period_end": r[2],
                 "kind": r[3],
                 "value": r[4],
-                "unit": "trains",
+                "unit": METRIC_UNITS[metric],
                 "qualifier": r[5],
                 "yoy_pct": r[6],
                 "source_url": source or f"https://{r[0].lower()}.example",
                 "published": r[7],
                 "note": "",
-                "basis": "",
+                "basis": basis,
             }
             for r in rows
         ]

@@ -20,7 +20,7 @@ def run(*args):
     return runner.invoke(app, ["data", *args])
 
 
-def test_list_shows_the_nation_hubs_and_ports(bundled_rec):
+def test_bundled_list_shows_the_nation_hubs_and_ports(bundled_rec):
     result = run("list", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = {r["entity"]: r for r in json.loads(result.output)}

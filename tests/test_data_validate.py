@@ -4,20 +4,32 @@ import csv
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
 from forecast.data import add_observations, entity_catalogue, load_observations, read_observations
+from forecast.data.schema import COLUMNS
 from forecast.errors import ValidationError
 from forecast.paths import bundled
 
 BUNDLED = bundled("observations.csv")
 
 
+def monthly_rows() -> list[list[str]]:
+    """A valid observations file as rows: its header, then Xi'an's monthly trains of 2016-01 to 2024-04 (100 facts)."""
+    months = pd.date_range("2016-01-01", periods=100, freq="MS")
+    return [list(COLUMNS)] + [
+        [f"M{n:03d}", "xian", "trains", f"{m:%Y-%m-%d}", f"{m + pd.offsets.MonthEnd(0):%Y-%m-%d}", "total"]
+        + [str(300 + n), "trains", "exact", "", f"https://m{n}.example", f"{m + pd.offsets.MonthBegin(1):%Y-%m-10}", ""]
+        for n, m in enumerate(months, start=1)
+    ]
+
+
 def corrupt(tmp_path, edits, extra=()):
-    """A copy of the bundled file with ``edits`` {file line: {column: value}} and ``extra`` lines appended."""
-    rows = list(csv.reader(open(BUNDLED, encoding="utf-8")))
+    """The file of :func:`monthly_rows` with ``edits`` {file line: {column: value}} and ``extra`` lines appended."""
+    rows = monthly_rows()
     header = rows[0]
     for line, change in edits.items():
         for column, value in change.items():
@@ -29,7 +41,7 @@ def corrupt(tmp_path, edits, extra=()):
     return path, len(rows)
 
 
-SHARED_DATA = BUNDLED.parents[1] / ".." / "shared" / "data"
+SHARED_DATA = BUNDLED.resolve().parents[1] / ".." / "shared" / "data"
 
 
 def shared_releases() -> list[Path]:
@@ -146,7 +158,7 @@ def test_cli_validate_and_add_exit_codes(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_taking_in_the_shared_releases_again_loses_nothing_and_adds_nothing_twice(tmp_path):
+def test_bundled_dataset_takes_in_the_shared_releases_again_unchanged(tmp_path):
     releases = shared_releases()
     if not releases:
         pytest.skip("no ../shared/data release beside this checkout")

@@ -101,14 +101,31 @@ def test_predict_on_dask_gives_the_serial_numbers():
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["processes", pytest.param("dask", marks=pytest.mark.dask)])
 def test_outlooks_built_on_workers_are_the_serial_ones(engine):
-    """Every bundled trains outlook (reconciled with its sums) built on two workers has the serial paths."""
+    """Every outlook of hand-made ports (Xinjiang's, reconciled with their sum; Manzhouli's, stale) built on two
+    workers has the serial paths."""
     import numpy as np
+    import pandas as pd
+    from hand_facts import facts, years
 
     from forecast.outlook import Outlooks
 
-    serial, skipped = Outlooks(n_paths=100).every(metrics=("trains",))
-    parallel, skipped_there = Outlooks(n_paths=100).every(metrics=("trains",), engine=engine, jobs=2)
-    assert [o.uid for o in parallel] == [o.uid for o in serial] and len(serial) > 1  # work for both workers
-    assert skipped_there.equals(skipped)
+    alashankou = {y: 2400 + 310 * (y - 2015) + 37 * (y % 3) for y in range(2015, 2025)}
+    khorgos = {y: 1900 + 280 * (y - 2015) + 23 * (y % 4) for y in range(2015, 2025)}
+    group = {y: alashankou[y] + khorgos[y] + 50 for y in alashankou}
+    made = pd.concat(
+        [
+            facts(*years(alashankou, "A"), entity="alashankou"),
+            facts(*years(khorgos, "K"), entity="khorgos"),
+            facts(*years(group, "X"), entity="xinjiang-ports"),
+            facts(*years({2015: 812, 2016: 1023}, "M"), entity="manzhouli"),
+        ],
+        ignore_index=True,
+    )
+    serial, skipped = Outlooks(made, n_paths=100).every(metrics=("trains",))
+    parallel, skipped_there = Outlooks(made, n_paths=100).every(metrics=("trains",), engine=engine, jobs=2)
+    assert [o.uid for o in serial] == [f"{e}/trains/reported" for e in ("alashankou", "khorgos", "xinjiang-ports")]
+    assert [o.uid for o in parallel] == [o.uid for o in serial]
+    assert list(skipped["unique_id"]) == ["manzhouli/trains/reported"] and skipped_there.equals(skipped)
+    assert all(o.reconciled is not None and o.reconciled.method == "mint" for o in serial)
     for here, there in zip(serial, parallel):
         np.testing.assert_array_equal(there.annual, here.annual)

@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pytest
 
+from forecast.data.vintage import FactBase, series_uid
+from forecast.outlook import TRAFFIC
 from forecast.pipeline import RunSettings, run_pipeline
 from forecast.report.content import gather
 from forecast.store import list_runs, read_table
@@ -23,12 +25,15 @@ def main_run(tmp_path_factory):
     return outcome, store, reports
 
 
-def test_the_main_job_stores_a_run_with_sane_outlooks(main_run):
+def test_bundled_main_job_stores_a_run_with_sane_outlooks(main_run):
     outcome, store, _ = main_run
     assert outcome.created and len(list_runs(store)) == 1
     forecasts = read_table(store, "forecasts", outcome.run_id)
     annual = forecasts[forecasts["freq"] == "annual"]
-    assert annual["unique_id"].nunique() >= 45  # series without an outlook (stale, too vague) are listed apart
+    apart = read_table(store, "no_outlooks", outcome.run_id)  # series without an outlook: stale, too vague
+    assert apart["reason"].str.len().gt(0).all() and not set(apart["unique_id"]) & set(annual["unique_id"])
+    every = {series_uid(*key) for key in FactBase().on().keys(metrics=TRAFFIC)}
+    assert set(annual["unique_id"]) | set(apart["unique_id"]) == every  # an outlook or a stated reason
     assert np.all(annual["lo_80"] >= 0) and np.all(annual["hi_80"] >= annual["lo_80"])
     unsettled = annual[annual["status"] != "observed"]
     assert np.all(unsettled["hi_80"] > unsettled["lo_80"])  # no zero-width interval for a year still open
@@ -36,7 +41,7 @@ def test_the_main_job_stores_a_run_with_sane_outlooks(main_run):
     assert len(national) and national["ds"].dt.year.min() >= 2025
 
 
-def test_the_report_charts_every_forecast_series(main_run):
+def test_bundled_report_charts_every_forecast_series(main_run):
     outcome, store, _ = main_run
     html = outcome.report_html.read_text(encoding="utf-8")
     charted = len(re.findall(r'<figure class="panel" id="chart-\d+">', html))
@@ -45,13 +50,13 @@ def test_the_report_charts_every_forecast_series(main_run):
     assert html.index('id="outlook') < html.index('id="open-targets"') < html.index('id="decided-targets"')
 
 
-def test_a_rerun_on_the_same_data_adds_nothing(main_run):
+def test_bundled_rerun_on_the_same_data_adds_nothing(main_run):
     outcome, store, reports = main_run
     again = run_pipeline(None, store, reports, RunSettings(n_paths=500), progress=False)
     assert not again.created and again.run_id == outcome.run_id and len(list_runs(store)) == 1
 
 
-def test_the_first_report_says_what_changed_since_last_month_and_charts_fit_what_they_show(main_run):
+def test_bundled_first_report_says_what_changed_since_last_month_and_charts_fit_what_they_show(main_run):
     outcome, store, _ = main_run
     html = outcome.report_html.read_text(encoding="utf-8")
     assert html.index('id="news"') < html.index('id="outlook') and 'id="pace-national"' in html

@@ -11,14 +11,9 @@ from forecast.fitting import forecast_array, series_seed
 from forecast.outlook import TRAFFIC, NoOutlook, Outlooks
 from forecast.targets import check_target
 
-pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
+pytestmark = pytest.mark.slow  # every test builds outlooks of a thousand paths
 
 PATHS = 1000
-
-
-@pytest.fixture(scope="module")
-def outlooks():
-    return Outlooks(n_paths=PATHS)
 
 
 # A hub growing by about 300 trains a year, with its first quarters of 2021-2024 (22.1 %, 22.5 %, 21.9 %, 22.3 % of
@@ -64,8 +59,8 @@ def test_a_target_is_a_share_of_the_charts_paths_and_its_interval_the_charts_ban
     assert result.observed_through == pd.Timestamp("2025-03-31") and result.observed == pytest.approx(1050, abs=5)
 
 
-def test_monthly_paths_sum_to_the_annual_paths(outlooks):
-    view = outlooks.get("national", "teu")
+def test_monthly_paths_sum_to_the_annual_paths(hub):
+    view = hub.get("hub", "trains")
     months = view.monthly.reshape(view.n_paths, len(view.years), 12).sum(axis=2)
     np.testing.assert_allclose(months, view.annual, rtol=1e-12)
 
@@ -122,27 +117,28 @@ def test_without_sub_annual_facts_the_outlook_is_the_annual_model():
 
 
 def test_a_years_paths_do_not_depend_on_how_many_years_are_shown():
-    short = Outlooks(n_paths=300, years=2).get("xian", "trains")
-    long = Outlooks(n_paths=300, years=8).get("xian", "trains")
+    made = facts(*years(HISTORY), *QUARTERS, *FIRST_QUARTER)
+    short = Outlooks(made, n_paths=300, years=2, hierarchy=None).get("hub", "trains")
+    long = Outlooks(made, n_paths=300, years=8, hierarchy=None).get("hub", "trains")
     np.testing.assert_array_equal(short.year_paths(2026), long.year_paths(2026))
     assert len(short.table()) == 2 and len(long.table()) == 8
 
 
 def test_same_seed_same_paths_and_another_seed_other_paths():
-    one = Outlooks(n_paths=200, seed=5).get("khorgos", "trains")
-    two = Outlooks(n_paths=200, seed=5).get("khorgos", "trains")
-    three = Outlooks(n_paths=200, seed=6).get("khorgos", "trains")
+    made = facts(*years(HISTORY), *QUARTERS, *FIRST_QUARTER)
+    one, two, three = (Outlooks(made, n_paths=200, seed=s, hierarchy=None).get("hub", "trains") for s in (5, 5, 6))
     np.testing.assert_array_equal(one.annual, two.annual)
     assert not np.array_equal(one.annual, three.annual)
 
 
-def test_a_series_without_any_fact_has_no_outlook_and_says_why(outlooks):
+def test_a_series_without_any_fact_has_no_outlook_and_says_why(hub):
     with pytest.raises(NoOutlook, match="no trains total of anhui"):
-        outlooks.get("anhui", "trains")
+        hub.get("anhui", "trains")  # a catalogue entity the hand-made facts say nothing of
 
 
-def test_every_bundled_outlook_is_sane(outlooks):
+def test_bundled_every_outlook_is_sane():
     # What `forecast run` charts: every series with an outlook on the data's date.
+    outlooks = Outlooks(n_paths=PATHS)
     views, skipped = outlooks.every()
     assert views and skipped["reason"].str.len().gt(0).all()
     vintage = outlooks.facts.on()

@@ -271,21 +271,20 @@ def test_one_user_figure_does_not_outvote_two_independent_sources(agreeing, tmp_
     assert year[["unique_id", "y"]].values.tolist() == [["testhub/trains/reported", 1235]]  # one series: no split
 
 
-def test_the_report_says_which_side_was_kept_and_why(tmp_path, home, monkeypatch):
+def test_the_report_says_which_side_was_kept_and_why(tmp_path, bundled_rec, monkeypatch):
+    home = home_with_cache(hub_home(tmp_path / "home", *INDEPENDENT["a growth rate of the next year"], USER_FIVE))
     monkeypatch.setenv("FORECAST_HOME", str(home))
-    facts_file(tmp_path / "five.csv", fact(7, year=2018, value="5"))
-    assert forecast(home, "data", "add", tmp_path / "five.csv").exit_code == 0
     observations = load_observations()
     rec = reconciled(observations)
     store = tmp_path / "store.duckdb"
     write_run(
         store,
         RunRecord("conflicts"),
-        {"series": rec.series[rec.series["entity"] == "xian"], "conflicts": conflict_rows(rec.conflicts)},
+        {"series": rec.series[rec.series["entity"] == "testhub"], "conflicts": conflict_rows(rec.conflicts)},
     )
     html, md = build_report(store, output_dir=tmp_path / "report", observations=observations)
-    for text in (html.read_text(), md.read_text()):
-        assert "U7" in text and "fewer independent sources" in text and "H0342" in text
+    for text in (html.read_text(), md.read_text()):  # the user's 5 set aside against S1 and S2, which agree
+        assert "U7" in text and "fewer independent sources" in text and "S1" in text and "S2" in text
 
 
 # 4. No traceback reaches a user -------------------------------------------------------------------------------

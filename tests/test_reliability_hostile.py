@@ -495,21 +495,21 @@ def test_a_user_entity_with_existing_parents_is_accepted(tmp_path):
 
 
 def test_a_damaged_cache_entry_is_rebuilt_with_a_warning(tmp_path, monkeypatch, capsys):
-    from forecast.data import load_observations
+    from hand_facts import facts, years
+
     from forecast.data.cache import cached_group
 
     monkeypatch.setenv("FORECAST_HOME", str(tmp_path / "home"))
-    facts = load_observations(include_user=False)
-    facts = facts[(facts["entity"] == "manzhouli") & (facts["metric"] == "trains") & (facts["basis"] == "reported")]
-    first = cached_group(facts)
+    group = facts(*years({2021: 4218, 2022: 4461, 2023: 4837}))
+    first = cached_group(group)
     (entry,) = (tmp_path / "home" / "cache").iterdir()
     for damage in (entry.read_bytes()[:40], pickle.dumps([1, 2]), b"\x80\x04garbage"):
         entry.write_bytes(damage)
-        again = cached_group(facts)
+        again = cached_group(group)
         assert f"warning: {entry}: damaged cache entry, rebuilt" in capsys.readouterr().err
         pd.testing.assert_frame_equal(again.series, first.series)
         assert entry.read_bytes() != damage  # rebuilt on disk too
-    cached_group(facts)
+    cached_group(group)
     assert capsys.readouterr().err == ""
 
 

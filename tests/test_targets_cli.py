@@ -18,7 +18,7 @@ runner = CliRunner()
 
 
 # Two hubs of the user's own (catalogue rows and facts in a fresh $FORECAST_HOME): testhub, known 2017-2024 and
-# to October 2025 (Jan-Oct: 5,063, published 15 November 2025), and otherhub.
+# to October 2025 (Jan-Oct: 5,063, published 15 November 2025), with a plan of more than 6,000 in 2025; otherhub.
 HISTORY = {2017: 3012, 2018: 3297, 2019: 3641, 2020: 3893, 2021: 4218, 2022: 4461, 2023: 4837, 2024: 5137}
 OTHER = {2019: 812, 2020: 905, 2021: 1033, 2022: 1107, 2023: 1262, 2024: 1318}
 
@@ -37,6 +37,9 @@ def hub_home(tmp_path_factory, bundled_rec):
         f"{i},{e},trains,{a},{b},total,{v},trains,exact,,https://{i.lower()}.example,{p},test"
         for i, e, a, b, v, p in rows
     ]
+    lines.append(
+        "P25,testhub,trains,2025-01-01,2025-12-31,target,6000,trains,more_than,,https://p25.example,2025-01-20,"
+    )
     (home / "observations.csv").write_text("\n".join([",".join(COLUMNS), *lines]) + "\n")
     return home
 
@@ -89,10 +92,11 @@ def _reject(token):
     raise ValueError(f"not strict JSON: {token}")
 
 
-def test_all_targets_table_names_shandong_plans():
-    result = runner.invoke(app, ["target", "--all", "--model", "drift", "--samples", "200"])
+def test_all_targets_table_names_the_users_plans(hub_home):
+    result = forecast(hub_home, "target", "--all", "--model", "drift", "--samples", "200")
     assert result.exit_code == 0, result.output
-    assert "shandong-central-asia trains 2024 > 900" in result.stdout
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("testhub trains 2025 > 6000 ")]
+    assert "%" in row  # answered with a probability
 
 
 def test_user_targets_file_with_bad_row_exits_2(tmp_path):

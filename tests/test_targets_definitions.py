@@ -1,22 +1,42 @@
-"""Target definitions: bundled target facts, the user targets file (file:line errors) and keyword flags."""
+"""Target definitions: target facts (hand-made, and a property of the bundled ones), the user targets file
+(file:line errors) and keyword flags."""
 
 import pandas as pd
 import pytest
+from hand_facts import facts
 
 from forecast.data import load_observations
 from forecast.errors import InputError, ValidationError
 from forecast.targets import read_targets_csv, targets_from_facts, year_target
 
 
-def test_bundled_targets_merge_duplicate_sources_and_map_qualifiers():
-    targets = {(t.entity, t.year, t.kind, t.value): t for t in targets_from_facts(load_observations())}
-    central_asia = targets[("shandong-central-asia", 2024, "absolute", 900.0)]
-    assert central_asia.sources == ("S0001", "H0252")
-    assert central_asia.comparison == "more_than" and bool(central_asia.met_by(901)) and not central_asia.met_by(900)
-    special = next(t for t in targets.values() if t.entity == "shandong-special-trains")
-    assert special.kind == "growth" and special.growth_pct == 20 and special.base_end == pd.Timestamp("2023-12-31")
-    plan = targets[("chengdu", 2017, "absolute", 1000.0)]  # "expected 1000 trains" (exact) is met at 1000
-    assert plan.comparison == "at_least" and bool(plan.met_by(1000))
+def test_targets_merge_duplicate_sources_and_map_qualifiers():
+    plans = facts(
+        ("T1", "2024-01-01", "2024-12-31", "target", "900", "more_than", "", "2024-03-01"),
+        ("T2", "2024-01-01", "2024-12-31", "target", "900", "more_than", "", "2024-02-23"),  # the same plan again
+        ("G", "2024-01-01", "2024-12-31", "target", "", "more_than", "20", "2024-02-23"),  # "grow by more than 20%"
+        ("E", "2017-01-01", "2017-12-31", "target", "1000", "exact", "", "2017-01-05"),  # "expected 1000 trains"
+        ("Y", "2023-01-01", "2023-12-31", "total", "812", "exact", "", "2024-01-20"),  # not a target
+    )
+    expected, plan, growth = sorted(targets_from_facts(plans), key=lambda t: (t.kind, t.period_end))
+    assert (expected.sources, plan.sources, growth.sources) == (("E",), ("T1", "T2"), ("G",))
+    assert plan.published == pd.Timestamp("2024-02-23")  # the first of its pages
+    assert plan.comparison == "more_than" and bool(plan.met_by(901)) and not plan.met_by(900)
+    assert growth.kind == "growth" and growth.growth_pct == 20 and growth.base_end == pd.Timestamp("2023-12-31")
+    assert expected.comparison == "at_least" and bool(expected.met_by(1000)) and not expected.met_by(999)
+
+
+GOAL = ["entity", "metric", "period_start", "period_end", "value"]
+
+
+def test_bundled_target_facts_each_belong_to_one_target_of_their_own_goal():
+    observations = load_observations(include_user=False)
+    stated = observations[observations["kind"] == "target"].set_index("id")
+    targets = targets_from_facts(observations)
+    assert sorted(i for t in targets for i in t.sources) == sorted(stated.index)
+    for target in targets:
+        goal = stated.loc[list(target.sources), GOAL]
+        assert len(goal.drop_duplicates()) == 1 and goal["entity"].iloc[0] == target.entity, target.sources
 
 
 def test_year_target_from_flags():

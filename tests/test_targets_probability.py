@@ -1,18 +1,19 @@
 """Target probabilities: shares of the outlook's paths, conditioned on what was public then — the rules on a
-hand-made hub, then the bundled targets."""
+hand-made hub, then a property of every bundled target."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from hand_facts import facts
+from hand_facts import facts, years
 
+from forecast.data import load_observations
 from forecast.data.vintage import data_as_of
 from forecast.errors import InputError
 from forecast.outlook import Outlooks
-from forecast.targets import check_all_targets, check_target
+from forecast.targets import check_all_targets, check_target, targets_from_facts
 from forecast.targets.runrate import run_rate
 
-pytestmark = pytest.mark.slow  # every test builds outlooks of bundled series
+pytestmark = pytest.mark.slow  # every test builds outlooks
 
 
 # A hub growing by about 300 trains a year, each year published on 20 January of the next, and its January-October
@@ -113,44 +114,73 @@ def test_open_targets_are_judged_today_and_closed_ones_when_announced():
     assert table.loc["X3", "probability"] == pytest.approx(today.probability)
 
 
-def test_growth_of_an_entity_without_figures_is_its_parents_growth_widened():
-    child = check_target(
-        "shandong-special-trains", year=2024, growth_pct=20, as_of="2024-02-23", model="drift", n_paths=2000
+# Shandong's plans of 23 February 2024 (real slugs, hand-made facts): more than 900 Central Asia trains (stated on
+# two pages), and special trains to grow by more than 6 %, a part of Shandong with no figures of its own (Shandong
+# grew by 304 a year from 2017 to 2023: 6.3 % in 2024).
+PLANS = (
+    ("CA1", "2024-01-01", "2024-12-31", "target", "900", "more_than", "", "2024-02-23"),
+    ("CA2", "2024-01-01", "2024-12-31", "target", "900", "more_than", "", "2024-02-25"),
+)
+SPECIAL = ("SP", "2024-01-01", "2024-12-31", "target", "", "more_than", "6", "2024-02-23")
+ROUTE = {2020: 530, 2021: 648, 2022: 739, 2023: 811}
+
+
+def shandong(n_paths=2000):
+    """Drift outlooks of Shandong (the hub's history), its Central Asia route and their plans."""
+    frame = pd.concat(
+        [
+            facts(*YEARS, entity="shandong"),
+            facts(*years(ROUTE, "R"), *PLANS, entity="shandong-central-asia"),
+            facts(SPECIAL, entity="shandong-special-trains"),
+        ],
+        ignore_index=True,
     )
-    parent = check_target("shandong", year=2024, growth_pct=20, as_of="2024-02-23", model="drift", n_paths=2000)
+    return Outlooks(frame, model="drift", n_paths=n_paths, hierarchy=None)
+
+
+def test_growth_of_an_entity_without_figures_is_its_parents_growth_widened():
+    made = shandong()
+    child = check_target("shandong-special-trains", year=2024, growth_pct=20, as_of="2024-02-23", outlooks=made)
+    parent = check_target("shandong", year=2024, growth_pct=20, as_of="2024-02-23", outlooks=made)
     assert child.probability == pytest.approx(np.mean(child.values > 20))
     assert np.median(child.values) == pytest.approx(np.median(parent.values), abs=5)
     assert np.ptp(child.interval(80)) > np.ptp(parent.interval(80))
     # An absolute target needs a level: none is invented.
-    assert np.isnan(check_target("shandong-special-trains", year=2024, at_least=100, as_of="2024-02-23").probability)
+    absolute = check_target("shandong-special-trains", year=2024, at_least=100, as_of="2024-02-23", outlooks=made)
+    assert np.isnan(absolute.probability)
 
 
 def test_growth_target_compares_two_years_of_the_same_paths():
-    result = check_target("shandong", year=2024, growth_pct=5, as_of="2024-03-01", model="drift", n_paths=400)
+    result = check_target("hub", year=2024, growth_pct=5, as_of="2024-03-01", outlooks=outlooks(n_paths=400))
     assert result.target.kind == "growth"
     assert result.probability == pytest.approx(np.mean(result.values > 5))
     assert "base 2023" in result.method
 
 
-def test_shandong_2024_plans_are_answered():
-    table = check_all_targets(model="drift", n_paths=300)
-    shandong = table[table["entity"].str.startswith("shandong-") & (table["period_end"] == "2024-12-31")]
-    rows = {r.entity: r for r in shandong.itertuples()}
-    assert rows["shandong-central-asia"].sources == "S0001;H0252"
-    assert rows["shandong-central-asia"].threshold == 900 and rows["shandong-central-asia"].comparison == "more_than"
-    for route in ("shandong-central-asia", "shandong-russia-europe"):  # answered, or not and saying why
-        row = rows[route]
-        assert 0 <= row.probability <= 1 or (np.isnan(row.probability) and "too uncertain" in row.notes), row
+def test_plans_are_answered_once_each():
+    table = check_all_targets(outlooks=shandong(n_paths=300))
+    assert len(table) == 2  # the plan on two pages is one target
+    rows = {r.entity: r for r in table.itertuples()}
+    route = rows["shandong-central-asia"]
+    assert route.sources == "CA1;CA2" and route.threshold == 900 and route.comparison == "more_than"
+    assert route.as_of == "2024-02-23"  # over by the data's date (2025-01-20): judged when first announced
+    assert 0 < route.probability < 1  # 2023: 811, growing by 94 a year
     # No special-train figures exist at all: the row says so and answers from Shandong's growth, widened.
     special = rows["shandong-special-trains"]
     assert "no trains total of shandong-special-trains" in special.notes and "proxy" in special.notes
     assert special.method.startswith("growth of shandong") and 0 < special.probability < 1
-    assert len(table) == 26  # 29 target facts, three published twice
+
+
+def test_bundled_targets_each_have_an_answer_or_a_stated_reason():
+    table = check_all_targets(model="drift", n_paths=300)
+    assert len(table) == len(targets_from_facts(load_observations()))
+    for row in table.itertuples():
+        assert 0 <= row.probability <= 1 or (np.isnan(row.probability) and row.notes), row.target
 
 
 def test_same_seed_same_answer():
-    a = check_target("xian", year=2025, at_least=6000, model="drift", n_paths=300, seed=7)
-    b = check_target("xian", year=2025, at_least=6000, model="drift", n_paths=300, seed=7)
+    a = check_target("hub", year=2025, at_least=6000, outlooks=outlooks(n_paths=300, seed=7))
+    b = check_target("hub", year=2025, at_least=6000, outlooks=outlooks(n_paths=300, seed=7))
     np.testing.assert_array_equal(a.values, b.values)
 
 
@@ -167,9 +197,17 @@ def test_run_rate_by_hand():
 
 
 def test_stated_daily_averages_sit_beside_the_run_rate():
-    result = check_target("khorgos", year=2024, at_least=8000, as_of="2024-10-01", model="drift", n_paths=200)
-    assert result.run_rate.stated_per_day == 22  # P0241: 22 a day in 2024 so far
-    assert "P0241" in result.run_rate.stated_source
+    # Daily averages of 2024: 20 to June, 22 to 24 September, 25 to November (published after the as-of date)
+    rates = facts(
+        ("D1", "2024-01-01", "2024-06-30", "average", "20", "exact", "", "2024-07-05"),
+        ("D2", "2024-01-01", "2024-09-24", "average", "22", "exact", "", "2024-09-25"),
+        ("D3", "2024-01-01", "2024-11-30", "average", "25", "exact", "", "2024-12-05"),
+        metric="trains_per_day",
+    )
+    made = Outlooks(pd.concat([facts(*YEARS), rates], ignore_index=True), model="drift", n_paths=200, hierarchy=None)
+    result = check_target("hub", year=2024, at_least=8000, as_of="2024-10-01", outlooks=made)
+    assert result.run_rate.stated_per_day == 22  # the latest known on 1 October
+    assert result.run_rate.stated_source == "D2 (exact, 2024-01-01..2024-09-24)"
 
 
 @pytest.mark.parametrize(
