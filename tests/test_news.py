@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hand_facts import facts
 from typer.testing import CliRunner
 
 from forecast.cli.main import app
-from forecast.data.load import typed
 from forecast.outlook import Outlooks
 from forecast.outlook import news as news_module
 from forecast.outlook.news import FACT, OTHER, explain, news, previous_month_end
@@ -15,30 +15,9 @@ from forecast.outlook.pace import PACE_COLUMNS, pace_rows
 PATHS = 400
 
 
-def facts(*rows, entity="hub"):
-    """Typed facts from (id, start, end, value, published) tuples (exact totals of trains)."""
-    frame = pd.DataFrame(
-        [
-            {
-                "id": r[0],
-                "entity": entity,
-                "metric": "trains",
-                "period_start": r[1],
-                "period_end": r[2],
-                "kind": "total",
-                "value": r[3],
-                "unit": "trains",
-                "qualifier": "exact",
-                "yoy_pct": "",
-                "source_url": f"https://{r[0].lower()}.example",
-                "published": r[4],
-                "note": "",
-                "basis": "",
-            }
-            for r in rows
-        ]
-    )
-    return typed(frame)
+def totals(*rows):
+    """Exact train totals of a hand-made hub from (id, start, end, value, published) tuples."""
+    return facts(*((i, start, end, "total", value, "exact", "", published) for i, start, end, value, published in rows))
 
 
 HISTORY = [
@@ -61,7 +40,12 @@ def outlooks(data) -> Outlooks:
 @pytest.fixture(scope="module")
 def found():
     return news(
-        "2026-01-31", "2026-03-31", observations=facts(*HISTORY, *PAST_YTD, B, C), n_paths=PATHS, seed=3, hierarchy=None
+        "2026-01-31",
+        "2026-03-31",
+        observations=totals(*HISTORY, *PAST_YTD, B, C),
+        n_paths=PATHS,
+        seed=3,
+        hierarchy=None,
     )
 
 
@@ -79,7 +63,7 @@ def test_news_names_the_new_facts_in_publication_order_and_the_split_adds_up(fou
     # the old vintage rebuilt from the same facts and the last step is the new vintage: nothing else moved it
     assert abs(other) < 1e-6 * after and abs(after - before) > 0.01 * before
     # each step is the outlook on the old facts plus the new ones up to it (the median: no hierarchy here)
-    base = outlooks(facts(*HISTORY, *PAST_YTD, B, C))
+    base = outlooks(totals(*HISTORY, *PAST_YTD, B, C))
     for day, value in (("2026-01-31", before), ("2026-03-31", after)):
         assert np.median(base.get("hub", "trains", as_of=day).year_paths(2026)) == pytest.approx(value)
     assert found.point == "median" and "hub trains Jan 2026: 110" in set(steps["what"])
@@ -87,7 +71,7 @@ def test_news_names_the_new_facts_in_publication_order_and_the_split_adds_up(fou
 
 def test_facts_published_the_same_day_are_one_step_and_many_days_are_merged(monkeypatch):
     same_day = ("D", "2026-01-01", "2026-01-31", "112", "2026-02-12")  # a second release of January, same day
-    data = facts(*HISTORY, *PAST_YTD, B, same_day, C)
+    data = totals(*HISTORY, *PAST_YTD, B, same_day, C)
     table = news("2026-01-31", "2026-03-31", observations=data, n_paths=PATHS, seed=3, hierarchy=None).table
     steps = table[(table["kind"] == FACT) & (table["year"] == 2026)].sort_values("step")
     assert list(steps["fact_ids"]) == ["B;D", "C"]
@@ -99,7 +83,7 @@ def test_facts_published_the_same_day_are_one_step_and_many_days_are_merged(monk
 
 def test_a_fact_added_late_with_an_old_date_is_a_correction_not_a_step():
     late = ("L", "2025-10-01", "2025-12-31", "330", "2026-01-25")  # published before the old date, added later
-    data = facts(*HISTORY, *PAST_YTD, late, B, C)
+    data = totals(*HISTORY, *PAST_YTD, late, B, C)
     base = outlooks(data)
     old_ids = set(data["id"]) - {"L", "B", "C"}
     result = explain(base, "2026-01-31", old_ids=old_ids)
@@ -113,7 +97,7 @@ def test_a_fact_added_late_with_an_old_date_is_a_correction_not_a_step():
 
 
 def test_pace_lines_of_the_year_in_progress():
-    data = facts(*HISTORY, *PAST_YTD, B, C)
+    data = totals(*HISTORY, *PAST_YTD, B, C)
     base = outlooks(data)
     view = base.get("hub", "trains", as_of="2026-03-31")
     rows = pace_rows(view, base.profile(view))
@@ -142,7 +126,7 @@ def test_previous_month_end():
 
 
 def test_cli_news_prints_the_table_and_json(tmp_path, monkeypatch):
-    data = facts(*HISTORY, *PAST_YTD, B, C)
+    data = totals(*HISTORY, *PAST_YTD, B, C)
     monkeypatch.setattr(news_module, "Outlooks", lambda *a, **k: Outlooks(data, n_paths=PATHS, seed=3, hierarchy=None))
     done = CliRunner().invoke(app, ["news", "--since", "2026-01-31", "--until", "2026-03-31"])
     assert done.exit_code == 0, done.output
