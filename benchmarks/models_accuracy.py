@@ -142,8 +142,9 @@ def main() -> None:
     for dataset in args.datasets.split(","):
         data = bundled() if dataset == "bundled" else collection(dataset, args.sample or None)
         rows.append(run(data, models, args.jobs))
-    summary = pd.DataFrame([r for r in rows if r]).set_index("collection")
-    if len(summary):
+    verdicts = [r for r in rows if r]  # only runs with auto in --models have one
+    if verdicts:
+        summary = pd.DataFrame(verdicts).set_index("collection")
         print(
             "\n== auto against the better of AutoETS and AutoTheta (targets: at or below on MASE and sMAPE, "
             "coverage 80% in [0.75, 0.85] and 95% in [0.92, 0.97], time ratio <= 1) =="
