@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from ets_reference import smoothed
 from statsforecast.ets import pegelsresid_C
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -201,15 +202,5 @@ def test_refilter_runs_the_fitted_parameters_over_a_longer_history_as_statsmodel
     again = refilter(fit, Y)
     np.testing.assert_array_equal(again.theta, fit.theta)  # nothing estimated again
     np.testing.assert_allclose(refilter(fit, Y[:32]).point(4), fit.point(4), rtol=1e-12)
-    model = ETSModel(Y, error="add", trend="add", seasonal="add", seasonal_periods=M)
-    seasons = np.r_[fit.theta[6:], -fit.theta[6:].sum()] * fit.scale  # s_0 .. s_{m-1}; statsmodels: newest first
-    values = {
-        "smoothing_level": fit.alpha,
-        "smoothing_trend": fit.beta,
-        "smoothing_seasonal": fit.gamma,
-        "initial_level": fit.theta[4] * fit.scale,
-        "initial_trend": fit.theta[5] * fit.scale,
-        **{f"initial_seasonal.{k}": seasons[::-1][k] for k in range(M)},
-    }
-    reference = model.smooth(np.array([values[name] for name in model.param_names]))
+    reference = smoothed(fit, Y, M)
     np.testing.assert_allclose(again.point(4), reference.forecast(4), rtol=1e-9)
