@@ -81,7 +81,7 @@ def fit_drift(y: np.ndarray) -> DriftFit:
     """Drift of ``y`` (3+ points): the mean change, and the spread of the changes around it (one dof used)."""
     diffs = np.diff(y)
     slope = float(diffs.mean())
-    sigma = float(np.sqrt(np.sum((diffs - slope) ** 2) / max(len(diffs) - 1, 1)))
+    sigma, _ = residual_scale(diffs - slope, n_params=1)
     return DriftFit(float(y[-1]), slope, sigma, len(diffs))
 
 
